@@ -1,0 +1,116 @@
+"""Request and response bodies of the HTTP API. Units: metres, m/s, radians, seconds.
+
+Validation is strict: finite numbers only, no coercion of booleans or strings into numbers
+(or numbers into booleans), and unknown fields are refused.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Finite = Field(allow_inf_nan=False)
+MIN_TOLERANCE = 1e-6  # m; refinement converges to this for every reachable target
+
+
+class AimRequest(BaseModel):
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"distance": 7.5, "tolerance": 0.001, "refine": True}]},
+    )
+
+    distance: Annotated[float, Finite, Field(gt=0, description="Target distance in metres (m), in (0, max range].")]
+    tolerance: Annotated[
+        float | None,
+        Finite,
+        Field(ge=MIN_TOLERANCE, description="Largest acceptable miss in metres (m), at least 1e-6; default 0.05."),
+    ] = None
+    refine: bool = Field(
+        True, description="Refine on the true physics when the network's proposal misses by more than the tolerance; false returns the network's raw (still verified) proposal."
+    )
+
+
+class AimResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "distance": 7.5,
+                    "angle": 0.7853,
+                    "angle_degrees": 44.99,
+                    "velocity": 8.5775,
+                    "landing_distance": 7.5000001,
+                    "miss": 1e-7,
+                    "tolerance": 0.001,
+                    "hit": True,
+                    "refined": False,
+                    "iterations": 0,
+                    "model_version": "3f2a9c0d1b7e",
+                }
+            ]
+        }
+    )
+
+    distance: float = Field(description="Target distance in metres (m).")
+    angle: float = Field(description="Launch angle in radians (rad) above the horizontal.")
+    angle_degrees: float = Field(description="Launch angle in degrees.")
+    velocity: float = Field(description="Launch velocity in metres per second (m/s).")
+    landing_distance: float = Field(description="Where the shot lands, in metres (m), by float64 physics.")
+    miss: float = Field(description="|landing_distance - distance| in metres (m).")
+    tolerance: float = Field(description="Largest acceptable miss in metres (m).")
+    hit: bool = Field(description="Whether miss <= tolerance.")
+    refined: bool = Field(description="Whether gradient refinement ran on the network's proposal.")
+    iterations: int = Field(description="Refinement steps taken (0 when the proposal already hit).")
+    model_version: str = Field(description="First 12 hex digits of the weights file's sha256.")
+
+
+class VerifyQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    angle: Annotated[float, Finite, Field(gt=0, description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).", examples=[0.7853981633974483])]
+    velocity: Annotated[float, Finite, Field(gt=0, description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).", examples=[8.5775])]
+    distance: Annotated[float, Finite, Field(ge=0, description="Target distance in metres (m).", examples=[7.5])]
+    tolerance: Annotated[float | None, Finite, Field(ge=MIN_TOLERANCE, description="Largest acceptable miss in metres (m); default 0.05.", examples=[0.001])] = None
+
+
+class VerifyResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "angle": 0.7853981633974483,
+                    "velocity": 8.5775,
+                    "distance": 7.5,
+                    "landing_distance": 7.4999,
+                    "miss": 0.0001,
+                    "tolerance": 0.001,
+                    "hit": True,
+                    "flight_time": 1.2366,
+                    "apex_height": 1.8750,
+                }
+            ]
+        }
+    )
+
+    angle: float = Field(description="Launch angle in radians (rad).")
+    velocity: float = Field(description="Launch velocity in metres per second (m/s).")
+    distance: float = Field(description="Target distance in metres (m).")
+    landing_distance: float = Field(description="Where the shot lands, in metres (m).")
+    miss: float = Field(description="|landing_distance - distance| in metres (m).")
+    tolerance: float = Field(description="Largest acceptable miss in metres (m).")
+    hit: bool = Field(description="Whether miss <= tolerance.")
+    flight_time: float = Field(description="Time from launch to landing in seconds (s).")
+    apex_height: float = Field(description="Highest point of the flight in metres (m).")
+
+
+class ErrorItem(BaseModel):
+    loc: list[str | int] = Field(description="Where the error is, e.g. ['body', 'distance'].")
+    msg: str = Field(description="What is wrong, in words.")
+    type: str = Field(description="A machine-readable error kind.")
+
+
+class ValidationErrorResponse(BaseModel):
+    detail: list[ErrorItem]
+    max_range: float | None = Field(None, description="Present when the target is unreachable: the farthest reachable target in metres (m).")

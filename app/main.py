@@ -1,0 +1,43 @@
+"""The ASGI app, `app.main:app`: loads the model once at startup and serves the routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import torch
+from fastapi import FastAPI
+
+from app.aiming import Aimer
+from app.api.errors import install_error_handlers
+from app.api.routes import router
+from app.config import Settings, get_settings
+from app.model_store import load_model
+
+DESCRIPTION = """
+Aims a cannon: given a target distance in metres, returns the launch angle (radians) and
+launch velocity (m/s) that land the shot on it. A pretrained inverse network proposes the
+controls, float64 physics verifies them, and Gauss-Newton refinement on the true physics
+corrects them when the miss is above the tolerance. Every answer reports where the shot
+really lands and by how much it misses (metres).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        torch.set_num_threads(settings.torch_threads)
+        network, card = load_model(settings.model_path, settings.cannon())
+        app.state.settings = settings
+        app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
+        yield
+
+    app = FastAPI(title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,95 @@
+"""Save and load the inverse network: safetensors weights beside a JSON model card.
+
+Nothing is ever unpickled. The card records what a reader needs to trust the weights:
+architecture, physics constants, training settings and seed, validation figures, and the
+sha256 of the weights file, which loading checks before it builds the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from app.network import InverseNetwork, NetworkConfig
+from app.physics import Cannon
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "inverse.safetensors"
+VERSION_LENGTH = 12  # hex digits of the weights' sha256 that name the model version
+
+
+class ModelError(RuntimeError):
+    """The model files are missing, corrupt, or do not match their card."""
+
+
+def card_path(weights: Path) -> Path:
+    """models/inverse.safetensors -> models/inverse.json"""
+    return weights.with_suffix(".json")
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
+    """Write the weights and the card (with the weights' sha256 added); return the card."""
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {name: t.detach().float().contiguous() for name, t in network.state_dict().items()}
+    save_file(tensors, str(weights))
+    digest = sha256_of(weights)
+    card = {
+        **card,
+        "weights_file": weights.name,
+        "weights_sha256": digest,
+        "version": digest[:VERSION_LENGTH],
+        "architecture": {"type": "mlp", **network.config.as_dict()},
+        "cannon": network.cannon.as_dict(),
+    }
+    card_path(weights).write_text(json.dumps(card, indent=2) + "\n")
+    return card
+
+
+def load_card(weights: Path) -> dict[str, Any]:
+    path = card_path(weights)
+    try:
+        card: dict[str, Any] = json.loads(path.read_text())
+    except FileNotFoundError as error:
+        raise ModelError(f"model card {path} not found") from error
+    except (OSError, ValueError) as error:
+        raise ModelError(f"model card {path} is unreadable: {error}") from error
+    return card
+
+
+def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str, Any]]:
+    """Load, check against the card's sha256 and cannon, and return (network, card)."""
+    card = load_card(weights)
+    if not weights.is_file():
+        raise ModelError(f"weights file {weights} not found")
+    digest = sha256_of(weights)
+    if digest != card.get("weights_sha256"):
+        raise ModelError(
+            f"weights file {weights} has sha256 {digest}, but its card "
+            f"{card_path(weights)} says {card.get('weights_sha256')}"
+        )
+    try:
+        trained_for = Cannon(**{f.name: card["cannon"][f.name] for f in fields(Cannon)})
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelError(f"model card {card_path(weights)} has no valid cannon: {error}") from error
+    if trained_for != cannon:
+        raise ModelError(
+            f"model {weights} was trained for {trained_for}, but the service is configured "
+            f"for {cannon}; retrain with `cannon train` or change the settings"
+        )
+    try:
+        config = NetworkConfig(**{k: v for k, v in card["architecture"].items() if k != "type"})
+        network = InverseNetwork(cannon, config)
+        network.load_state_dict(load_file(str(weights)))
+    except (KeyError, TypeError, RuntimeError, SafetensorError) as error:
+        raise ModelError(f"weights file {weights} does not fit its card: {error}") from error
+    network.eval()
+    return network, card

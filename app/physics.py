@@ -1,0 +1,112 @@
+"""Projectile physics in a vacuum over flat ground, written once in torch.
+
+Every function is batched (any tensor shape, broadcast), differentiable by autograd and
+correct in float32 and float64. Units: metres, seconds, m/s, radians.
+
+The `Cannon` bundles the physical constants with the cannon's limits and is the one forward
+model the network, the aiming pipeline and the tests all use. Later physics (drag, wind,
+launch height) with no closed form plugs in as another `Cannon` with the same methods.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor
+
+STANDARD_GRAVITY = 9.81  # m/s^2, the article's value
+
+
+def landing_distance(velocity: Tensor, angle: Tensor, gravity: float) -> Tensor:
+    """Horizontal distance (m) where the shot lands back at height 0: R = v^2 sin(2θ) / g."""
+    return velocity**2 * torch.sin(2 * angle) / gravity
+
+
+def flight_time(velocity: Tensor, angle: Tensor, gravity: float) -> Tensor:
+    """Time (s) from launch to landing at height 0: T = 2 v sin(θ) / g."""
+    return 2 * velocity * torch.sin(angle) / gravity
+
+
+def apex_height(velocity: Tensor, angle: Tensor, gravity: float) -> Tensor:
+    """Highest point (m) of the flight: H = (v sin θ)^2 / (2 g)."""
+    return (velocity * torch.sin(angle)) ** 2 / (2 * gravity)
+
+
+def trajectory(
+    velocity: Tensor, angle: Tensor, gravity: float, points: int = 50
+) -> tuple[Tensor, Tensor]:
+    """Positions (x, y) in metres at `points` evenly spaced times from launch to landing.
+
+    Shapes: velocity, angle (...,) -> x, y (..., points).
+    """
+    fraction = torch.linspace(0.0, 1.0, points, dtype=velocity.dtype, device=velocity.device)
+    t = flight_time(velocity, angle, gravity).unsqueeze(-1) * fraction  # (..., points) s
+    vx = (velocity * torch.cos(angle)).unsqueeze(-1)  # (..., 1) m/s
+    vy = (velocity * torch.sin(angle)).unsqueeze(-1)  # (..., 1) m/s
+    return vx * t, vy * t - 0.5 * gravity * t**2
+
+
+def max_range(max_velocity: float, gravity: float) -> float:
+    """Farthest landing distance (m) at launch velocity `max_velocity`: v^2 / g, at 45 degrees."""
+    return max_velocity**2 / gravity
+
+
+@dataclass(frozen=True)
+class Cannon:
+    """Physical constants and the cannon's limits.
+
+    Velocity lies in (0, max_velocity] m/s and the angle in the open interval
+    (min_angle, max_angle) radians, which must contain 45 degrees so that the maximum range
+    is max_velocity^2 / gravity.
+    """
+
+    gravity: float = STANDARD_GRAVITY  # m/s^2
+    max_velocity: float = 10.0  # m/s
+    min_angle: float = 0.0  # rad, exclusive
+    max_angle: float = math.pi / 2  # rad, exclusive
+
+    def __post_init__(self) -> None:
+        if not (self.gravity > 0 and math.isfinite(self.gravity)):
+            raise ValueError(f"gravity must be positive and finite, got {self.gravity}")
+        if not (self.max_velocity > 0 and math.isfinite(self.max_velocity)):
+            raise ValueError(f"max_velocity must be positive and finite, got {self.max_velocity}")
+        if not (0 <= self.min_angle < math.pi / 4 < self.max_angle <= math.pi / 2):
+            raise ValueError(
+                "angle limits must satisfy 0 <= min_angle < pi/4 < max_angle <= pi/2, got "
+                f"({self.min_angle}, {self.max_angle})"
+            )
+
+    @property
+    def max_range(self) -> float:
+        """Farthest reachable target (m)."""
+        return max_range(self.max_velocity, self.gravity)
+
+    def landing_distance(self, velocity: Tensor, angle: Tensor) -> Tensor:
+        """Where the shot lands (m)."""
+        return landing_distance(velocity, angle, self.gravity)
+
+    def flight_time(self, velocity: Tensor, angle: Tensor) -> Tensor:
+        """Time of flight (s)."""
+        return flight_time(velocity, angle, self.gravity)
+
+    def apex_height(self, velocity: Tensor, angle: Tensor) -> Tensor:
+        """Highest point of the flight (m)."""
+        return apex_height(velocity, angle, self.gravity)
+
+    def trajectory(self, velocity: Tensor, angle: Tensor, points: int = 50) -> tuple[Tensor, Tensor]:
+        """Positions (x, y) in metres along the flight, shape (..., points)."""
+        return trajectory(velocity, angle, self.gravity, points)
+
+    def is_reachable(self, distance: float) -> bool:
+        """Whether a target distance (m) lies in (0, max_range]."""
+        return 0 < distance <= self.max_range
+
+    def can_fire(self, velocity: float, angle: float) -> bool:
+        """Whether (velocity m/s, angle rad) lies inside the cannon's limits."""
+        return 0 < velocity <= self.max_velocity and self.min_angle < angle < self.max_angle
+
+    def as_dict(self) -> dict[str, float]:
+        """Constants for the model card."""
+        return {**asdict(self), "max_range": self.max_range}
