@@ -80,7 +80,9 @@ class ShotCheck:
 class Aimer:
     """Holds the trained network and answers aiming requests."""
 
-    def __init__(self, network: InverseNetwork, max_iterations: int = 50, version: str = "") -> None:
+    def __init__(
+        self, network: InverseNetwork, max_iterations: int = 50, version: str = ""
+    ) -> None:
         self.network = network.eval()
         self.cannon: Cannon = network.cannon
         self.max_iterations = max_iterations
@@ -92,7 +94,9 @@ class Aimer:
         angle, velocity = self.network(distance.float())
         return angle.double(), velocity.double()
 
-    def solve(self, distance: Tensor, tolerance: Tensor | float, do_refine: bool = True) -> Solutions:
+    def solve(
+        self, distance: Tensor, tolerance: Tensor | float, do_refine: bool = True
+    ) -> Solutions:
         """Aim at every target in `distance` (N,) m; all must be reachable."""
         distance = distance.double()
         tolerance = torch.as_tensor(tolerance, dtype=torch.float64).expand_as(distance)
@@ -103,17 +107,27 @@ class Aimer:
         if do_refine and bool(needs_refining.any()):
             rows = needs_refining.nonzero().squeeze(-1)
             better = refine(
-                self.cannon, distance[rows], angle[rows], velocity[rows], tolerance[rows],
+                self.cannon,
+                distance[rows],
+                angle[rows],
+                velocity[rows],
+                tolerance[rows],
                 self.max_iterations,
-            )  # fmt: skip
+            )
             angle[rows], velocity[rows] = better.angle, better.velocity
             landing[rows], iterations[rows] = better.landing_distance, better.iterations
         miss = (landing - distance).abs()
         return Solutions(
-            distance=distance, angle=angle, velocity=velocity, landing_distance=landing,
-            miss=miss, tolerance=tolerance, hit=miss <= tolerance,
-            refined=needs_refining & do_refine, iterations=iterations,
-        )  # fmt: skip
+            distance=distance,
+            angle=angle,
+            velocity=velocity,
+            landing_distance=landing,
+            miss=miss,
+            tolerance=tolerance,
+            hit=miss <= tolerance,
+            refined=needs_refining & do_refine,
+            iterations=iterations,
+        )
 
     def aim(self, distance: float, tolerance: float, do_refine: bool = True) -> Aim:
         """Aim at one target (m); raises UnreachableTargetError outside (0, max range]."""
@@ -121,13 +135,21 @@ class Aimer:
             raise UnreachableTargetError(distance, self.cannon.max_range)
         s = self.solve(torch.tensor([distance], dtype=torch.float64), tolerance, do_refine)
         return Aim(
-            distance=distance, angle=s.angle.item(), velocity=s.velocity.item(),
-            landing_distance=s.landing_distance.item(), miss=s.miss.item(), tolerance=tolerance,
-            hit=bool(s.hit.item()), refined=bool(s.refined.item()), iterations=int(s.iterations.item()),
-        )  # fmt: skip
+            distance=distance,
+            angle=s.angle.item(),
+            velocity=s.velocity.item(),
+            landing_distance=s.landing_distance.item(),
+            miss=s.miss.item(),
+            tolerance=tolerance,
+            hit=bool(s.hit.item()),
+            refined=bool(s.refined.item()),
+            iterations=int(s.iterations.item()),
+        )
 
 
-def check_shot(cannon: Cannon, angle: float, velocity: float, distance: float, tolerance: float) -> ShotCheck:
+def check_shot(
+    cannon: Cannon, angle: float, velocity: float, distance: float, tolerance: float
+) -> ShotCheck:
     """Verify any shot the cannon can fire against a target distance (m), in float64."""
     if not cannon.can_fire(velocity, angle):
         raise OutsideLimitsError(
@@ -139,7 +161,13 @@ def check_shot(cannon: Cannon, angle: float, velocity: float, distance: float, t
     landing = cannon.landing_distance(v, theta).item()
     miss = abs(landing - distance)
     return ShotCheck(
-        angle=angle, velocity=velocity, distance=distance, landing_distance=landing, miss=miss,
-        tolerance=tolerance, hit=miss <= tolerance,
-        flight_time=cannon.flight_time(v, theta).item(), apex_height=cannon.apex_height(v, theta).item(),
-    )  # fmt: skip
+        angle=angle,
+        velocity=velocity,
+        distance=distance,
+        landing_distance=landing,
+        miss=miss,
+        tolerance=tolerance,
+        hit=miss <= tolerance,
+        flight_time=cannon.flight_time(v, theta).item(),
+        apex_height=cannon.apex_height(v, theta).item(),
+    )

@@ -8,6 +8,7 @@ import platform
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -20,7 +21,7 @@ def train_command(args: argparse.Namespace) -> None:
     config = TrainConfig(seed=args.seed, steps=args.steps)
     result = train(get_settings().cannon(), config)
     figures = validate(result.network, config.validation_points)
-    card = {
+    card: dict[str, Any] = {
         "name": "cannon-aim inverse network",
         "solution_choice": (
             "the lowest launch velocity that reaches the target (learned through a decaying "

@@ -20,15 +20,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CANNON_")
 
     host: str = "127.0.0.1"  # address `cannon serve` binds to
-    port: int = Field(8000, ge=1, le=65535)  # port `cannon serve` listens on
+    port: Annotated[int, Field(ge=1, le=65535)] = 8000  # port `cannon serve` listens on
     model_path: Path = DEFAULT_WEIGHTS  # safetensors weights; the JSON card lies beside it
     default_tolerance: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = 0.05  # m
-    max_refine_iterations: int = Field(50, ge=1, le=10_000)  # Gauss-Newton steps per target
+    max_refine_iterations: Annotated[int, Field(ge=1, le=10_000)] = (
+        50  # Gauss-Newton steps per target
+    )
     gravity: Positive = STANDARD_GRAVITY  # m/s^2; must match the model card
     max_velocity: Positive = 10.0  # m/s; must match the model card
     min_angle: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0  # rad, exclusive
     max_angle: Annotated[float, Field(le=math.pi / 2, allow_inf_nan=False)] = math.pi / 2  # rad
-    torch_threads: int = Field(1, ge=1)  # intra-op threads; 1 is fastest for tiny tensors
+    torch_threads: Annotated[int, Field(ge=1)] = (
+        1  # intra-op threads; 1 is fastest for tiny tensors
+    )
     log_level: str = "info"
 
     def cannon(self) -> Cannon:

@@ -95,7 +95,9 @@ class Cannon:
         """Highest point of the flight (m)."""
         return apex_height(velocity, angle, self.gravity)
 
-    def trajectory(self, velocity: Tensor, angle: Tensor, points: int = 50) -> tuple[Tensor, Tensor]:
+    def trajectory(
+        self, velocity: Tensor, angle: Tensor, points: int = 50
+    ) -> tuple[Tensor, Tensor]:
         """Positions (x, y) in metres along the flight, shape (..., points)."""
         return trajectory(velocity, angle, self.gravity, points)
 

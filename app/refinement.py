@@ -2,8 +2,9 @@
 
 Fixed-rate gradient descent on (R - d)^2 is badly scaled here: the gradient vanishes as the
 miss does and its size swings with v and θ, so one learning rate either crawls near the
-target or overshoots far from it (measured in tests/test_refinement.py: plain descent at its
-best rate still misses after 200 steps). Instead each step is the Gauss-Newton step on the
+target or overshoots far from it. Measured from random starts (tests/test_refinement.py):
+with the best of six rates from 1e-4 to 0.1, 200 plain steps bring only about a third of the
+targets within 1e-6 m, where the steps below bring every one within 1e-6 m in at most 7. Instead each step is the Gauss-Newton step on the
 scalar miss r(z) = R(z) - d: the smallest change dz with r + ∇r·dz = 0, that is
 dz = -r ∇r / |∇r|^2, where ∇r comes from autograd through the physics. It converges
 quadratically where ∇r is well away from 0. At the maximum range ∇r vanishes in the angle
@@ -43,7 +44,9 @@ class Refined:
 def _scale(cannon: Cannon) -> tuple[Tensor, Tensor]:
     """Offset and span that map scaled controls z to (velocity, angle)."""
     offset = torch.tensor([0.0, cannon.min_angle], dtype=torch.float64)
-    span = torch.tensor([cannon.max_velocity, cannon.max_angle - cannon.min_angle], dtype=torch.float64)
+    span = torch.tensor(
+        [cannon.max_velocity, cannon.max_angle - cannon.min_angle], dtype=torch.float64
+    )
     return offset, span
 
 
@@ -110,5 +113,8 @@ def refine(
 
     controls = offset + span * z
     return Refined(
-        angle=controls[:, 1], velocity=controls[:, 0], landing_distance=landing, iterations=iterations
+        angle=controls[:, 1],
+        velocity=controls[:, 0],
+        landing_distance=landing,
+        iterations=iterations,
     )

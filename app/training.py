@@ -48,7 +48,10 @@ class TrainResult:
 def velocity_weight(config: TrainConfig, step: int) -> float:
     """Geometric decay from velocity_weight_start to velocity_weight_end."""
     fraction = step / max(config.steps - 1, 1)
-    log_start, log_end = math.log(config.velocity_weight_start), math.log(config.velocity_weight_end)
+    log_start, log_end = (
+        math.log(config.velocity_weight_start),
+        math.log(config.velocity_weight_end),
+    )
     return math.exp(log_start + fraction * (log_end - log_start))
 
 
@@ -83,7 +86,7 @@ def train(
         loss = miss_loss + velocity_weight(config, step) * velocity_loss
 
         optimiser.zero_grad(set_to_none=True)
-        loss.backward()  # type: ignore[no-untyped-call]
+        loss.backward()
         optimiser.step()
         schedule.step()
 

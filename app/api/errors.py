@@ -19,7 +19,9 @@ from fastapi.responses import JSONResponse
 class ApiError(Exception):
     """An error with a FastAPI-style `detail` list and optional top-level extra fields."""
 
-    def __init__(self, status_code: int, loc: list[str | int], msg: str, kind: str, **extra: Any) -> None:
+    def __init__(
+        self, status_code: int, loc: list[str | int], msg: str, kind: str, **extra: Any
+    ) -> None:
         super().__init__(msg)
         self.status_code = status_code
         self.detail = [{"type": kind, "loc": loc, "msg": msg}]

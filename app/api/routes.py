@@ -17,7 +17,13 @@ from fastapi import APIRouter, Query
 from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
-from app.api.schemas import AimRequest, AimResponse, ValidationErrorResponse, VerifyQuery, VerifyResponse
+from app.api.schemas import (
+    AimRequest,
+    AimResponse,
+    ValidationErrorResponse,
+    VerifyQuery,
+    VerifyResponse,
+)
 
 router = APIRouter()
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -51,7 +57,9 @@ async def aim(body: AimRequest, aimer: AimerDep, settings: SettingsDep) -> AimRe
 
 
 @router.get("/verify", response_model=VerifyResponse, responses=ERRORS)
-async def verify(query: Annotated[VerifyQuery, Query()], aimer: AimerDep, settings: SettingsDep) -> VerifyResponse:
+async def verify(
+    query: Annotated[VerifyQuery, Query()], aimer: AimerDep, settings: SettingsDep
+) -> VerifyResponse:
     """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
     tolerance = settings.default_tolerance if query.tolerance is None else query.tolerance
     try:

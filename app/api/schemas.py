@@ -21,14 +21,20 @@ class AimRequest(BaseModel):
         json_schema_extra={"examples": [{"distance": 7.5, "tolerance": 0.001, "refine": True}]},
     )
 
-    distance: Annotated[float, Finite, Field(gt=0, description="Target distance in metres (m), in (0, max range].")]
+    distance: Annotated[
+        float, Finite, Field(gt=0, description="Target distance in metres (m), in (0, max range].")
+    ]
     tolerance: Annotated[
         float | None,
         Finite,
-        Field(ge=MIN_TOLERANCE, description="Largest acceptable miss in metres (m), at least 1e-6; default 0.05."),
+        Field(
+            ge=MIN_TOLERANCE,
+            description="Largest acceptable miss in metres (m), at least 1e-6; default 0.05.",
+        ),
     ] = None
     refine: bool = Field(
-        True, description="Refine on the true physics when the network's proposal misses by more than the tolerance; false returns the network's raw (still verified) proposal."
+        True,
+        description="Refine on the true physics when the network's proposal misses by more than the tolerance; false returns the network's raw (still verified) proposal.",
     )
 
 
@@ -57,7 +63,9 @@ class AimResponse(BaseModel):
     angle: float = Field(description="Launch angle in radians (rad) above the horizontal.")
     angle_degrees: float = Field(description="Launch angle in degrees.")
     velocity: float = Field(description="Launch velocity in metres per second (m/s).")
-    landing_distance: float = Field(description="Where the shot lands, in metres (m), by float64 physics.")
+    landing_distance: float = Field(
+        description="Where the shot lands, in metres (m), by float64 physics."
+    )
     miss: float = Field(description="|landing_distance - distance| in metres (m).")
     tolerance: float = Field(description="Largest acceptable miss in metres (m).")
     hit: bool = Field(description="Whether miss <= tolerance.")
@@ -69,10 +77,36 @@ class AimResponse(BaseModel):
 class VerifyQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    angle: Annotated[float, Finite, Field(gt=0, description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).", examples=[0.7853981633974483])]
-    velocity: Annotated[float, Finite, Field(gt=0, description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).", examples=[8.5775])]
-    distance: Annotated[float, Finite, Field(ge=0, description="Target distance in metres (m).", examples=[7.5])]
-    tolerance: Annotated[float | None, Finite, Field(ge=MIN_TOLERANCE, description="Largest acceptable miss in metres (m); default 0.05.", examples=[0.001])] = None
+    angle: Annotated[
+        float,
+        Finite,
+        Field(
+            gt=0,
+            description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).",
+            examples=[0.7853981633974483],
+        ),
+    ]
+    velocity: Annotated[
+        float,
+        Finite,
+        Field(
+            gt=0,
+            description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).",
+            examples=[8.5775],
+        ),
+    ]
+    distance: Annotated[
+        float, Finite, Field(ge=0, description="Target distance in metres (m).", examples=[7.5])
+    ]
+    tolerance: Annotated[
+        float | None,
+        Finite,
+        Field(
+            ge=MIN_TOLERANCE,
+            description="Largest acceptable miss in metres (m); default 0.05.",
+            examples=[0.001],
+        ),
+    ] = None
 
 
 class VerifyResponse(BaseModel):
@@ -113,4 +147,7 @@ class ErrorItem(BaseModel):
 
 class ValidationErrorResponse(BaseModel):
     detail: list[ErrorItem]
-    max_range: float | None = Field(None, description="Present when the target is unreachable: the farthest reachable target in metres (m).")
+    max_range: float | None = Field(
+        None,
+        description="Present when the target is unreachable: the farthest reachable target in metres (m).",
+    )

@@ -1,0 +1,74 @@
+"""Shared fixtures: the shipped model, the aimer, and an HTTP client on the real ASGI app."""
+
+from __future__ import annotations
+
+import math
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import uvicorn
+
+from app.aiming import Aimer
+from app.config import Settings
+from app.main import create_app
+from app.model_store import DEFAULT_WEIGHTS, load_model
+from app.network import InverseNetwork
+from app.physics import Cannon
+
+GRAVITY = 9.81  # m/s^2, written out again here so the oracles do not share the code's constant
+
+
+def closed_form_landing(velocity: float, angle: float) -> float:
+    """Independent oracle in plain floats: R = v^2 sin(2θ) / g."""
+    return velocity**2 * math.sin(2 * angle) / GRAVITY
+
+
+@pytest.fixture(scope="session")
+def cannon() -> Cannon:
+    return Cannon()
+
+
+@pytest.fixture(scope="session")
+def shipped() -> tuple[InverseNetwork, dict[str, object]]:
+    return load_model(DEFAULT_WEIGHTS, Cannon())
+
+
+@pytest.fixture(scope="session")
+def aimer(shipped: tuple[InverseNetwork, dict[str, object]]) -> Aimer:
+    network, card = shipped
+    return Aimer(network, max_iterations=50, version=str(card["version"]))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The real app served by uvicorn on a loopback port, in a background thread."""
+    config = uvicorn.Config(
+        create_app(Settings()), host="127.0.0.1", port=free_port(), log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{config.port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def client(server_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server_url, timeout=30) as http:
+        yield http

@@ -1,0 +1,55 @@
+"""Training through the physics: the loss falls, runs are reproducible, models round-trip."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import torch
+
+from app.model_store import load_model, sha256_of
+from app.physics import Cannon
+from app.training import TrainConfig, train, validate, velocity_weight
+
+SHORT = TrainConfig(steps=400, batch_size=256, validation_points=501)
+
+
+def test_loss_falls(cannon: Cannon) -> None:
+    losses = train(cannon, SHORT, progress=False).losses
+    assert len(losses) == SHORT.steps
+    first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
+    assert last < first / 100
+
+
+def test_same_seed_same_network_other_seed_another(cannon: Cannon) -> None:
+    a = train(cannon, SHORT, progress=False)
+    b = train(cannon, SHORT, progress=False)
+    c = train(cannon, TrainConfig(**{**SHORT.as_dict(), "seed": 1}), progress=False)
+    assert a.losses == b.losses
+    for name, tensor in a.network.state_dict().items():
+        assert torch.equal(tensor, b.network.state_dict()[name])
+    assert a.losses != c.losses
+
+
+def test_velocity_penalty_decays_from_start_to_end() -> None:
+    config = TrainConfig()
+    weights = [velocity_weight(config, step) for step in range(0, config.steps, 100)]
+    assert abs(weights[0] - config.velocity_weight_start) < 1e-12
+    assert all(later < earlier for earlier, later in itertools.pairwise(weights))
+    assert abs(velocity_weight(config, config.steps - 1) - config.velocity_weight_end) < 1e-12
+
+
+def test_trained_model_round_trips_through_safetensors(cannon: Cannon, tmp_path: Path) -> None:
+    from app.model_store import save_model
+
+    result = train(cannon, SHORT, progress=False)
+    weights = tmp_path / "m.safetensors"
+    card = save_model(result.network, weights, {"validation": validate(result.network, 501)})
+    assert card["weights_sha256"] == sha256_of(weights)
+    loaded, loaded_card = load_model(weights, cannon)
+    assert loaded_card == card
+    probe = torch.linspace(0.1, cannon.max_range, 33)
+    with torch.no_grad():
+        assert all(
+            torch.equal(x, y) for x, y in zip(loaded(probe), result.network(probe), strict=True)
+        )
