@@ -10,29 +10,30 @@ takes about 1 ms, still short enough not to stall other requests noticeably.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query
 
 from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
+from app.api.openapi import AIM_ERRORS, AIM_EXAMPLES, VERIFY_ERRORS
 from app.api.schemas import (
     AimRequest,
     AimResponse,
-    ValidationErrorResponse,
     VerifyQuery,
     VerifyResponse,
 )
 
 router = APIRouter()
-ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ValidationErrorResponse, "description": "Invalid input or unreachable target"}
-}
 
 
-@router.post("/aim", response_model=AimResponse, responses=ERRORS)
-async def aim(body: AimRequest, aimer: AimerDep, settings: SettingsDep) -> AimResponse:
+@router.post("/aim", response_model=AimResponse, responses=AIM_ERRORS)
+async def aim(
+    body: Annotated[AimRequest, Body(openapi_examples=AIM_EXAMPLES)],
+    aimer: AimerDep,
+    settings: SettingsDep,
+) -> AimResponse:
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     try:
@@ -56,7 +57,7 @@ async def aim(body: AimRequest, aimer: AimerDep, settings: SettingsDep) -> AimRe
     )
 
 
-@router.get("/verify", response_model=VerifyResponse, responses=ERRORS)
+@router.get("/verify", response_model=VerifyResponse, responses=VERIFY_ERRORS)
 async def verify(
     query: Annotated[VerifyQuery, Query()], aimer: AimerDep, settings: SettingsDep
 ) -> VerifyResponse:

@@ -1,0 +1,52 @@
+"""Examples and error entries for the OpenAPI schema, kept out of the routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.api.schemas import ValidationErrorResponse
+
+
+def unprocessable(description: str, example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entry for a route's 422 answer, with an example."""
+    content = {"application/json": {"example": example}}
+    return {422: {"model": ValidationErrorResponse, "description": description, "content": content}}
+
+
+AIM_ERRORS = unprocessable(
+    "Invalid body, or a target out of reach (then `max_range`, in metres, is given too).",
+    {
+        "detail": [
+            {
+                "type": "unreachable_target",
+                "loc": ["body", "distance"],
+                "msg": "target distance 12.0 m is out of reach: reachable targets lie in (0, 10.19367991845056] m",
+            }
+        ],
+        "max_range": 10.19367991845056,
+    },
+)
+VERIFY_ERRORS = unprocessable(
+    "Invalid query, or a shot outside the cannon's limits.",
+    {
+        "detail": [
+            {
+                "type": "outside_cannon_limits",
+                "loc": ["query"],
+                "msg": "the cannon fires velocities in (0, 10.0] m/s and angles in (0.0, 1.5707963267948966) rad; got 12.0 m/s at 0.7 rad",
+            }
+        ]
+    },
+)
+AIM_EXAMPLES: dict[str, Any] = {
+    "default tolerance": {"summary": "5 cm tolerance (the default)", "value": {"distance": 7.5}},
+    "tight": {
+        "summary": "1 micrometre, refined on the physics",
+        "value": {"distance": 7.5, "tolerance": 1e-6},
+    },
+    "network only": {
+        "summary": "The network's raw proposal, verified",
+        "value": {"distance": 7.5, "refine": False},
+    },
+    "out of reach": {"summary": "Beyond the maximum range: 422", "value": {"distance": 12.0}},
+}

@@ -1,0 +1,121 @@
+"""Bad input of every kind: a 4xx with a JSON `detail`, never a 5xx; the service stays up."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+BAD_AIM_BODIES = [
+    {},
+    {"distance": None},
+    {"distance": False},
+    {"distance": True},
+    {"distance": "5"},
+    {"distance": "5.0"},
+    {"distance": [5]},
+    {"distance": {"value": 5}},
+    {"distance": 0},
+    {"distance": -3},
+    {"distance": 5e-324 * -1},
+    {"distance": 10**400},
+    {"distance": 5, "tolerance": 0},
+    {"distance": 5, "tolerance": 1e-7},
+    {"distance": 5, "tolerance": -1},
+    {"distance": 5, "tolerance": "0.1"},
+    {"distance": 5, "tolerance": True},
+    {"distance": 5, "refine": 1},
+    {"distance": 5, "refine": 0},
+    {"distance": 5, "refine": "true"},
+    {"distance": 5, "refine": None},
+    {"distance": 5, "unknown": 1},
+    {"Distance": 5},
+]
+
+BAD_AIM_RAW = [
+    b'{"distance": NaN}',
+    b'{"distance": Infinity}',
+    b'{"distance": -Infinity}',
+    b'{"distance": 1e999}',
+    b'{"distance": 5, "tolerance": NaN}',
+    b'{"distance": 5,',
+    b"{bad json",
+    b"",
+    b"null",
+    b"[]",
+    b"5",
+    b'"distance"',
+    b'{"distance": 5}{"distance": 6}',
+]
+
+BAD_VERIFY_QUERIES = [
+    {},
+    {"angle": 0.7, "velocity": 5},
+    {"angle": "nan", "velocity": 5, "distance": 1},
+    {"angle": "inf", "velocity": 5, "distance": 1},
+    {"angle": 0.7, "velocity": "-inf", "distance": 1},
+    {"angle": 0.7, "velocity": 5, "distance": "NaN"},
+    {"angle": 0.7, "velocity": 5, "distance": 1, "tolerance": "nan"},
+    {"angle": 0.7, "velocity": 5, "distance": 1, "tolerance": 1e-9},
+    {"angle": "abc", "velocity": 5, "distance": 1},
+    {"angle": "true", "velocity": 5, "distance": 1},
+    {"angle": 0, "velocity": 5, "distance": 1},
+    {"angle": -0.5, "velocity": 5, "distance": 1},
+    {"angle": 0.7, "velocity": 0, "distance": 1},
+    {"angle": 0.7, "velocity": 5, "distance": -1},
+    {"angle": 0.7, "velocity": 5, "distance": 1, "extra": 1},
+    {"angle": "1e999", "velocity": 5, "distance": 1},
+]
+
+
+def assert_client_error(response: httpx.Response, status: int = 422) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("body", BAD_AIM_BODIES, ids=repr)
+def test_bad_aim_bodies(client: httpx.Client, body: object) -> None:
+    assert_client_error(client.post("/aim", json=body))
+
+
+@pytest.mark.parametrize("raw", BAD_AIM_RAW, ids=repr)
+def test_bad_aim_raw_json(client: httpx.Client, raw: bytes) -> None:
+    assert_client_error(
+        client.post("/aim", content=raw, headers={"content-type": "application/json"})
+    )
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
+def test_wrong_content_types(client: httpx.Client, content_type: str) -> None:
+    assert_client_error(
+        client.post("/aim", content=b"distance=5", headers={"content-type": content_type})
+    )
+
+
+@pytest.mark.parametrize("params", BAD_VERIFY_QUERIES, ids=repr)
+def test_bad_verify_queries(client: httpx.Client, params: dict[str, object]) -> None:
+    assert_client_error(client.get("/verify", params=params))
+
+
+def test_non_finite_input_is_echoed_as_text_not_as_a_500(client: httpx.Client) -> None:
+    response = client.post(
+        "/aim", content=b'{"distance": NaN}', headers={"content-type": "application/json"}
+    )
+    assert_client_error(response)
+    assert response.json()["detail"][0]["input"] == "nan"
+
+
+def test_unknown_route_and_wrong_method(client: httpx.Client) -> None:
+    assert_client_error(client.get("/nowhere"), 404)
+    assert_client_error(client.get("/aim"), 405)
+    assert_client_error(client.post("/verify"), 405)
+
+
+def test_service_still_answers_after_the_battery(client: httpx.Client) -> None:
+    for body in BAD_AIM_BODIES:
+        client.post("/aim", json=body)
+    response = client.post("/aim", json={"distance": 3.0})
+    assert response.status_code == 200 and response.json()["hit"] is True
