@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -46,6 +47,9 @@ def serve_command(args: argparse.Namespace) -> None:
     from app.config import get_settings
 
     settings = get_settings()
+    # uvicorn finishes the requests in flight on SIGTERM, then re-raises the signal under the
+    # handler it found at start: make that one a clean exit, so a stop is not a failure.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "app.main:app",
         host=args.host or settings.host,

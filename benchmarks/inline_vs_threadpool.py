@@ -1,0 +1,205 @@
+"""Should /aim compute inline on the event loop (`async def`) or in the threadpool (`def`)?
+
+Measures, in one run on this machine:
+1. the work itself: `Aimer.aim` at the default tolerance (network + verify) and at 1e-6 m
+   (network + verify + refinement), no HTTP;
+2. one round trip through the threadpool, the price a `def` handler pays per request;
+3. POST /aim served by uvicorn both ways, the same handler code, under wrk's load (when wrk
+   is installed): loopback only, a fixed number of seconds, then each server stops.
+
+    python -m benchmarks.inline_vs_threadpool [--seconds 8] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import httpx
+import torch
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+
+from app.aiming import Aimer
+from app.api import routes
+from app.api.deps import AimerDep, SettingsDep
+from app.api.schemas import AimRequest, AimResponse
+from app.config import get_settings
+from app.main import create_app
+from app.model_store import load_model
+from tests.conftest import free_port
+
+T = TypeVar("T")
+
+
+def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Drive a coroutine that never suspends (the /aim handler) without an event loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    raise RuntimeError("the handler suspended; it cannot run synchronously")
+
+
+def threadpool_app() -> FastAPI:
+    """The service with /aim as a plain `def`, which FastAPI runs in its threadpool."""
+
+    def aim(body: AimRequest, aimer: AimerDep, settings: SettingsDep) -> AimResponse:
+        return run_to_completion(routes.aim(body, aimer, settings))
+
+    app = create_app()
+    app.router.routes = [
+        r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path == "/aim")
+    ]
+    app.add_api_route("/aim", aim, methods=["POST"], response_model=AimResponse)
+    return app
+
+
+def work_cost(samples: int) -> dict[str, float]:
+    """Median microseconds of Aimer.aim without HTTP, at two tolerances."""
+    settings = get_settings()
+    torch.set_num_threads(settings.torch_threads)
+    network, _ = load_model(settings.model_path, settings.cannon())
+    aimer = Aimer(network, settings.max_refine_iterations)
+    targets = (
+        torch.rand(samples, generator=torch.Generator().manual_seed(0)) * aimer.cannon.max_range
+    ).tolist()
+    cost = {}
+    for tolerance in (0.05, 1e-6):
+        times = []
+        for distance in targets:
+            start = time.perf_counter()
+            aimer.aim(distance, tolerance)
+            times.append(time.perf_counter() - start)
+        cost[f"aim at tolerance {tolerance:g} m (µs)"] = statistics.median(times) * 1e6
+    return cost
+
+
+async def threadpool_hop(samples: int) -> float:
+    """Median microseconds of one round trip through the threadpool a `def` handler takes."""
+    times = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        await run_in_threadpool(lambda: None)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
+WRK_SCRIPT = """wrk.method = "POST"
+wrk.body = '{"distance": 5.3}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def wrk_load(url: str, seconds: int, connections: int) -> dict[str, float]:
+    """POST /aim with wrk for `seconds` at `connections`: p50 and p99 in ms, requests/s."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT)
+        script.flush()
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            f"{url}/aim",
+        ]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    latency = {q: re.search(rf"^\s+{q}%\s+([\d.]+)(us|ms|s)$", output, re.M) for q in ("50", "99")}
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rate is None or any(m is None for m in latency.values()) or "Non-2xx" in output:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    row = {f"p{q} (ms)": float(m.group(1)) * UNITS[m.group(2)] for q, m in latency.items() if m}
+    return {**row, "requests/s": float(rate.group(1))}
+
+
+def serve(target: str, port: int) -> subprocess.Popen[bytes]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--factory",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    return subprocess.Popen(command)
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            httpx.get(f"{url}/openapi.json", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=1000, help="timed calls without HTTP")
+    parser.add_argument("--seconds", type=int, default=8, help="of wrk load per server and level")
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    work = work_cost(args.samples)
+    work["threadpool round trip (µs)"] = asyncio.run(threadpool_hop(args.samples))
+    results: dict[str, dict[str, float]] = {"work": work}
+    if shutil.which("wrk") is None:
+        print("wrk not found (apt-get install wrk): HTTP comparison skipped", file=sys.stderr)
+        targets = {}
+    else:
+        targets = {
+            "inline (async def)": "app.main:create_app",
+            "threadpool (def)": "benchmarks.inline_vs_threadpool:threadpool_app",
+        }
+    for name, target in targets.items():  # one server at a time, so they never compete
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        process = serve(target, port)
+        try:
+            wait_until_up(url, process)
+            for connections in (1, args.concurrency):
+                results[f"{name}, {connections} conn"] = wrk_load(url, args.seconds, connections)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    print("| measurement | value |\n|---|---|")
+    for key, value in results["work"].items():
+        print(f"| {key} | {value:.1f} |")
+    print("\n| server | p50 (ms) | p99 (ms) | requests/s |\n|---|---|---|---|")
+    for name, row in results.items():
+        if name != "work":
+            print(
+                f"| {name} | {row['p50 (ms)']:.2f} | {row['p99 (ms)']:.2f} | {row['requests/s']:.0f} |"
+            )
+    inline, pool = (
+        results[f"inline (async def), {args.concurrency} conn"],
+        results[f"threadpool (def), {args.concurrency} conn"],
+    )
+    print(
+        f"\nthroughput inline / threadpool at {args.concurrency} connections: {inline['requests/s'] / pool['requests/s']:.2f}x"
+    )
+    return results
+
+
+if __name__ == "__main__":
+    main()

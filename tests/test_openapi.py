@@ -1,0 +1,45 @@
+"""The OpenAPI schema: every endpoint has examples, every number states its unit."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+UNIT = re.compile(r"metres|\(m\)|m/s|radians|\(rad\)|seconds|\(s\)|degrees")
+
+
+def test_every_endpoint_has_examples(client: httpx.Client) -> None:
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    aim = schema["paths"]["/aim"]["post"]
+    assert len(aim["requestBody"]["content"]["application/json"]["examples"]) >= 3
+    assert components["AimResponse"]["examples"]
+    assert aim["responses"]["422"]["content"]["application/json"]["example"]["max_range"] > 10
+    verify = schema["paths"]["/verify"]["get"]
+    assert all(parameter["schema"]["examples"] for parameter in verify["parameters"])
+    assert components["VerifyResponse"]["examples"]
+    assert verify["responses"]["422"]["content"]["application/json"]["example"]["detail"]
+
+
+def number_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
+    """(name, description) of every numeric field in the request and response models."""
+    found = []
+    for model in ("AimRequest", "AimResponse", "VerifyResponse"):
+        for name, field in schema["components"]["schemas"][model]["properties"].items():
+            types = {field.get("type")} | {option.get("type") for option in field.get("anyOf", [])}
+            if types & {"number", "integer"}:
+                found.append((name, field.get("description", "")))
+    for parameter in schema["paths"]["/verify"]["get"]["parameters"]:
+        found.append((parameter["name"], parameter.get("description", "")))
+    return found
+
+
+def test_every_number_states_its_unit(client: httpx.Client) -> None:
+    fields = number_fields(client.get("/openapi.json").json())
+    assert len(fields) >= 15
+    for name, description in fields:
+        if name == "iterations":
+            continue  # a count
+        assert UNIT.search(description), f"{name}: {description!r} names no unit"
