@@ -46,33 +46,46 @@ class Solutions:
     refined: Tensor  # bool, whether refinement ran
     iterations: Tensor  # int64, refinement steps
 
+    def answer(self, i: int) -> Aim:
+        """Row i as plain floats."""
+        return Aim(
+            distance=self.distance[i].item(),
+            angle=self.angle[i].item(),
+            velocity=self.velocity[i].item(),
+            landing_distance=self.landing_distance[i].item(),
+            miss=self.miss[i].item(),
+            tolerance=self.tolerance[i].item(),
+            hit=bool(self.hit[i]),
+            refined=bool(self.refined[i]),
+            iterations=int(self.iterations[i]),
+        )
+
 
 @dataclass(frozen=True)
-class Aim:
-    """One aiming answer in plain floats."""
+class Verdict:
+    """A shot and what the physics says of it, in plain floats."""
 
-    distance: float  # m
+    distance: float  # m, the target
     angle: float  # rad
     velocity: float  # m/s
     landing_distance: float  # m
-    miss: float  # m
+    miss: float  # m, |landing_distance - distance|
     tolerance: float  # m
-    hit: bool
+    hit: bool  # miss <= tolerance
+
+
+@dataclass(frozen=True)
+class Aim(Verdict):
+    """One aiming answer."""
+
     refined: bool
     iterations: int
 
 
 @dataclass(frozen=True)
-class ShotCheck:
-    """The physics' verdict on one shot."""
+class ShotCheck(Verdict):
+    """The physics' verdict on a given shot, with its flight."""
 
-    angle: float  # rad
-    velocity: float  # m/s
-    distance: float  # m, the target
-    landing_distance: float  # m
-    miss: float  # m
-    tolerance: float  # m
-    hit: bool
     flight_time: float  # s
     apex_height: float  # m
 
@@ -133,18 +146,9 @@ class Aimer:
         """Aim at one target (m); raises UnreachableTargetError outside (0, max range]."""
         if not self.cannon.is_reachable(distance):
             raise UnreachableTargetError(distance, self.cannon.max_range)
-        s = self.solve(torch.tensor([distance], dtype=torch.float64), tolerance, do_refine)
-        return Aim(
-            distance=distance,
-            angle=s.angle.item(),
-            velocity=s.velocity.item(),
-            landing_distance=s.landing_distance.item(),
-            miss=s.miss.item(),
-            tolerance=tolerance,
-            hit=bool(s.hit.item()),
-            refined=bool(s.refined.item()),
-            iterations=int(s.iterations.item()),
-        )
+        return self.solve(
+            torch.tensor([distance], dtype=torch.float64), tolerance, do_refine
+        ).answer(0)
 
 
 def check_shot(

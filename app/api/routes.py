@@ -12,6 +12,7 @@ Gauss-Newton steps.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
@@ -45,17 +46,7 @@ async def aim(
             422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
         ) from error
     return AimResponse(
-        distance=answer.distance,
-        angle=answer.angle,
-        angle_degrees=math.degrees(answer.angle),
-        velocity=answer.velocity,
-        landing_distance=answer.landing_distance,
-        miss=answer.miss,
-        tolerance=answer.tolerance,
-        hit=answer.hit,
-        refined=answer.refined,
-        iterations=answer.iterations,
-        model_version=aimer.version,
+        **asdict(answer), angle_degrees=math.degrees(answer.angle), model_version=aimer.version
     )
 
 
@@ -69,4 +60,4 @@ async def verify(
         shot = check_shot(aimer.cannon, query.angle, query.velocity, query.distance, tolerance)
     except OutsideLimitsError as error:
         raise ApiError(422, ["query"], str(error), "outside_cannon_limits") from error
-    return VerifyResponse(**vars(shot))
+    return VerifyResponse(**asdict(shot))

@@ -38,30 +38,11 @@ class AimRequest(BaseModel):
     )
 
 
-class AimResponse(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "distance": 7.5,
-                    "angle": 0.7853,
-                    "angle_degrees": 44.99,
-                    "velocity": 8.5775,
-                    "landing_distance": 7.5000001,
-                    "miss": 1e-7,
-                    "tolerance": 0.001,
-                    "hit": True,
-                    "refined": False,
-                    "iterations": 0,
-                    "model_version": "3f2a9c0d1b7e",
-                }
-            ]
-        }
-    )
+class Verdict(BaseModel):
+    """Fields shared by both answers: a shot and what the physics says of it."""
 
     distance: float = Field(description="Target distance in metres (m).")
     angle: float = Field(description="Launch angle in radians (rad) above the horizontal.")
-    angle_degrees: float = Field(description="Launch angle in degrees.")
     velocity: float = Field(description="Launch velocity in metres per second (m/s).")
     landing_distance: float = Field(
         description="Where the shot lands, in metres (m), by float64 physics."
@@ -69,6 +50,30 @@ class AimResponse(BaseModel):
     miss: float = Field(description="|landing_distance - distance| in metres (m).")
     tolerance: float = Field(description="Largest acceptable miss in metres (m).")
     hit: bool = Field(description="Whether miss <= tolerance.")
+
+
+class AimResponse(Verdict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "distance": 7.5,
+                    "angle": 0.7945451736450195,
+                    "angle_degrees": 45.52408508234875,
+                    "velocity": 8.578208923339844,
+                    "landing_distance": 7.49983233174677,
+                    "miss": 0.0001676682532298912,
+                    "tolerance": 0.001,
+                    "hit": True,
+                    "refined": False,
+                    "iterations": 0,
+                    "model_version": "995f7aa19508",
+                }
+            ]
+        }
+    )
+
+    angle_degrees: float = Field(description="Launch angle in degrees.")
     refined: bool = Field(description="Whether gradient refinement ran on the network's proposal.")
     iterations: int = Field(description="Refinement steps taken (0 when the proposal already hit).")
     model_version: str = Field(description="First 12 hex digits of the weights file's sha256.")
@@ -109,7 +114,7 @@ class VerifyQuery(BaseModel):
     ] = None
 
 
-class VerifyResponse(BaseModel):
+class VerifyResponse(Verdict):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -117,24 +122,17 @@ class VerifyResponse(BaseModel):
                     "angle": 0.7853981633974483,
                     "velocity": 8.5775,
                     "distance": 7.5,
-                    "landing_distance": 7.4999,
-                    "miss": 0.0001,
+                    "landing_distance": 7.499847731906218,
+                    "miss": 0.00015226809378177109,
                     "tolerance": 0.001,
                     "hit": True,
-                    "flight_time": 1.2366,
-                    "apex_height": 1.8750,
+                    "flight_time": 1.2365358645520104,
+                    "apex_height": 1.8749619329765546,
                 }
             ]
         }
     )
 
-    angle: float = Field(description="Launch angle in radians (rad).")
-    velocity: float = Field(description="Launch velocity in metres per second (m/s).")
-    distance: float = Field(description="Target distance in metres (m).")
-    landing_distance: float = Field(description="Where the shot lands, in metres (m).")
-    miss: float = Field(description="|landing_distance - distance| in metres (m).")
-    tolerance: float = Field(description="Largest acceptable miss in metres (m).")
-    hit: bool = Field(description="Whether miss <= tolerance.")
     flight_time: float = Field(description="Time from launch to landing in seconds (s).")
     apex_height: float = Field(description="Highest point of the flight in metres (m).")
 
