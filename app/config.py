@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000  # port `cannon serve` listens on
     model_path: Path = DEFAULT_WEIGHTS  # safetensors weights; the JSON card lies beside it
     default_tolerance: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = 0.05  # m
+    max_body_bytes: Annotated[int, Field(ge=1)] = 1 << 20  # larger request bodies get a 413
     max_refine_iterations: Annotated[int, Field(ge=1, le=10_000)] = (
         50  # Gauss-Newton steps per target
     )

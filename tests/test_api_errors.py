@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import httpx
 import pytest
 
@@ -45,6 +48,10 @@ BAD_AIM_RAW = [
     b"5",
     b'"distance"',
     b'{"distance": 5}{"distance": 6}',
+    b'{"distance": "\\ud800"}',
+    b'{"distance": 7.5, "x\\udfff": 1}',
+    b'{"distance": "x", "distance": 8}',
+    b'{"distance": 8, "refine": true, "refine": false}',
 ]
 
 BAD_VERIFY_QUERIES = [
@@ -64,6 +71,8 @@ BAD_VERIFY_QUERIES = [
     {"angle": 0.7, "velocity": 5, "distance": -1},
     {"angle": 0.7, "velocity": 5, "distance": 1, "extra": 1},
     {"angle": "1e999", "velocity": 5, "distance": 1},
+    [("angle", 0.5), ("angle", 0.6), ("velocity", 5), ("distance", 1)],
+    [("angle", 0.5), ("velocity", 5), ("distance", 1), ("distance", 1)],
 ]
 
 
@@ -96,7 +105,7 @@ def test_wrong_content_types(client: httpx.Client, content_type: str) -> None:
 
 
 @pytest.mark.parametrize("params", BAD_VERIFY_QUERIES, ids=repr)
-def test_bad_verify_queries(client: httpx.Client, params: dict[str, object]) -> None:
+def test_bad_verify_queries(client: httpx.Client, params: Any) -> None:
     assert_client_error(client.get("/verify", params=params))
 
 
@@ -119,3 +128,48 @@ def test_service_still_answers_after_the_battery(client: httpx.Client) -> None:
         client.post("/aim", json=body)
     response = client.post("/aim", json={"distance": 3.0})
     assert response.status_code == 200 and response.json()["hit"] is True
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"\xff\xfe\x00", b'{"distance": ' + b"9" * 5000 + b"}", b"[" * 5000 + b"]" * 5000],
+    ids=["not utf-8", "5000-digit integer", "nested 5000 deep"],
+)
+def test_unparseable_body_is_a_bad_request(client: httpx.Client, raw: bytes) -> None:
+    response = client.post("/aim", content=raw, headers={"content-type": "application/json"})
+    assert_client_error(response, 400)
+
+
+def test_repeated_keys_are_named(client: httpx.Client) -> None:
+    raw = b'{"distance": "x", "distance": 8}'
+    response = client.post("/aim", content=raw, headers={"content-type": "application/json"})
+    assert_client_error(response)
+    assert "repeated key" in response.json()["detail"][0]["ctx"]["error"]
+
+
+def test_long_inputs_are_echoed_short(client: httpx.Client) -> None:
+    response = client.post("/aim", json={"distance": 7.5, "x": [1.5] * 50_000})
+    assert_client_error(response)
+    assert len(response.content) < 500
+    assert response.json()["detail"][0]["input"] == "<list of 50000 items>"
+    response = client.post("/aim", json={"distance": "é" * 10_000})
+    assert_client_error(response)
+    assert len(response.content) < 1_000
+
+
+def test_body_above_the_limit_is_refused_before_it_is_read(client: httpx.Client) -> None:
+    body = b'{"distance": 7.5, "pad": "' + b"x" * (2 << 20) + b'"}'
+    response = client.post("/aim", content=body, headers={"content-type": "application/json"})
+    assert_client_error(response, 413)
+
+
+def test_streamed_body_above_the_limit_is_cut_off(client: httpx.Client) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"distance": 7.5, "pad": "'
+        for _ in range(40):
+            yield b"x" * 65_536
+        yield b'"}'
+
+    response = client.post("/aim", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert_client_error(response, 413)

@@ -1,12 +1,15 @@
 """One JSON error shape, `{"detail": ...}`, for every error the API returns.
 
-FastAPI's default handler for validation errors would echo the offending input back, and a
-NaN or Infinity input cannot be written as strict JSON: rendering it raises and turns a 422
-into a 500. The handler here writes non-finite numbers as strings instead.
+FastAPI's default handler for validation errors echoes the offending input back whole, and
+that goes wrong three ways: a NaN or Infinity cannot be written as strict JSON, a lone UTF-16
+surrogate (`"\\ud800"`) cannot be encoded as UTF-8 (both raise while rendering, turning a 422
+into a 500), and a large input is encoded and sent back in full. The handler here echoes a
+short, always-encodable summary instead, and every error body is written with ASCII escapes.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
@@ -14,6 +17,18 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+
+ECHO_CHARS = 80  # longest string echoed back in an error
+ECHO_ITEMS = 8  # largest list or object echoed back in an error
+
+
+class ErrorResponse(JSONResponse):
+    """JSON with every non-ASCII character escaped, so any string can be encoded."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(
+            content, ensure_ascii=True, allow_nan=False, separators=(",", ":")
+        ).encode()
 
 
 class ApiError(Exception):
@@ -28,25 +43,35 @@ class ApiError(Exception):
         self.extra = extra
 
 
-def finite_json(value: Any) -> Any:
-    """Replace non-finite floats, anywhere in a JSON-able value, by their names."""
+def summary(value: Any) -> Any:
+    """A short, JSON-safe stand-in for an input echoed back in an error."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # 'nan', 'inf', '-inf'
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**ECHO_CHARS:
+        return f"<integer of {len(str(abs(value)))} digits>"
+    if isinstance(value, str) and len(value) > ECHO_CHARS:
+        return value[:ECHO_CHARS] + f"... <{len(value)} characters>"
+    if isinstance(value, list | tuple | dict) and len(value) > ECHO_ITEMS:
+        return f"<{type(value).__name__} of {len(value)} items>"
     if isinstance(value, dict):
-        return {key: finite_json(item) for key, item in value.items()}
+        return {str(summary(key)): summary(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [finite_json(item) for item in value]
+        return [summary(item) for item in value]
     return value
 
 
 async def validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    return JSONResponse({"detail": finite_json(jsonable_encoder(error.errors()))}, status_code=422)
+    errors = [
+        {**item, "input": summary(item.get("input"))} if "input" in item else item
+        for item in error.errors()
+    ]
+    return ErrorResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
 async def api_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
-    return JSONResponse({"detail": error.detail, **error.extra}, status_code=error.status_code)
+    return ErrorResponse({"detail": error.detail, **error.extra}, status_code=error.status_code)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -27,8 +27,9 @@ from app.api.schemas import (
     VerifyQuery,
     VerifyResponse,
 )
+from app.api.strict import StrictRoute
 
-router = APIRouter()
+router = APIRouter(route_class=StrictRoute)
 
 
 @router.post("/aim", response_model=AimResponse, responses=AIM_ERRORS)

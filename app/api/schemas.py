@@ -6,7 +6,7 @@ Validation is strict: finite numbers only, no coercion of booleans or strings in
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -141,6 +141,8 @@ class ErrorItem(BaseModel):
     loc: list[str | int] = Field(description="Where the error is, e.g. ['body', 'distance'].")
     msg: str = Field(description="What is wrong, in words.")
     type: str = Field(description="A machine-readable error kind.")
+    input: Any = Field(None, description="The offending input, shortened when long.")
+    ctx: dict[str, Any] | None = Field(None, description="Details of the check that failed.")
 
 
 class ValidationErrorResponse(BaseModel):
