@@ -50,11 +50,10 @@ def _scale(cannon: Cannon) -> tuple[Tensor, Tensor]:
     return offset, span
 
 
-def _landing(cannon: Cannon, z: Tensor) -> Tensor:
-    """Scaled controls z (n, 2) -> landing distance (n,) m."""
-    offset, span = _scale(cannon)
-    controls = offset + span * z  # (n, 2): velocity, angle
-    return cannon.landing_distance(controls[:, 0], controls[:, 1])
+def _landing(cannon: Cannon, z: Tensor, offset: Tensor, span: Tensor) -> Tensor:
+    """Scaled controls z (..., 2) -> landing distance (...) m."""
+    controls = offset + span * z  # (..., 2): velocity, angle
+    return cannon.landing_distance(controls[..., 0], controls[..., 1])
 
 
 def _projected_step(residual: Tensor, grad: Tensor, z: Tensor, low: Tensor, high: Tensor) -> Tensor:
@@ -84,7 +83,7 @@ def refine(
     offset, span = _scale(cannon)
     controls = torch.stack([velocity.double(), angle.double()], dim=-1)  # (N, 2)
     z = ((controls - offset) / span).clamp(low, high)  # (N, 2)
-    landing = _landing(cannon, z)  # (N,) m
+    landing = _landing(cannon, z, offset, span)  # (N,) m
     iterations = torch.zeros_like(distance, dtype=torch.int64)
 
     for _ in range(max_iterations):
@@ -93,7 +92,7 @@ def refine(
             break
         with torch.enable_grad():
             z_rows = z[rows].requires_grad_(True)  # (n, 2)
-            landing_rows = _landing(cannon, z_rows)
+            landing_rows = _landing(cannon, z_rows, offset, span)
             (grad,) = torch.autograd.grad(landing_rows.sum(), z_rows)  # (n, 2) dR/dz
         z_rows = z_rows.detach()
         residual = landing_rows.detach() - distance[rows]  # (n,) m
@@ -102,7 +101,7 @@ def refine(
         # Line search over step scales 2, 1, 1/2, ..., all in one batched evaluation: each
         # row keeps the scale with the smallest miss, if it beats the current one.
         trial = (z_rows + SCALES[:, None, None] * step).clamp(low, high)  # (S, n, 2)
-        trial_landing = _landing(cannon, trial.reshape(-1, 2)).reshape(len(SCALES), -1)  # (S, n)
+        trial_landing = _landing(cannon, trial, offset, span)  # (S, n)
         trial_miss, best = (trial_landing - distance[rows]).abs().min(dim=0)  # (n,), (n,)
         improved = trial_miss < residual.abs()  # (n,)
         picked = torch.arange(rows.numel())
