@@ -10,6 +10,6 @@ stamp="$VENV/.installed${extra:+-$extra}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   # torch is pinned in pyproject.toml; where a CPU wheel lies in /opt/wheels, pip takes it.
   links=(); [ -d /opt/wheels ] && links=(--find-links /opt/wheels)
-  "$VENV/bin/python" -m pip install --quiet "${links[@]}" -e "$target"
+  "$VENV/bin/python" -m pip install -qq "${links[@]}" -e "$target"
   touch "$stamp"
 fi
