@@ -5,9 +5,10 @@ Measures, in one run on this machine:
    (network + verify + refinement), no HTTP;
 2. one round trip through the threadpool, the price a `def` handler pays per request;
 3. POST /aim served by uvicorn both ways, the same handler code, under wrk's load (when wrk
-   is installed): loopback only, a fixed number of seconds, then each server stops.
+   is installed), the two servers loaded in turn for a few alternating rounds so that drift
+   in the machine's load hits both alike: loopback only, a fixed number of seconds each.
 
-    python -m benchmarks.inline_vs_threadpool [--seconds 8] [--concurrency 32]
+    python -m benchmarks.inline_vs_threadpool [--seconds 5] [--rounds 3] [--concurrency 32]
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable
 
 import httpx
 import torch
@@ -30,58 +30,54 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
-from app.aiming import Aimer
+from app.aiming import Aimer, check_shot
 from app.api import routes
 from app.api.deps import AimerDep, SettingsDep
 from app.api.schemas import AimRequest, AimResponse
+from app.api.strict import StrictRoute
 from app.config import get_settings
 from app.main import create_app
 from app.model_store import load_model
 from tests.conftest import free_port
 
-T = TypeVar("T")
 
+def inline_app() -> FastAPI:
+    """The service with /aim as an `async def`, which runs on the event loop."""
 
-def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Drive a coroutine that never suspends (the /aim handler) without an event loop."""
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    raise RuntimeError("the handler suspended; it cannot run synchronously")
-
-
-def threadpool_app() -> FastAPI:
-    """The service with /aim as a plain `def`, which FastAPI runs in its threadpool."""
-
-    def aim(body: AimRequest, aimer: AimerDep, settings: SettingsDep) -> AimResponse:
-        return run_to_completion(routes.aim(body, aimer, settings))
+    async def aim(body: AimRequest, aimer: AimerDep, settings: SettingsDep) -> AimResponse:
+        return routes.aim(body, aimer, settings)
 
     app = create_app()
     app.router.routes = [
         r for r in app.router.routes if not (isinstance(r, APIRoute) and r.path == "/aim")
     ]
-    app.add_api_route("/aim", aim, methods=["POST"], response_model=AimResponse)
+    app.router.add_api_route(
+        "/aim", aim, methods=["POST"], response_model=AimResponse, route_class_override=StrictRoute
+    )
     return app
 
 
 def work_cost(samples: int) -> dict[str, float]:
-    """Median microseconds of Aimer.aim without HTTP, at two tolerances."""
+    """Median microseconds of each answer's work without HTTP."""
     settings = get_settings()
     torch.set_num_threads(settings.torch_threads)
     network, _ = load_model(settings.model_path, settings.cannon())
     aimer = Aimer(network, settings.max_refine_iterations)
-    targets = (
-        torch.rand(samples, generator=torch.Generator().manual_seed(0)) * aimer.cannon.max_range
-    ).tolist()
+    rng = torch.Generator().manual_seed(0)
+    targets = (torch.rand(samples, generator=rng) * aimer.cannon.max_range).tolist()
+    jobs: dict[str, Callable[[float], object]] = {
+        "/aim at tolerance 0.05 m (µs)": lambda d: aimer.aim(d, 0.05),
+        "/aim at tolerance 1e-6 m (µs)": lambda d: aimer.aim(d, 1e-6),
+        "/verify (µs)": lambda d: check_shot(aimer.cannon, 0.7, 9.0, d, 0.05),
+    }
     cost = {}
-    for tolerance in (0.05, 1e-6):
+    for name, job in jobs.items():
         times = []
         for distance in targets:
             start = time.perf_counter()
-            aimer.aim(distance, tolerance)
+            job(distance)
             times.append(time.perf_counter() - start)
-        cost[f"aim at tolerance {tolerance:g} m (µs)"] = statistics.median(times) * 1e6
+        cost[name] = statistics.median(times) * 1e6
     return cost
 
 
@@ -152,51 +148,72 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
+SERVERS = {
+    "threadpool (def)": "app.main:create_app",
+    "inline (async def)": "benchmarks.inline_vs_threadpool:inline_app",
+}
+
+
+def compare_servers(
+    seconds: int, connections: tuple[int, ...], rounds: int
+) -> dict[str, dict[str, float]]:
+    """Both servers up, loaded one at a time, alternating, `rounds` times; medians per level."""
+    urls, processes = {}, []
+    try:
+        for name, target in SERVERS.items():
+            port = free_port()
+            processes.append(serve(target, port))
+            urls[name] = f"http://127.0.0.1:{port}"
+            wait_until_up(urls[name], processes[-1])
+        runs: dict[str, list[dict[str, float]]] = {}
+        for _ in range(rounds):
+            for level in connections:
+                for name, url in urls.items():
+                    runs.setdefault(f"{name}, {level} conn", []).append(
+                        wrk_load(url, seconds, level)
+                    )
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+    return {
+        key: {k: statistics.median(run[k] for run in rows) for k in rows[0]}
+        for key, rows in runs.items()
+    }
+
+
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=1000, help="timed calls without HTTP")
-    parser.add_argument("--seconds", type=int, default=8, help="of wrk load per server and level")
+    parser.add_argument("--seconds", type=int, default=5, help="of wrk load per run")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating runs per server and level"
+    )
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args(argv)
 
     work = work_cost(args.samples)
     work["threadpool round trip (µs)"] = asyncio.run(threadpool_hop(args.samples))
+    print("| measurement | median |\n|---|---|")
+    for key, value in work.items():
+        print(f"| {key} | {value:.0f} |")
     results: dict[str, dict[str, float]] = {"work": work}
     if shutil.which("wrk") is None:
         print("wrk not found (apt-get install wrk): HTTP comparison skipped", file=sys.stderr)
-        targets = {}
-    else:
-        targets = {
-            "inline (async def)": "app.main:create_app",
-            "threadpool (def)": "benchmarks.inline_vs_threadpool:threadpool_app",
-        }
-    for name, target in targets.items():  # one server at a time, so they never compete
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        process = serve(target, port)
-        try:
-            wait_until_up(url, process)
-            for connections in (1, args.concurrency):
-                results[f"{name}, {connections} conn"] = wrk_load(url, args.seconds, connections)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        return results
 
-    print("| measurement | value |\n|---|---|")
-    for key, value in results["work"].items():
-        print(f"| {key} | {value:.1f} |")
-    print("\n| server | p50 (ms) | p99 (ms) | requests/s |\n|---|---|---|---|")
+    results |= compare_servers(args.seconds, (1, args.concurrency), args.rounds)
+    print(f"\nPOST /aim, medians of {args.rounds} alternating runs of {args.seconds} s each")
+    print("| server | p50 (ms) | p99 (ms) | requests/s |\n|---|---|---|---|")
     for name, row in results.items():
         if name != "work":
             print(
                 f"| {name} | {row['p50 (ms)']:.2f} | {row['p99 (ms)']:.2f} | {row['requests/s']:.0f} |"
             )
-    inline, pool = (
-        results[f"inline (async def), {args.concurrency} conn"],
-        results[f"threadpool (def), {args.concurrency} conn"],
-    )
+    pool = results[f"threadpool (def), {args.concurrency} conn"]["requests/s"]
+    inline = results[f"inline (async def), {args.concurrency} conn"]["requests/s"]
     print(
-        f"\nthroughput inline / threadpool at {args.concurrency} connections: {inline['requests/s'] / pool['requests/s']:.2f}x"
+        f"\nrequests/s threadpool / inline at {args.concurrency} connections: {pool / inline:.2f}x"
     )
     return results
 

@@ -1,12 +1,12 @@
 """Thin routes: translate HTTP to the aiming library and back.
 
-The handlers are `async def` and compute inline on the event loop, measured against a `def`
-handler (which FastAPI runs in its threadpool) by benchmarks/inline_vs_threadpool.py on this
-2-core machine: an answer at the default tolerance costs ~0.35 ms of work and the threadpool
-round trip alone ~0.14 ms, so inline served 1.17x the requests/s at 32 connections (902 vs
-774) with lower p50 and p99. The loop is blocked for the length of one answer: ~0.35 ms
-typically, ~1.5 ms when refining to 1e-6 m, and never more than max_refine_iterations
-Gauss-Newton steps.
+Inline (`async def`) or threadpool (`def`)? Measured by benchmarks/inline_vs_threadpool.py
+on this 2-core machine, servers loaded in alternating rounds: an /aim answer costs 0.2-0.4 ms
+of work (0.9-1.4 ms when refining to 1e-6 m) against 0.12-0.15 ms for a threadpool round
+trip, and both ways served the same requests/s (threadpool / inline: 1.00x and 1.01x at 32
+connections, equal at 1). Since throughput is a tie, /aim is a `def`: its refinement then
+never holds up the event loop. /verify's work (0.05-0.08 ms) is below the round trip, so it
+runs inline.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ router = APIRouter(route_class=StrictRoute)
 
 
 @router.post("/aim", response_model=AimResponse, responses=AIM_ERRORS)
-async def aim(
+def aim(
     body: Annotated[AimRequest, Body(openapi_examples=AIM_EXAMPLES)],
     aimer: AimerDep,
     settings: SettingsDep,
