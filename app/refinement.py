@@ -1,16 +1,18 @@
 """Gradient-based refinement of launch controls on the true physics.
 
-Fixed-rate gradient descent on (R - d)^2 is badly scaled here: the gradient vanishes as the
-miss does and its size swings with v and θ, so one learning rate either crawls near the
-target or overshoots far from it. Measured from random starts (tests/test_refinement.py):
-with the best of six rates from 1e-4 to 0.1, 200 plain steps bring only about a third of the
-targets within 1e-6 m, where the steps below bring every one within 1e-6 m in at most 7. Instead each step is the Gauss-Newton step on the
-scalar miss r(z) = R(z) - d: the smallest change dz with r + ∇r·dz = 0, that is
-dz = -r ∇r / |∇r|^2, where ∇r comes from autograd through the physics. It converges
-quadratically where ∇r is well away from 0. At the maximum range ∇r vanishes in the angle
-and the plain step only halves the angle's error; the line search also tries the doubled
-step, exact for that double root. Every accepted step shrinks |r|, and steps are projected
-onto the cannon's limits.
+Why not fixed-rate gradient descent on (R - d)^2: it is badly scaled here. The gradient
+vanishes as the miss does and its size swings with v and θ, so one learning rate either
+crawls near the target or overshoots far from it. Measured from random starts
+(tests/test_refinement.py): with the best of six rates from 1e-4 to 0.1, 200 plain steps
+bring only about a third of the targets within 1e-6 m.
+
+Instead each step is the Gauss-Newton step on the scalar miss r(z) = R(z) - d: the smallest
+change dz with r + ∇r·dz = 0, that is dz = -r ∇r / |∇r|^2, with ∇r from autograd through the
+physics. It converges quadratically where ∇r is well away from 0. At the maximum range ∇r
+vanishes in the angle and the plain step only halves the angle's error, so the line search
+also tries the doubled step, exact for that double root. Every accepted step shrinks |r|,
+and steps are projected onto the cannon's limits. From the same random starts every target
+is within 1e-6 m in at most 7 steps.
 
 Controls are scaled to z = (v / v_max, (θ - θ_min) / (θ_max - θ_min)), both in (0, 1], so the
 minimum-norm step treats velocity and angle alike. Everything is batched: each row refines

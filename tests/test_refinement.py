@@ -76,9 +76,10 @@ def test_from_poor_starts_every_target_hits(cannon: Cannon) -> None:
             torch.full((n + 2,), 50.0, dtype=torch.float64),
         ),
     }
+    # Measured: at most 7 steps from random starts, 5 or 6 from the fixed ones.
     for angle, velocity in starts.values():
         result = refine(cannon, d, angle, velocity, TOLERANCE, max_iterations=50)
-        assert result.iterations.max().item() <= 12
+        assert result.iterations.max().item() <= 7
         assert_hits_within_limits(cannon, d, result.angle, result.velocity)
 
 
@@ -128,4 +129,4 @@ def test_fixed_rate_gradient_descent_is_badly_scaled(cannon: Cannon) -> None:
         best = max(best, hits)
     newton = refine(cannon, d, a0, v0, TOLERANCE, 200)
     newton_hits = ((newton.landing_distance - d).abs() <= TOLERANCE).double().mean().item()
-    assert best < 0.5 and newton_hits == 1.0
+    assert best < 0.5 and newton_hits == 1.0 and newton.iterations.max().item() <= 7
