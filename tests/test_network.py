@@ -124,3 +124,16 @@ def test_missing_files_are_named(copied: Path) -> None:
 def test_model_for_another_cannon_is_refused(copied: Path) -> None:
     with pytest.raises(ModelError, match="trained for"):
         load_model(copied, Cannon(max_velocity=12.0))
+
+
+def test_network_alone_near_zero(shipped: Shipped) -> None:
+    """Below the card's grid (1e-300 m to 1 mm) proposals still land within 10.6 mm (README)."""
+    network, _ = shipped
+    targets = torch.logspace(-300, -3, 1000, dtype=torch.float64)
+    with torch.no_grad():
+        angle, velocity = network(targets.float())
+    misses = [
+        abs(closed_form_landing(v, a) - d)
+        for v, a, d in zip(velocity.tolist(), angle.tolist(), targets.tolist(), strict=True)
+    ]
+    assert max(misses) <= 0.0106
