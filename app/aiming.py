@@ -16,6 +16,8 @@ from app.network import InverseNetwork
 from app.physics import Cannon
 from app.refinement import refine
 
+MIN_TOLERANCE = 1e-6  # m; refinement reaches it for every reachable target
+
 
 class UnreachableTargetError(ValueError):
     """The target is not in (0, max range]."""
@@ -26,6 +28,10 @@ class UnreachableTargetError(ValueError):
             f"target distance {distance} m is out of reach: reachable targets lie in "
             f"(0, {max_range}] m"
         )
+
+
+class ToleranceError(ValueError):
+    """The tolerance is below MIN_TOLERANCE (or not a number)."""
 
 
 class OutsideLimitsError(ValueError):
@@ -113,6 +119,11 @@ class Aimer:
         """Aim at every target in `distance` (N,) m; all must be reachable."""
         distance = distance.double()
         tolerance = torch.as_tensor(tolerance, dtype=torch.float64).expand_as(distance)
+        reachable = (distance > 0) & (distance <= self.cannon.max_range)  # False for NaN
+        if not bool(reachable.all()):
+            raise UnreachableTargetError(distance[~reachable][0].item(), self.cannon.max_range)
+        if not bool((tolerance >= MIN_TOLERANCE).all()):  # False for NaN
+            raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
         angle, velocity = self.propose(distance)
         landing = self.cannon.landing_distance(velocity, angle)  # verify, float64
         iterations = torch.zeros_like(distance, dtype=torch.int64)
@@ -144,8 +155,6 @@ class Aimer:
 
     def aim(self, distance: float, tolerance: float, do_refine: bool = True) -> Aim:
         """Aim at one target (m); raises UnreachableTargetError outside (0, max range]."""
-        if not self.cannon.is_reachable(distance):
-            raise UnreachableTargetError(distance, self.cannon.max_range)
         return self.solve(
             torch.tensor([distance], dtype=torch.float64), tolerance, do_refine
         ).answer(0)

@@ -59,30 +59,34 @@ def serve_command(args: argparse.Namespace) -> None:
 
 
 def aim_command(args: argparse.Namespace) -> None:
-    from app.aiming import Aimer, UnreachableTargetError
+    from app.aiming import Aimer
     from app.config import get_settings
     from app.model_store import load_model
 
     settings = get_settings()
-    network, _ = load_model(settings.model_path, settings.cannon())
-    aimer = Aimer(network, settings.max_refine_iterations)
+    network, card = load_model(settings.model_path, settings.cannon())
+    aimer = Aimer(network, settings.max_refine_iterations, card["version"])
+    tolerance = settings.default_tolerance if args.tolerance is None else args.tolerance
     try:
-        answer = aimer.aim(args.distance, args.tolerance, not args.no_refine)
-    except UnreachableTargetError as error:
+        answer = aimer.aim(args.distance, tolerance, not args.no_refine)
+    except ValueError as error:  # unreachable target or tolerance too small
         sys.exit(str(error))
     print(json.dumps(asdict(answer), indent=2))
 
 
 def main(argv: list[str] | None = None) -> None:
-    from app.model_store import DEFAULT_WEIGHTS
+    from pydantic import ValidationError
+
+    from app.model_store import DEFAULT_WEIGHTS, ModelError
+    from app.training import TrainConfig
 
     parser = argparse.ArgumentParser(prog="cannon", description=__doc__)
     commands = parser.add_subparsers(required=True)
 
     train_parser = commands.add_parser("train", help="train the inverse network into models/")
     train_parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help="weights path")
-    train_parser.add_argument("--seed", type=int, default=0)
-    train_parser.add_argument("--steps", type=int, default=15_000)
+    train_parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    train_parser.add_argument("--steps", type=int, default=TrainConfig.steps)
     train_parser.set_defaults(run=train_command)
 
     serve_parser = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
@@ -92,12 +96,19 @@ def main(argv: list[str] | None = None) -> None:
 
     aim_parser = commands.add_parser("aim", help="aim at one target and print the answer")
     aim_parser.add_argument("distance", type=float, help="target distance in metres")
-    aim_parser.add_argument("--tolerance", type=float, default=0.05, help="metres")
+    aim_parser.add_argument(
+        "--tolerance", type=float, help="metres; default CANNON_DEFAULT_TOLERANCE"
+    )
     aim_parser.add_argument("--no-refine", action="store_true", help="network proposal only")
     aim_parser.set_defaults(run=aim_command)
 
     args = parser.parse_args(argv)
-    args.run(args)
+    try:
+        args.run(args)
+    except ValidationError as error:
+        sys.exit(f"invalid CANNON_* settings: {error}")
+    except ModelError as error:
+        sys.exit(f"cannot load the model: {error}")
 
 
 if __name__ == "__main__":

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.aiming import MIN_TOLERANCE
 from app.model_store import DEFAULT_WEIGHTS
-from app.physics import STANDARD_GRAVITY, Cannon
+from app.physics import Cannon
 
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+DEFAULT_CANNON = Cannon()
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1)]
 
 
 class Settings(BaseSettings):
@@ -22,19 +24,21 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"  # address `cannon serve` binds to
     port: Annotated[int, Field(ge=1, le=65535)] = 8000  # port `cannon serve` listens on
     model_path: Path = DEFAULT_WEIGHTS  # safetensors weights; the JSON card lies beside it
-    default_tolerance: Annotated[float, Field(ge=1e-6, allow_inf_nan=False)] = 0.05  # m
-    max_body_bytes: Annotated[int, Field(ge=1)] = 1 << 20  # larger request bodies get a 413
-    max_refine_iterations: Annotated[int, Field(ge=1, le=10_000)] = (
-        50  # Gauss-Newton steps per target
-    )
-    gravity: Positive = STANDARD_GRAVITY  # m/s^2; must match the model card
-    max_velocity: Positive = 10.0  # m/s; must match the model card
-    min_angle: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0  # rad, exclusive
-    max_angle: Annotated[float, Field(le=math.pi / 2, allow_inf_nan=False)] = math.pi / 2  # rad
-    torch_threads: Annotated[int, Field(ge=1)] = (
-        1  # intra-op threads; 1 is fastest for tiny tensors
-    )
-    log_level: str = "info"
+    default_tolerance: Annotated[Finite, Field(ge=MIN_TOLERANCE)] = 0.05  # m
+    max_body_bytes: Count = 1 << 20  # larger request bodies get a 413
+    max_refine_iterations: Annotated[Count, Field(le=10_000)] = 50  # steps per target
+    # The cannon; the model card must match it (see Cannon for what each limit means).
+    gravity: Finite = DEFAULT_CANNON.gravity  # m/s^2
+    max_velocity: Finite = DEFAULT_CANNON.max_velocity  # m/s
+    min_angle: Finite = DEFAULT_CANNON.min_angle  # rad, exclusive
+    max_angle: Finite = DEFAULT_CANNON.max_angle  # rad, exclusive
+    torch_threads: Count = 1  # torch intra-op threads
+    log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
+
+    @model_validator(mode="after")
+    def _cannon_is_possible(self) -> Settings:
+        self.cannon()  # raises ValueError, which pydantic reports naming the settings
+        return self
 
     def cannon(self) -> Cannon:
         return Cannon(self.gravity, self.max_velocity, self.min_angle, self.max_angle)

@@ -62,6 +62,8 @@ def load_card(weights: Path) -> dict[str, Any]:
         raise ModelError(f"model card {path} not found") from error
     except (OSError, ValueError) as error:
         raise ModelError(f"model card {path} is unreadable: {error}") from error
+    if not isinstance(card, dict):
+        raise ModelError(f"model card {path} is not a JSON object")
     return card
 
 
@@ -78,7 +80,7 @@ def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str,
         )
     try:
         trained_for = Cannon(**{f.name: card["cannon"][f.name] for f in fields(Cannon)})
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ModelError(f"model card {card_path(weights)} has no valid cannon: {error}") from error
     if trained_for != cannon:
         raise ModelError(
@@ -89,7 +91,15 @@ def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str,
         config = NetworkConfig(**{k: v for k, v in card["architecture"].items() if k != "type"})
         network = InverseNetwork(cannon, config)
         network.load_state_dict(load_file(str(weights)))
-    except (KeyError, TypeError, RuntimeError, SafetensorError) as error:
+    except (
+        KeyError,
+        TypeError,
+        AttributeError,
+        ValueError,
+        RuntimeError,
+        SafetensorError,
+    ) as error:
         raise ModelError(f"weights file {weights} does not fit its card: {error}") from error
     network.eval()
-    return network, card
+    # The version is derived from the weights themselves, never taken on the card's word.
+    return network, {**card, "version": digest[:VERSION_LENGTH]}

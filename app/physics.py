@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import torch
 from torch import Tensor
@@ -48,9 +49,12 @@ def trajectory(
     return vx * t, vy * t - 0.5 * gravity * t**2
 
 
-def max_range(max_velocity: float, gravity: float) -> float:
-    """Farthest landing distance (m) at launch velocity `max_velocity`: v^2 / g, at 45 degrees."""
-    return max_velocity**2 / gravity
+def max_range(max_velocity: Tensor, gravity: float) -> Tensor:
+    """Farthest landing distance (m) at launch velocities up to `max_velocity` (m/s).
+
+    Over flat ground that is the 45-degree shot at full velocity: v^2 / g.
+    """
+    return landing_distance(max_velocity, torch.full_like(max_velocity, math.pi / 4), gravity)
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,10 @@ class Cannon:
                 f"({self.min_angle}, {self.max_angle})"
             )
 
-    @property
+    @cached_property
     def max_range(self) -> float:
         """Farthest reachable target (m)."""
-        return max_range(self.max_velocity, self.gravity)
+        return max_range(torch.tensor(self.max_velocity, dtype=torch.float64), self.gravity).item()
 
     def landing_distance(self, velocity: Tensor, angle: Tensor) -> Tensor:
         """Where the shot lands (m)."""

@@ -24,7 +24,6 @@ import tempfile
 import time
 from collections.abc import Callable
 
-import httpx
 import torch
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
@@ -38,7 +37,7 @@ from app.api.strict import StrictRoute
 from app.config import get_settings
 from app.main import create_app
 from app.model_store import load_model
-from tests.conftest import free_port
+from benchmarks.serving import free_port, wait_until_up
 
 
 def inline_app() -> FastAPI:
@@ -92,16 +91,20 @@ async def threadpool_hop(samples: int) -> float:
 
 
 WRK_SCRIPT = """wrk.method = "POST"
-wrk.body = '{"distance": 5.3}'
+wrk.body = '{body}'
 wrk.headers["Content-Type"] = "application/json"
 """
+BODIES = {  # the default tolerance (no refinement) and 1e-6 m (refinement every time)
+    "0.05 m": '{"distance": 5.3}',
+    "1e-6 m": '{"distance": 5.3, "tolerance": 1e-6}',
+}
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
-def wrk_load(url: str, seconds: int, connections: int) -> dict[str, float]:
+def wrk_load(url: str, seconds: int, connections: int, body: str) -> dict[str, float]:
     """POST /aim with wrk for `seconds` at `connections`: p50 and p99 in ms, requests/s."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(WRK_SCRIPT)
+        script.write(WRK_SCRIPT.replace("{body}", body))
         script.flush()
         command = [
             "wrk",
@@ -137,17 +140,6 @@ def serve(target: str, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command)
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            httpx.get(f"{url}/openapi.json", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not start")
-
-
 SERVERS = {
     "threadpool (def)": "app.main:create_app",
     "inline (async def)": "benchmarks.inline_vs_threadpool:inline_app",
@@ -155,9 +147,12 @@ SERVERS = {
 
 
 def compare_servers(
-    seconds: int, connections: tuple[int, ...], rounds: int
+    seconds: int, levels: list[tuple[int, str]], rounds: int
 ) -> dict[str, dict[str, float]]:
-    """Both servers up, loaded one at a time, alternating, `rounds` times; medians per level."""
+    """Both servers up, loaded one at a time, alternating, `rounds` times; medians per level.
+
+    A level is (connections, tolerance name in BODIES).
+    """
     urls, processes = {}, []
     try:
         for name, target in SERVERS.items():
@@ -167,11 +162,10 @@ def compare_servers(
             wait_until_up(urls[name], processes[-1])
         runs: dict[str, list[dict[str, float]]] = {}
         for _ in range(rounds):
-            for level in connections:
+            for connections, tolerance in levels:
                 for name, url in urls.items():
-                    runs.setdefault(f"{name}, {level} conn", []).append(
-                        wrk_load(url, seconds, level)
-                    )
+                    row = wrk_load(url, seconds, connections, BODIES[tolerance])
+                    runs.setdefault(f"{name}, {connections} conn, {tolerance}", []).append(row)
     finally:
         for process in processes:
             process.terminate()
@@ -202,19 +196,23 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
         print("wrk not found (apt-get install wrk): HTTP comparison skipped", file=sys.stderr)
         return results
 
-    results |= compare_servers(args.seconds, (1, args.concurrency), args.rounds)
+    levels = [(1, "0.05 m"), (args.concurrency, "0.05 m"), (args.concurrency, "1e-6 m")]
+    results |= compare_servers(args.seconds, levels, args.rounds)
     print(f"\nPOST /aim, medians of {args.rounds} alternating runs of {args.seconds} s each")
-    print("| server | p50 (ms) | p99 (ms) | requests/s |\n|---|---|---|---|")
+    print(
+        "| server, connections, tolerance | p50 (ms) | p99 (ms) | requests/s |\n|---|---|---|---|"
+    )
     for name, row in results.items():
         if name != "work":
             print(
                 f"| {name} | {row['p50 (ms)']:.2f} | {row['p99 (ms)']:.2f} | {row['requests/s']:.0f} |"
             )
-    pool = results[f"threadpool (def), {args.concurrency} conn"]["requests/s"]
-    inline = results[f"inline (async def), {args.concurrency} conn"]["requests/s"]
-    print(
-        f"\nrequests/s threadpool / inline at {args.concurrency} connections: {pool / inline:.2f}x"
-    )
+    for connections, tolerance in levels:
+        pool = results[f"threadpool (def), {connections} conn, {tolerance}"]["requests/s"]
+        inline = results[f"inline (async def), {connections} conn, {tolerance}"]["requests/s"]
+        print(
+            f"requests/s threadpool / inline, {connections} conn, tolerance {tolerance}: {pool / inline:.2f}x"
+        )
     return results
 
 

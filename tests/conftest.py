@@ -43,29 +43,23 @@ def aimer(shipped: tuple[InverseNetwork, dict[str, object]]) -> Aimer:
     return Aimer(network, max_iterations=50, version=str(card["version"]))
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """The real app served by uvicorn on a loopback port, in a background thread."""
-    config = uvicorn.Config(
-        create_app(Settings()), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))  # the port stays ours from here on: no race for it
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings()), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
         time.sleep(0.01)
-    yield f"http://127.0.0.1:{config.port}"
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+    listener.close()
 
 
 @pytest.fixture(scope="session")

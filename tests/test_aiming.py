@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
+from app.aiming import Aimer, OutsideLimitsError, ToleranceError, UnreachableTargetError, check_shot
 from app.physics import Cannon
 from tests.conftest import GRAVITY, closed_form_landing
 
@@ -35,6 +35,18 @@ def test_unreachable_targets_are_refused(aimer: Aimer, distance: float) -> None:
         aimer.aim(distance, 0.05)
     assert error.value.max_range == pytest.approx(MAX_RANGE)
     assert "10.19" in str(error.value)
+
+
+@pytest.mark.parametrize("bad", [0.0, -2.0, 10.5, math.nan])
+def test_solve_refuses_unreachable_targets_in_a_batch(aimer: Aimer, bad: float) -> None:
+    with pytest.raises(UnreachableTargetError):
+        aimer.solve(torch.tensor([1.0, bad, 3.0], dtype=torch.float64), 0.05)
+
+
+@pytest.mark.parametrize("tolerance", [0.0, -1.0, 1e-7, math.nan])
+def test_tolerance_below_the_minimum_is_refused(aimer: Aimer, tolerance: float) -> None:
+    with pytest.raises(ToleranceError):
+        aimer.aim(5.0, tolerance)
 
 
 def test_refine_false_returns_the_verified_proposal(aimer: Aimer) -> None:

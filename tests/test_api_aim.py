@@ -73,3 +73,12 @@ def test_unreachable_target_reports_max_range(client: httpx.Client, distance: fl
     assert body["max_range"] == pytest.approx(100 / GRAVITY)
     assert body["detail"][0]["loc"] == ["body", "distance"]
     assert "10.19" in body["detail"][0]["msg"]
+
+
+def test_null_optional_fields_take_their_defaults(client: httpx.Client) -> None:
+    response = client.post("/aim", json={"distance": 5.0, "tolerance": None, "refine": None})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["tolerance"] == 0.05 and body["hit"] is True
+    tight = client.post("/aim", json={"distance": 5.0, "tolerance": 1e-6, "refine": None}).json()
+    assert tight["refined"] is True and tight["miss"] <= 1e-6

@@ -16,7 +16,7 @@ def test_inline_vs_threadpool_reports_work_and_hop(capsys: pytest.CaptureFixture
     work = results["work"]
     assert len(work) == 4 and all(value > 0 for value in work.values())
     if shutil.which("wrk"):
-        for name in ("inline (async def), 4 conn", "threadpool (def), 4 conn"):
+        for name in ("inline (async def), 4 conn, 1e-6 m", "threadpool (def), 1 conn, 0.05 m"):
             assert (
                 results[name]["requests/s"] > 0
                 and results[name]["p99 (ms)"] >= results[name]["p50 (ms)"]

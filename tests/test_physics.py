@@ -31,7 +31,7 @@ def test_closed_forms(dtype: torch.dtype, rtol: float) -> None:
     # The oracle gets the inputs as the dtype holds them (pi/2 - 1e-6 rounds in float32).
     for i, (speed, angle) in enumerate(zip(v.tolist(), a.tolist(), strict=True)):
         assert landing[i].item() == pytest.approx(
-            closed_form_landing(speed, angle), rel=rtol, abs=1e-12
+            closed_form_landing(speed, angle), rel=rtol, abs=0
         )
         assert time[i].item() == pytest.approx(2 * speed * math.sin(angle) / GRAVITY, rel=rtol)
         assert apex[i].item() == pytest.approx(
@@ -57,6 +57,14 @@ def test_trajectory_batches_over_any_shape() -> None:
     a = torch.full((3, 4), 0.6)
     x, y = physics.trajectory(v, a, GRAVITY, points=7)
     assert x.shape == y.shape == (3, 4, 7)
+
+
+def test_max_range_is_batched_and_differentiable() -> None:
+    v = torch.tensor([1.0, 5.0, 10.0], dtype=torch.float64, requires_grad=True)
+    reach = physics.max_range(v, GRAVITY)
+    assert torch.allclose(reach, v.detach() ** 2 / GRAVITY, rtol=1e-15)
+    assert gradcheck(lambda v: physics.max_range(v, GRAVITY), (v,))
+    assert physics.max_range(v.float(), GRAVITY).dtype == torch.float32
 
 
 def test_max_range_is_the_45_degree_shot_at_full_velocity(cannon: Cannon) -> None:

@@ -7,14 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import closed_form_landing, free_port
+from benchmarks.serving import free_port, wait_until_up
+from tests.conftest import closed_form_landing
 
 CANNON = [sys.executable, "-m", "app.cli"]
 
@@ -26,23 +25,17 @@ def start(env_overrides: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A fresh `cannon serve` process for each test, killed if the test left it running."""
     port = free_port()
     process = start({"CANNON_PORT": str(port)})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, process.communicate()[0]
-        try:
-            httpx.get(f"{url}/openapi.json", timeout=1)
-            break
-        except httpx.TransportError:
-            assert time.monotonic() < deadline, "server did not start within 60 s"
-            time.sleep(0.1)
+    wait_until_up(url, process)
     yield process, url
     if process.poll() is None:
         process.kill()
+    process.communicate(timeout=30)
 
 
 def test_served_process_aims(served: tuple[subprocess.Popen[str], str]) -> None:
@@ -54,17 +47,27 @@ def test_served_process_aims(served: tuple[subprocess.Popen[str], str]) -> None:
 
 
 def test_sigterm_stops_the_server_cleanly(served: tuple[subprocess.Popen[str], str]) -> None:
-    process, _ = served
+    process, url = served
+    assert httpx.post(f"{url}/aim", json={"distance": 2.0}).status_code == 200
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
 
 
-def test_missing_model_stops_startup_with_its_name(tmp_path: Path) -> None:
-    missing = tmp_path / "nowhere.safetensors"
-    process = start({"CANNON_PORT": str(free_port()), "CANNON_MODEL_PATH": str(missing)})
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"CANNON_MODEL_PATH": "/nowhere/model.safetensors"}, "/nowhere/model.json"),
+        ({"CANNON_MIN_ANGLE": "1.0"}, "angle limits"),
+        ({"CANNON_MAX_VELOCITY": "12"}, "trained for"),
+    ],
+)
+def test_bad_configuration_stops_startup_with_a_clear_message(
+    env: dict[str, str], message: str
+) -> None:
+    process = start({"CANNON_PORT": str(free_port()), **env})
     output, _ = process.communicate(timeout=60)
     assert process.returncode != 0
-    assert str(missing.with_suffix(".json")) in output
+    assert message in output
 
 
 def test_cli_aim_prints_a_verified_answer() -> None:
@@ -80,7 +83,18 @@ def test_cli_aim_prints_a_verified_answer() -> None:
     assert abs(closed_form_landing(answer["velocity"], answer["angle"]) - 6.5) <= 1e-6
 
 
-def test_cli_aim_refuses_an_unreachable_target() -> None:
-    result = subprocess.run([*CANNON, "aim", "20"], capture_output=True, text=True, timeout=60)
+@pytest.mark.parametrize(
+    "args, message", [(["20"], "out of reach"), (["5", "--tolerance", "-1"], "at least 1e-06 m")]
+)
+def test_cli_aim_refuses_bad_requests(args: list[str], message: str) -> None:
+    result = subprocess.run([*CANNON, "aim", *args], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
-    assert "out of reach" in result.stderr
+    assert message in result.stderr
+
+
+def test_cli_reads_the_default_tolerance_from_settings() -> None:
+    env = {**os.environ, "CANNON_DEFAULT_TOLERANCE": "1e-6"}
+    result = subprocess.run(
+        [*CANNON, "aim", "3.3"], capture_output=True, text=True, timeout=60, check=True, env=env
+    )
+    assert json.loads(result.stdout)["tolerance"] == 1e-6

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 ECHO_CHARS = 80  # longest string echoed back in an error
 ECHO_ITEMS = 8  # largest list or object echoed back in an error
+ECHO_DEPTH = 3  # deepest nesting echoed back (deeper inputs would recurse without end)
 
 
 class ErrorResponse(JSONResponse):
@@ -43,7 +44,7 @@ class ApiError(Exception):
         self.extra = extra
 
 
-def summary(value: Any) -> Any:
+def summary(value: Any, depth: int = 0) -> Any:
     """A short, JSON-safe stand-in for an input echoed back in an error."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # 'nan', 'inf', '-inf'
@@ -51,21 +52,31 @@ def summary(value: Any) -> Any:
         return f"<integer of {len(str(abs(value)))} digits>"
     if isinstance(value, str) and len(value) > ECHO_CHARS:
         return value[:ECHO_CHARS] + f"... <{len(value)} characters>"
-    if isinstance(value, list | tuple | dict) and len(value) > ECHO_ITEMS:
-        return f"<{type(value).__name__} of {len(value)} items>"
-    if isinstance(value, dict):
-        return {str(summary(key)): summary(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [summary(item) for item in value]
+    if isinstance(value, list | tuple | dict):
+        if len(value) > ECHO_ITEMS or depth >= ECHO_DEPTH:
+            return f"<{type(value).__name__} of {len(value)} items>"
+        if isinstance(value, dict):
+            return {str(summary(k)): summary(v, depth + 1) for k, v in value.items()}
+        return [summary(item, depth + 1) for item in value]
     return value
+
+
+def shortened(error: dict[str, Any]) -> dict[str, Any]:
+    """A validation error with its input, location and context cut to size."""
+    short = {**error, "loc": [summary(part) for part in error.get("loc", ())]}
+    if "input" in error:
+        short["input"] = summary(error["input"])
+    if "ctx" in error:
+        short["ctx"] = {
+            key: summary(item if isinstance(item, int | float | str) else str(item))
+            for key, item in error["ctx"].items()
+        }
+    return short
 
 
 async def validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {**item, "input": summary(item.get("input"))} if "input" in item else item
-        for item in error.errors()
-    ]
+    errors = [shortened(item) for item in error.errors()]
     return ErrorResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 

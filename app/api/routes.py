@@ -41,7 +41,7 @@ def aim(
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     try:
-        answer = aimer.aim(body.distance, tolerance, body.refine)
+        answer = aimer.aim(body.distance, tolerance, body.refine is not False)
     except UnreachableTargetError as error:
         raise ApiError(
             422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.aiming import MIN_TOLERANCE
+
 Finite = Field(allow_inf_nan=False)
-MIN_TOLERANCE = 1e-6  # m; refinement converges to this for every reachable target
 
 
 class AimRequest(BaseModel):
@@ -29,12 +30,12 @@ class AimRequest(BaseModel):
         Finite,
         Field(
             ge=MIN_TOLERANCE,
-            description="Largest acceptable miss in metres (m), at least 1e-6; default 0.05.",
+            description="Largest acceptable miss in metres (m), at least 1e-6; omitted or null: the service's default, 0.05 unless configured otherwise.",
         ),
     ] = None
-    refine: bool = Field(
-        True,
-        description="Refine on the true physics when the network's proposal misses by more than the tolerance; false returns the network's raw (still verified) proposal.",
+    refine: bool | None = Field(
+        None,
+        description="Refine on the true physics when the network's proposal misses by more than the tolerance (omitted or null: true); false returns the network's raw proposal, still verified.",
     )
 
 
@@ -108,7 +109,7 @@ class VerifyQuery(BaseModel):
         Finite,
         Field(
             ge=MIN_TOLERANCE,
-            description="Largest acceptable miss in metres (m); default 0.05.",
+            description="Largest acceptable miss in metres (m), at least 1e-6; omitted: the service's default, 0.05 unless configured otherwise.",
             examples=[0.001],
         ),
     ] = None

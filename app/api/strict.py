@@ -18,6 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 
+class RepeatedKeyError(ValueError):
+    pass
+
+
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """json object_pairs_hook that refuses repeated keys."""
     seen = dict(pairs)
@@ -25,7 +29,7 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         repeated = sorted(
             key for key, count in Counter(key for key, _ in pairs).items() if count > 1
         )
-        raise ValueError(f"repeated key(s) in a JSON object: {', '.join(repeated)}")
+        raise RepeatedKeyError(f"repeated key(s) in a JSON object: {', '.join(repeated)}")
     return seen
 
 
@@ -35,9 +39,7 @@ class StrictJSONRequest(Request):
             body = await self.body()
             try:
                 self._json = json.loads(body, object_pairs_hook=unique_keys)
-            except ValueError as error:
-                if isinstance(error, json.JSONDecodeError) or "repeated key" not in str(error):
-                    raise
+            except RepeatedKeyError as error:
                 # Raised as a decode error, FastAPI reports it as a 422 json_invalid.
                 raise json.JSONDecodeError(str(error), body.decode(errors="replace"), 0) from error
         return self._json
