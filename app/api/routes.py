@@ -2,11 +2,11 @@
 
 Inline (`async def`) or threadpool (`def`)? Measured by benchmarks/inline_vs_threadpool.py
 on this 2-core machine, servers loaded in alternating rounds: an /aim answer costs 0.2-0.4 ms
-of work (0.9-1.4 ms when refining to 1e-6 m) against 0.12-0.15 ms for a threadpool round
-trip, and both ways served the same requests/s (threadpool / inline: 1.00x and 1.01x at 32
-connections, equal at 1). Since throughput is a tie, /aim is a `def`: its refinement then
-never holds up the event loop. /verify's work (0.05-0.08 ms) is below the round trip, so it
-runs inline.
+of work (0.9-1.7 ms when refining to 1e-6 m) against 0.12-0.16 ms for a threadpool round
+trip, and both ways served the same requests/s within noise (threadpool / inline between
+0.94x and 1.03x, at 1 and 32 connections, with and without refinement). With throughput a
+tie, /aim is a `def`, so a refinement never holds up the event loop for other requests.
+/verify's work (0.05-0.09 ms) is below the round trip, so it runs inline.
 """
 
 from __future__ import annotations
