@@ -45,7 +45,7 @@ class InverseNetwork(nn.Module):
     def forward(self, distance: Tensor) -> tuple[Tensor, Tensor]:
         """distance (N,) m -> angle (N,) rad, velocity (N,) m/s."""
         x = (distance / self.cannon.max_range).clamp(0.0, 1.0).unsqueeze(-1)  # (N, 1) in [0, 1]
-        raw = self.body(2 * x - 1)  # (N, 2); centred input trains markedly faster
+        raw = self.body(2 * x - 1)  # (N, 2); input centred on 0
         low, high = self.cannon.min_angle, self.cannon.max_angle
         # Clamped off the ends: in float32 a sigmoid rounds to exactly 0 or 1 past |raw| ~ 17.
         angle = low + (high - low) * torch.sigmoid(raw[..., 0]).clamp(EDGE, 1 - EDGE)  # (N,)
