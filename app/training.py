@@ -76,7 +76,7 @@ def train(
     bar = tqdm(range(config.steps), desc="training", unit="step", disable=not progress)
     for step in bar:
         # Stratified: one target in each of B equal slices of the range, so every batch
-        # covers the whole range evenly, ends included.
+        # covers the whole range evenly.
         jitter = torch.rand(config.batch_size, generator=sampler)  # (B,)
         target = (strata + jitter) / config.batch_size * cannon.max_range  # (B,) m
         angle, velocity = network(target)  # (B,), (B,)
