@@ -154,7 +154,7 @@ class Aimer:
         )
 
     def aim(self, distance: float, tolerance: float, do_refine: bool = True) -> Aim:
-        """Aim at one target (m); raises UnreachableTargetError outside (0, max range]."""
+        """Aim at one target (m); UnreachableTargetError or ToleranceError on bad input."""
         return self.solve(
             torch.tensor([distance], dtype=torch.float64), tolerance, do_refine
         ).answer(0)
