@@ -119,7 +119,7 @@ class Aimer:
         """Aim at every target in `distance` (N,) m; all must be reachable."""
         distance = distance.double()
         tolerance = torch.as_tensor(tolerance, dtype=torch.float64).expand_as(distance)
-        reachable = (distance > 0) & (distance <= self.cannon.max_range)  # False for NaN
+        reachable = self.cannon.is_reachable(distance)
         if not bool(reachable.all()):
             raise UnreachableTargetError(distance[~reachable][0].item(), self.cannon.max_range)
         if not bool((tolerance >= MIN_TOLERANCE).all()):  # False for NaN

@@ -105,9 +105,9 @@ class Cannon:
         """Positions (x, y) in metres along the flight, shape (..., points)."""
         return trajectory(velocity, angle, self.gravity, points)
 
-    def is_reachable(self, distance: float) -> bool:
-        """Whether a target distance (m) lies in (0, max_range]."""
-        return 0 < distance <= self.max_range
+    def is_reachable(self, distance: Tensor) -> Tensor:
+        """Which target distances (m) lie in (0, max_range]; False for NaN. (...) -> (...)"""
+        return (distance > 0) & (distance <= self.max_range)
 
     def can_fire(self, velocity: float, angle: float) -> bool:
         """Whether (velocity m/s, angle rad) lies inside the cannon's limits."""

@@ -121,8 +121,11 @@ def test_cannon_refuses_impossible_limits(kwargs: dict[str, float]) -> None:
 
 
 def test_reachability_and_firing_limits(cannon: Cannon) -> None:
-    assert cannon.is_reachable(cannon.max_range) and cannon.is_reachable(1e-300)
-    assert not cannon.is_reachable(0.0) and not cannon.is_reachable(cannon.max_range * (1 + 1e-12))
+    targets = torch.tensor(
+        [cannon.max_range, 1e-300, 0.0, cannon.max_range * (1 + 1e-12), -1.0, math.nan],
+        dtype=torch.float64,
+    )
+    assert cannon.is_reachable(targets).tolist() == [True, True, False, False, False, False]
     assert cannon.can_fire(10.0, 0.5) and not cannon.can_fire(10.0 + 1e-9, 0.5)
     assert (
         not cannon.can_fire(5.0, 0.0)
