@@ -1,18 +1,20 @@
 """The aiming pipeline: predict (network) -> verify (physics, float64) -> refine (gradients).
 
-Plain library code, no HTTP. `Aimer.solve` works on whole tensors of targets; `Aimer.aim`
-is the single-target convenience the API calls. Every answer carries the landing distance
-and miss computed by the physics in float64, so a hit is never claimed that is not one.
+Plain library code, no HTTP. `Aimer.solve` works on whole tensors of targets. One target
+goes through `Aimer.aim`, in two parts that callers may run apart: `propose_one` (network and
+verification, tens of microseconds) and `refine_one` (milliseconds, only when the proposal
+misses). Every answer carries the landing distance and miss computed by the physics in
+float64, so a hit is never claimed that is not one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
 
-from app.network import InverseNetwork
+from app.network import InverseNetwork, OneTargetNetwork
 from app.physics import Cannon
 from app.refinement import refine
 
@@ -103,6 +105,7 @@ class Aimer:
         self, network: InverseNetwork, max_iterations: int = 50, version: str = ""
     ) -> None:
         self.network = network.eval()
+        self.one_target = OneTargetNetwork(network)
         self.cannon: Cannon = network.cannon
         self.max_iterations = max_iterations
         self.version = version  # the model's version, reported with every answer
@@ -153,11 +156,58 @@ class Aimer:
             iterations=iterations,
         )
 
+    def solve_reachable(
+        self, distance: Tensor, tolerance: float, do_refine: bool = True
+    ) -> tuple[Tensor, Solutions]:
+        """Like `solve`, but unreachable targets are set aside instead of refused.
+
+        Returns the mask of reachable targets (N,) bool and the Solutions of those rows, in
+        order. Refuses only a tolerance below MIN_TOLERANCE.
+        """
+        if not tolerance >= MIN_TOLERANCE:  # also refuses NaN
+            raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
+        distance = distance.double()
+        reachable = self.cannon.is_reachable(distance)
+        return reachable, self.solve(distance[reachable], tolerance, do_refine)
+
+    def propose_one(self, distance: float, tolerance: float) -> Aim:
+        """The network's shot at one target (m), verified in float64 but not refined."""
+        if not self.cannon.is_reachable(distance):
+            raise UnreachableTargetError(distance, self.cannon.max_range)
+        if not tolerance >= MIN_TOLERANCE:  # also refuses NaN
+            raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
+        angle, velocity = self.one_target(distance)
+        landing = self.cannon.landing_distance(velocity, angle)
+        miss = abs(landing - distance)
+        return Aim(distance, angle, velocity, landing, miss, tolerance, miss <= tolerance, False, 0)
+
+    def refine_one(self, shot: Aim) -> Aim:
+        """Refine a shot on the true physics until it lands within its tolerance."""
+        better = refine(
+            self.cannon,
+            torch.tensor([shot.distance], dtype=torch.float64),
+            torch.tensor([shot.angle], dtype=torch.float64),
+            torch.tensor([shot.velocity], dtype=torch.float64),
+            shot.tolerance,
+            self.max_iterations,
+        )
+        landing = better.landing_distance.item()
+        miss = abs(landing - shot.distance)
+        return replace(
+            shot,
+            angle=better.angle.item(),
+            velocity=better.velocity.item(),
+            landing_distance=landing,
+            miss=miss,
+            hit=miss <= shot.tolerance,
+            refined=True,
+            iterations=int(better.iterations.item()),
+        )
+
     def aim(self, distance: float, tolerance: float, do_refine: bool = True) -> Aim:
         """Aim at one target (m); UnreachableTargetError or ToleranceError on bad input."""
-        return self.solve(
-            torch.tensor([distance], dtype=torch.float64), tolerance, do_refine
-        ).answer(0)
+        shot = self.propose_one(distance, tolerance)
+        return self.refine_one(shot) if do_refine and not shot.hit else shot
 
 
 def check_shot(
@@ -169,9 +219,7 @@ def check_shot(
             f"the cannon fires velocities in (0, {cannon.max_velocity}] m/s and angles in "
             f"({cannon.min_angle}, {cannon.max_angle}) rad; got {velocity} m/s at {angle} rad"
         )
-    v = torch.tensor(velocity, dtype=torch.float64)
-    theta = torch.tensor(angle, dtype=torch.float64)
-    landing = cannon.landing_distance(v, theta).item()
+    landing = cannon.landing_distance(velocity, angle)
     miss = abs(landing - distance)
     return ShotCheck(
         angle=angle,
@@ -181,6 +229,6 @@ def check_shot(
         miss=miss,
         tolerance=tolerance,
         hit=miss <= tolerance,
-        flight_time=cannon.flight_time(v, theta).item(),
-        apex_height=cannon.apex_height(v, theta).item(),
+        flight_time=cannon.flight_time(velocity, angle),
+        apex_height=cannon.apex_height(velocity, angle),
     )

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     default_tolerance: Annotated[Finite, Field(ge=MIN_TOLERANCE)] = 0.05  # m
     max_body_bytes: Count = 1 << 20  # larger request bodies get a 413
     max_refine_iterations: Annotated[Count, Field(le=10_000)] = 50  # steps per target
+    max_batch: Count = 10_000  # most distances in one POST /aim/batch
     # The cannon; the model card must match it (see Cannon for what each limit means).
     gravity: Finite = DEFAULT_CANNON.gravity  # m/s^2
     max_velocity: Finite = DEFAULT_CANNON.max_velocity  # m/s

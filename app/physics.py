@@ -1,7 +1,9 @@
 """Projectile physics in a vacuum over flat ground, written once in torch.
 
 Every function is batched (any tensor shape, broadcast), differentiable by autograd and
-correct in float32 and float64. Units: metres, seconds, m/s, radians.
+correct in float32 and float64. The closed forms also take one plain float (app/ops.py),
+which is how a single target is verified in about a microsecond. Units: metres, seconds,
+m/s, radians.
 
 The `Cannon` bundles the physical constants with the cannon's limits and is the one forward
 model the network, the aiming pipeline and the tests all use. Later physics (drag, wind,
@@ -17,22 +19,24 @@ from functools import cached_property
 import torch
 from torch import Tensor
 
+from app.ops import Value, sin
+
 STANDARD_GRAVITY = 9.81  # m/s^2, the article's value
 
 
-def landing_distance(velocity: Tensor, angle: Tensor, gravity: float) -> Tensor:
+def landing_distance(velocity: Value, angle: Value, gravity: float) -> Value:
     """Horizontal distance (m) where the shot lands back at height 0: R = v^2 sin(2θ) / g."""
-    return velocity**2 * torch.sin(2 * angle) / gravity
+    return velocity**2 * sin(2 * angle) / gravity
 
 
-def flight_time(velocity: Tensor, angle: Tensor, gravity: float) -> Tensor:
+def flight_time(velocity: Value, angle: Value, gravity: float) -> Value:
     """Time (s) from launch to landing at height 0: T = 2 v sin(θ) / g."""
-    return 2 * velocity * torch.sin(angle) / gravity
+    return 2 * velocity * sin(angle) / gravity
 
 
-def apex_height(velocity: Tensor, angle: Tensor, gravity: float) -> Tensor:
+def apex_height(velocity: Value, angle: Value, gravity: float) -> Value:
     """Highest point (m) of the flight: H = (v sin θ)^2 / (2 g)."""
-    return (velocity * torch.sin(angle)) ** 2 / (2 * gravity)
+    return (velocity * sin(angle)) ** 2 / (2 * gravity)
 
 
 def trajectory(
@@ -87,15 +91,15 @@ class Cannon:
         """Farthest reachable target (m)."""
         return max_range(torch.tensor(self.max_velocity, dtype=torch.float64), self.gravity).item()
 
-    def landing_distance(self, velocity: Tensor, angle: Tensor) -> Tensor:
+    def landing_distance(self, velocity: Value, angle: Value) -> Value:
         """Where the shot lands (m)."""
         return landing_distance(velocity, angle, self.gravity)
 
-    def flight_time(self, velocity: Tensor, angle: Tensor) -> Tensor:
+    def flight_time(self, velocity: Value, angle: Value) -> Value:
         """Time of flight (s)."""
         return flight_time(velocity, angle, self.gravity)
 
-    def apex_height(self, velocity: Tensor, angle: Tensor) -> Tensor:
+    def apex_height(self, velocity: Value, angle: Value) -> Value:
         """Highest point of the flight (m)."""
         return apex_height(velocity, angle, self.gravity)
 
@@ -105,8 +109,8 @@ class Cannon:
         """Positions (x, y) in metres along the flight, shape (..., points)."""
         return trajectory(velocity, angle, self.gravity, points)
 
-    def is_reachable(self, distance: Tensor) -> Tensor:
-        """Which target distances (m) lie in (0, max_range]; False for NaN. (...) -> (...)"""
+    def is_reachable(self, distance: Value) -> Value:
+        """Whether target distances (m) lie in (0, max_range]; False for NaN. (...) -> (...)"""
         return (distance > 0) & (distance <= self.max_range)
 
     def can_fire(self, velocity: float, angle: float) -> bool:

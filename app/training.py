@@ -102,7 +102,7 @@ def network_misses(network: InverseNetwork, target: torch.Tensor) -> torch.Tenso
     """|landing - target| (m) of the network's proposals, verified in float64. (N,) -> (N,)"""
     with torch.no_grad():
         angle, velocity = network(target.float())
-    landing = network.cannon.landing_distance(velocity.double(), angle.double())
+    landing: torch.Tensor = network.cannon.landing_distance(velocity.double(), angle.double())
     return (landing - target.double()).abs()
 
 

@@ -51,8 +51,7 @@ def test_tolerance_below_the_minimum_is_refused(aimer: Aimer, tolerance: float) 
 
 def test_refine_false_returns_the_verified_proposal(aimer: Aimer) -> None:
     answer = aimer.aim(6.0, 1e-6, do_refine=False)
-    angle, velocity = aimer.propose(torch.tensor([6.0], dtype=torch.float64))
-    assert (answer.angle, answer.velocity) == (angle.item(), velocity.item())
+    assert (answer.angle, answer.velocity) == aimer.one_target(6.0)
     assert not answer.refined and answer.iterations == 0
     assert answer.landing_distance == pytest.approx(
         closed_form_landing(answer.velocity, answer.angle), rel=1e-12

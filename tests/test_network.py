@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from app.model_store import DEFAULT_WEIGHTS, ModelError, card_path, load_model, sha256_of
-from app.network import InverseNetwork
+from app.network import InverseNetwork, OneTargetNetwork
 from app.physics import Cannon
 from app.training import validate
 from tests.conftest import closed_form_landing
@@ -71,6 +71,26 @@ def test_outputs_stay_inside_the_cannons_limits(shipped: Shipped, cannon: Cannon
         angle, velocity = network(torch.cat([extremes, torch.linspace(0, cannon.max_range, 5001)]))
     assert ((velocity > 0) & (velocity <= cannon.max_velocity)).all()
     assert ((angle > cannon.min_angle) & (angle < cannon.max_angle)).all()
+
+
+def test_one_target_network_agrees_with_the_module(shipped: Shipped, cannon: Cannon) -> None:
+    """The numpy single-target path and the torch module agree to float32 rounding."""
+    network, _ = shipped
+    one = OneTargetNetwork(network)
+    extremes = [-1.0, 0.0, 5e-324, 1e-300, 1e-9, 1e-3, cannon.max_range, 11.0, 1e30]
+    targets = torch.cat(
+        [torch.tensor(extremes, dtype=torch.float64), torch.rand(5000, dtype=torch.float64) * 10.2]
+    )
+    with torch.no_grad():
+        angle, velocity = network(targets.float())
+    for i, distance in enumerate(targets.tolist()):
+        one_angle, one_velocity = one(distance)
+        assert cannon.can_fire(one_velocity, one_angle)
+        assert one_angle == pytest.approx(angle[i].item(), abs=1e-6)
+        # float32 rounding of the energy fraction is amplified by the square root near v = 0
+        assert one_velocity == pytest.approx(velocity[i].item(), rel=1e-4)
+        landing = closed_form_landing(velocity[i].item(), angle[i].item())
+        assert closed_form_landing(one_velocity, one_angle) == pytest.approx(landing, abs=1e-5)
 
 
 def test_weights_file_is_safetensors_not_pickle() -> None:

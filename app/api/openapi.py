@@ -26,6 +26,19 @@ AIM_ERRORS = unprocessable(
         "max_range": 10.19367991845056,
     },
 )
+BATCH_ERRORS = unprocessable(
+    "Invalid body, or more distances than the batch limit (then `max_batch` is given too).",
+    {
+        "detail": [
+            {
+                "type": "too_long",
+                "loc": ["body", "distances"],
+                "msg": "at most 10000 distances per request, got 12000",
+            }
+        ],
+        "max_batch": 10000,
+    },
+)
 VERIFY_ERRORS = unprocessable(
     "Invalid query, or a shot outside the cannon's limits.",
     {
@@ -49,4 +62,14 @@ AIM_EXAMPLES: dict[str, Any] = {
         "value": {"distance": 7.5, "refine": False},
     },
     "out of reach": {"summary": "Beyond the maximum range: 422", "value": {"distance": 12.0}},
+}
+BATCH_EXAMPLES: dict[str, Any] = {
+    "three targets": {
+        "summary": "Two reachable targets and one beyond the maximum range",
+        "value": {"distances": [2.5, 7.5, 12.0]},
+    },
+    "tight": {
+        "summary": "1 micrometre for every target",
+        "value": {"distances": [0.5, 5.0, 10.0], "tolerance": 1e-6},
+    },
 }

@@ -1,27 +1,29 @@
 """Thin routes: translate HTTP to the aiming library and back.
 
-Inline (`async def`) or threadpool (`def`)? Measured by benchmarks/inline_vs_threadpool.py
-on this 2-core machine, servers loaded in alternating rounds: an /aim answer costs 0.2-0.4 ms
-of work (0.9-1.7 ms when refining to 1e-6 m) against 0.12-0.16 ms for a threadpool round
-trip, and both ways served the same requests/s within noise (threadpool / inline between
-0.94x and 1.03x, at 1 and 32 connections, with and without refinement). With throughput a
-tie, /aim is a `def`, so a refinement never holds up the event loop for other requests.
-/verify's work (0.05-0.09 ms) is below the round trip, so it runs inline.
+Inline (`async def`) or threadpool? A threadpool round trip costs about 0.1-0.15 ms here, and
+FastAPI makes two of them for a `def` route (the handler, then validating its response).
+So /aim runs the network's proposal and its verification (tens of microseconds) inline on the
+event loop, and sends only refinement (about a millisecond, when the proposal misses by more
+than the tolerance) to the threadpool, where it cannot hold up other requests. /verify's work
+is microseconds and runs inline. Figures: benchmarks/speed.py.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.concurrency import run_in_threadpool
 
 from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
+from app.api.batch import batch_json
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
-from app.api.openapi import AIM_ERRORS, AIM_EXAMPLES, VERIFY_ERRORS
+from app.api.openapi import AIM_ERRORS, AIM_EXAMPLES, BATCH_ERRORS, BATCH_EXAMPLES, VERIFY_ERRORS
 from app.api.schemas import (
+    AimBatchRequest,
+    AimBatchResponse,
     AimRequest,
     AimResponse,
     VerifyQuery,
@@ -33,7 +35,7 @@ router = APIRouter(route_class=StrictRoute)
 
 
 @router.post("/aim", response_model=AimResponse, responses=AIM_ERRORS)
-def aim(
+async def aim(
     body: Annotated[AimRequest, Body(openapi_examples=AIM_EXAMPLES)],
     aimer: AimerDep,
     settings: SettingsDep,
@@ -41,14 +43,39 @@ def aim(
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     try:
-        answer = aimer.aim(body.distance, tolerance, body.refine is not False)
+        answer = aimer.propose_one(body.distance, tolerance)
     except UnreachableTargetError as error:
         raise ApiError(
             422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
         ) from error
+    if not answer.hit and body.refine is not False:
+        answer = await run_in_threadpool(aimer.refine_one, answer)
     return AimResponse(
-        **asdict(answer), angle_degrees=math.degrees(answer.angle), model_version=aimer.version
+        **vars(answer), angle_degrees=math.degrees(answer.angle), model_version=aimer.version
     )
+
+
+@router.post("/aim/batch", response_model=AimBatchResponse, responses=BATCH_ERRORS)
+async def aim_batch(
+    body: Annotated[AimBatchRequest, Body(openapi_examples=BATCH_EXAMPLES)],
+    aimer: AimerDep,
+    settings: SettingsDep,
+) -> Response:
+    """Aim at many targets at once; an unreachable one is reported in its place."""
+    if len(body.distances) > settings.max_batch:
+        raise ApiError(
+            422,
+            ["body", "distances"],
+            f"at most {settings.max_batch} distances per request, got {len(body.distances)}",
+            "too_long",
+            max_batch=settings.max_batch,
+        )
+    tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
+    # Milliseconds of work for a large batch: run it off the event loop.
+    content = await run_in_threadpool(
+        batch_json, aimer, body.distances, tolerance, body.refine is not False
+    )
+    return Response(content, media_type="application/json")
 
 
 @router.get("/verify", response_model=VerifyResponse, responses=VERIFY_ERRORS)
@@ -61,4 +88,4 @@ async def verify(
         shot = check_shot(aimer.cannon, query.angle, query.velocity, query.distance, tolerance)
     except OutsideLimitsError as error:
         raise ApiError(422, ["query"], str(error), "outside_cannon_limits") from error
-    return VerifyResponse(**asdict(shot))
+    return VerifyResponse(**vars(shot))

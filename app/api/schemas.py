@@ -6,7 +6,7 @@ Validation is strict: finite numbers only, no coercion of booleans or strings in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,16 +15,11 @@ from app.aiming import MIN_TOLERANCE
 Finite = Field(allow_inf_nan=False)
 
 
-class AimRequest(BaseModel):
-    model_config = ConfigDict(
-        strict=True,
-        extra="forbid",
-        json_schema_extra={"examples": [{"distance": 7.5, "tolerance": 0.001, "refine": True}]},
-    )
+class AimOptions(BaseModel):
+    """How closely to aim; shared by single and batch requests."""
 
-    distance: Annotated[
-        float, Finite, Field(gt=0, description="Target distance in metres (m), in (0, max range].")
-    ]
+    model_config = ConfigDict(strict=True, extra="forbid")
+
     tolerance: Annotated[
         float | None,
         Finite,
@@ -37,6 +32,30 @@ class AimRequest(BaseModel):
         None,
         description="Refine on the true physics when the network's proposal misses by more than the tolerance (omitted or null: true); false returns the network's raw proposal, still verified.",
     )
+
+
+class AimRequest(AimOptions):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"distance": 7.5, "tolerance": 0.001, "refine": True}]}
+    )
+
+    distance: Annotated[
+        float, Finite, Field(gt=0, description="Target distance in metres (m), in (0, max range].")
+    ]
+
+
+class AimBatchRequest(AimOptions):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"distances": [2.5, 7.5, 12.0], "tolerance": 0.001}]}
+    )
+
+    distances: Annotated[
+        list[Annotated[float, Finite]],
+        Field(
+            min_length=1,
+            description="Target distances in metres (m): 1 to the service's batch limit (10,000 unless configured otherwise). A distance outside (0, max range] is reported as unreachable in its own place.",
+        ),
+    ]
 
 
 class Verdict(BaseModel):
@@ -78,6 +97,23 @@ class AimResponse(Verdict):
     refined: bool = Field(description="Whether gradient refinement ran on the network's proposal.")
     iterations: int = Field(description="Refinement steps taken (0 when the proposal already hit).")
     model_version: str = Field(description="First 12 hex digits of the weights file's sha256.")
+
+
+class BatchSolution(AimResponse):
+    reachable: Literal[True] = Field(description="Always true for a solved target.")
+
+
+class BatchUnreachable(BaseModel):
+    distance: float = Field(description="Target distance in metres (m), as given.")
+    reachable: Literal[False] = Field(description="Always false: no shot reaches this target.")
+    detail: str = Field(description="Why the target cannot be hit, in words.")
+    max_range: float = Field(description="The farthest reachable target in metres (m).")
+
+
+class AimBatchResponse(BaseModel):
+    solutions: list[BatchSolution | BatchUnreachable] = Field(
+        description="One item per requested distance, in request order."
+    )
 
 
 class VerifyQuery(BaseModel):
@@ -151,4 +187,7 @@ class ValidationErrorResponse(BaseModel):
     max_range: float | None = Field(
         None,
         description="Present when the target is unreachable: the farthest reachable target in metres (m).",
+    )
+    max_batch: int | None = Field(
+        None, description="Present when a batch is too long: the most distances per request."
     )
