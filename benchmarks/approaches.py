@@ -48,8 +48,9 @@ descent and budget). The project's goal is a ratio of mean iterations (network /
 at most 1/10.
 
 Times are wall-clock on one thread (torch.set_num_threads(1)). Batched approaches solve all
-targets in one call (median of 3 runs, after a warm-up), so their time per target is the
-batch's wall time / N; the SciPy peers run one target at a time in a loop. One-off costs
+targets in one call, so their time per target is the batch's wall time / N (the pipeline
+and the closed form: median of 3 runs after a warm-up; the gradient descents: one run); the
+SciPy peers run one target at a time in a loop. One-off costs
 (training) are listed separately, not spread over the targets.
 """
 
@@ -232,8 +233,8 @@ def newtonian_descent(
 
 
 def closed_form(cannon: Cannon, distance: Tensor) -> tuple[Tensor, Tensor]:
-    """Approach 4: the lowest-velocity shot, θ = π/4, v = sqrt(d g) (clamped to v_max, which
-    it can exceed by rounding at the maximum range). Returns velocity, angle (N,)."""
+    """Approach 4: the lowest-velocity shot, θ = π/4, v = sqrt(d g), clamped to v_max in case
+    rounding at the maximum range pushes it over. Returns velocity, angle (N,)."""
     distance = distance.double()
     velocity = (distance * cannon.gravity).sqrt().clamp(max=cannon.max_velocity)
     return velocity, torch.full_like(distance, math.pi / 4)
