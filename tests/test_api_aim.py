@@ -7,6 +7,7 @@ import math
 import httpx
 import pytest
 
+from app.api.schemas import AimResponse
 from app.model_store import DEFAULT_WEIGHTS, sha256_of
 from tests.conftest import GRAVITY, closed_form_landing
 
@@ -34,6 +35,7 @@ def test_aim_defaults(client: httpx.Client) -> None:
     assert body["miss"] <= 0.05 and body["distance"] == 7.5
     assert body["angle_degrees"] == pytest.approx(math.degrees(body["angle"]))
     assert body["model_version"] == sha256_of(DEFAULT_WEIGHTS)[:12]
+    AimResponse.model_validate_json(response.content)  # written by hand: hold it to the model
 
 
 @pytest.mark.parametrize("distance", [1e-9, 0.001, 0.5, 3.0, 7.25, 10.0, 100 / GRAVITY])

@@ -21,13 +21,30 @@ def test_every_endpoint_has_examples(client: httpx.Client) -> None:
     assert all(parameter["schema"]["examples"] for parameter in verify["parameters"])
     assert components["VerifyResponse"]["examples"]
     assert verify["responses"]["422"]["content"]["application/json"]["example"]["detail"]
+    batch = schema["paths"]["/aim/batch"]["post"]
+    assert len(batch["requestBody"]["content"]["application/json"]["examples"]) >= 2
+    assert batch["responses"]["422"]["content"]["application/json"]["example"]["max_batch"]
+    assert batch["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/AimBatchResponse"
+    }
 
 
 def number_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, description) of every numeric field in the request and response models."""
     found = []
-    for model in ("AimRequest", "AimResponse", "VerifyResponse"):
-        for name, field in schema["components"]["schemas"][model]["properties"].items():
+    aim_body = schema["paths"]["/aim"]["post"]["requestBody"]["content"]["application/json"]
+    models = [aim_body["schema"]] + [
+        schema["components"]["schemas"][name]
+        for name in (
+            "AimResponse",
+            "AimBatchRequest",
+            "BatchSolution",
+            "BatchUnreachable",
+            "VerifyResponse",
+        )
+    ]
+    for model in models:
+        for name, field in model["properties"].items():
             types = {field.get("type")} | {option.get("type") for option in field.get("anyOf", [])}
             if types & {"number", "integer"}:
                 found.append((name, field.get("description", "")))
@@ -38,7 +55,7 @@ def number_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_every_number_states_its_unit(client: httpx.Client) -> None:
     fields = number_fields(client.get("/openapi.json").json())
-    assert len(fields) >= 15
+    assert len(fields) >= 30
     for name, description in fields:
         if name == "iterations":
             continue  # a count

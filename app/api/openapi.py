@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from app.api.schemas import ValidationErrorResponse
+
+
+def json_body(model: type[BaseModel], examples: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI request body for a route that reads `model` itself (app.api.strict.read_json)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema, "examples": examples}},
+        }
+    }
 
 
 def unprocessable(description: str, example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:

@@ -10,17 +10,23 @@ is microseconds and runs inline. Figures: benchmarks/speed.py.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
-from app.api.batch import batch_json
+from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
+from app.api.answers import aim_json, batch_json
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
-from app.api.openapi import AIM_ERRORS, AIM_EXAMPLES, BATCH_ERRORS, BATCH_EXAMPLES, VERIFY_ERRORS
+from app.api.openapi import (
+    AIM_ERRORS,
+    AIM_EXAMPLES,
+    BATCH_ERRORS,
+    BATCH_EXAMPLES,
+    VERIFY_ERRORS,
+    json_body,
+)
 from app.api.schemas import (
     AimBatchRequest,
     AimBatchResponse,
@@ -29,18 +35,23 @@ from app.api.schemas import (
     VerifyQuery,
     VerifyResponse,
 )
-from app.api.strict import StrictRoute
+from app.api.strict import StrictRoute, read_json
+from app.config import Settings
 
 router = APIRouter(route_class=StrictRoute)
 
 
-@router.post("/aim", response_model=AimResponse, responses=AIM_ERRORS)
-async def aim(
-    body: Annotated[AimRequest, Body(openapi_examples=AIM_EXAMPLES)],
-    aimer: AimerDep,
-    settings: SettingsDep,
-) -> AimResponse:
+@router.post(
+    "/aim",
+    response_model=AimResponse,
+    responses=AIM_ERRORS,
+    openapi_extra=json_body(AimRequest, AIM_EXAMPLES),
+)
+async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
+    body = await read_json(request, AimRequest)
+    aimer: Aimer = request.app.state.aimer
+    settings: Settings = request.app.state.settings
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     try:
         answer = aimer.propose_one(body.distance, tolerance)
@@ -50,9 +61,7 @@ async def aim(
         ) from error
     if not answer.hit and body.refine is not False:
         answer = await run_in_threadpool(aimer.refine_one, answer)
-    return AimResponse(
-        **vars(answer), angle_degrees=math.degrees(answer.angle), model_version=aimer.version
-    )
+    return Response(aim_json(answer, aimer.version), media_type="application/json")
 
 
 @router.post("/aim/batch", response_model=AimBatchResponse, responses=BATCH_ERRORS)

@@ -3,6 +3,10 @@
 - A JSON object with the same key twice is refused. Python's json keeps the last value, so
   `{"distance": "x", "distance": 8}` would otherwise pass as 8.
 - A query parameter given twice is refused. `?angle=0.5&angle=0.6` would otherwise pass as 0.6.
+
+`read_json` parses and validates a JSON body the way FastAPI does for a body parameter, with
+the same errors, for the one route where FastAPI's own machinery is most of the cost: POST
+/aim, whose work is tens of microseconds (benchmarks/speed.py).
 """
 
 from __future__ import annotations
@@ -10,12 +14,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
+from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class RepeatedKeyError(ValueError):
@@ -33,15 +41,19 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
+def strict_loads(body: bytes) -> Any:
+    """json.loads that refuses repeated keys, raising them as a JSONDecodeError."""
+    try:
+        return json.loads(body, object_pairs_hook=unique_keys)
+    except RepeatedKeyError as error:
+        # Raised as a decode error, FastAPI reports it as a 422 json_invalid.
+        raise json.JSONDecodeError(str(error), body.decode(errors="replace"), 0) from error
+
+
 class StrictJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            body = await self.body()
-            try:
-                self._json = json.loads(body, object_pairs_hook=unique_keys)
-            except RepeatedKeyError as error:
-                # Raised as a decode error, FastAPI reports it as a 422 json_invalid.
-                raise json.JSONDecodeError(str(error), body.decode(errors="replace"), 0) from error
+            self._json = strict_loads(await self.body())
         return self._json
 
 
@@ -69,3 +81,37 @@ class StrictRoute(APIRoute):
             return await handler(StrictJSONRequest(request.scope, request.receive))
 
         return strict_handler
+
+
+async def read_json(request: Request, model: type[Model]) -> Model:
+    """The request body validated as `model`; errors as FastAPI reports a body parameter's."""
+    raw = await request.body()
+    if not raw:
+        raise RequestValidationError(
+            [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
+        )
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    data: Any = raw  # not JSON: validation then says the body is not an object
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            data = strict_loads(raw)
+        except json.JSONDecodeError as error:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body", error.pos),
+                        "msg": "JSON decode error",
+                        "input": {},
+                        "ctx": {"error": error.msg},
+                    }
+                ]
+            ) from error
+        except (ValueError, RecursionError) as error:  # not UTF-8, huge integers, deep nesting
+            raise HTTPException(400, "There was an error parsing the body") from error
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
+        ) from error

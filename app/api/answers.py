@@ -1,18 +1,28 @@
-"""POST /aim/batch's answer, written as JSON straight from the solution tensors.
+"""Aiming answers written as JSON straight from the library's results.
 
-A 10,000-target answer costs about as much to describe as to solve. Building 10,000
-response models and letting FastAPI validate and serialise them again took several times
-longer than the aiming itself, so the items here are plain dicts with exactly the fields of
-`BatchSolution` and `BatchUnreachable` (tests/test_api_batch.py validates answers against
-those models), written by orjson.
+Describing an answer can cost more than finding it. For a 10,000-target batch, building
+10,000 response models and letting FastAPI validate and serialise them again took several
+times longer than the aiming itself; for one target, FastAPI's response handling took about
+as long as the network and the physics. So the answers are plain dicts with exactly the
+fields of the response models in app/api/schemas.py, written by orjson; the tests validate
+every kind of answer against those models.
 """
 
 from __future__ import annotations
 
+import math
+
 import orjson
 import torch
 
-from app.aiming import Aimer, UnreachableTargetError
+from app.aiming import Aim, Aimer, UnreachableTargetError
+
+
+def aim_json(answer: Aim, version: str) -> bytes:
+    """An `AimResponse` for one answer."""
+    fields = vars(answer)  # the dataclass's own fields, no copy
+    degrees = math.degrees(answer.angle)
+    return orjson.dumps({**fields, "angle_degrees": degrees, "model_version": version})
 
 
 def batch_json(aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool) -> bytes:
