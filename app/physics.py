@@ -2,7 +2,7 @@
 
 Every function is batched (any tensor shape, broadcast), differentiable by autograd and
 correct in float32 and float64. The closed forms also take one plain float (app/ops.py),
-which is how a single target is verified in about a microsecond. Units: metres, seconds,
+which is how a single target is verified without torch's per-op overhead. Units: metres, seconds,
 m/s, radians.
 
 The `Cannon` bundles the physical constants with the cannon's limits and is the one forward
