@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from app.aiming import Aimer
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
-from app.api.routes import router
+from app.api.routes import direct, router
 from app.config import Settings, get_settings
 from app.model_store import load_model
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
+    app.include_router(direct)
     app.include_router(router)
     return app
 

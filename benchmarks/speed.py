@@ -1,6 +1,6 @@
 """How fast the service is, measured against the floor of its own stack, in one run.
 
-    python -m benchmarks.speed [--seconds 3] [--rounds 3] [--quick] [--json PATH]
+    python -m benchmarks.speed [--seconds 2] [--rounds 7] [--quick] [--json PATH]
 
 In process, one core (torch.set_num_threads(1)):
 - one target, proposed and verified: the numpy path /aim uses, and torch's for comparison;
@@ -17,7 +17,8 @@ The no-ops are matched first, ahead of the docs routes and /aim, which only favo
 loads one endpoint at a time with random targets, the endpoints alternating in each of
 `--rounds` rounds so that drift in the machine's speed hits all alike; every run lasts
 `--seconds` and goes to 127.0.0.1 only. Printed: p50, p99 and requests/s (medians over
-rounds) and the ratios the project aims for.
+rounds) and the ratios the project aims for, each taken within a round (both sides measured
+seconds apart) and given as the median and range over the rounds.
 """
 
 from __future__ import annotations
@@ -182,11 +183,12 @@ def serve(port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command)
 
 
-def over_http(
-    seconds: int, rounds: int, connections: int, batch: int
-) -> dict[str, dict[str, float]]:
-    """wrk against each endpoint in turn, alternating, `rounds` times; medians per endpoint."""
-    runs_of: dict[str, list[dict[str, float]]] = {}
+Runs = dict[str, list[dict[str, float]]]  # endpoint and connections -> one row per round
+
+
+def over_http(seconds: int, rounds: int, connections: int, batch: int) -> Runs:
+    """wrk against each endpoint in turn, alternating, `rounds` times: every round's figures."""
+    runs: Runs = {}
     loads = [
         (f"{path}, {c} conn", random_aim_script(path), c)
         for c in (1, connections)
@@ -200,28 +202,49 @@ def over_http(
         wait_until_up(url, process)
         for _ in range(rounds):
             for name, script, conns in loads:
-                runs_of.setdefault(name, []).append(wrk_load(url, script, seconds, conns))
+                runs.setdefault(name, []).append(wrk_load(url, script, seconds, conns))
     finally:
         process.terminate()
         process.wait(timeout=30)
+    return runs
+
+
+def medians(runs: Runs) -> dict[str, dict[str, float]]:
     return {
-        name: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-        for name, runs in runs_of.items()
+        name: {key: statistics.median(row[key] for row in rows) for key in rows[0]}
+        for name, rows in runs.items()
     }
 
 
-def ratios(http: dict[str, dict[str, float]], connections: int, batch: int) -> dict[str, float]:
-    aim1, aim_n = http["/aim, 1 conn"], http[f"/aim, {connections} conn"]
-    per_target_ms = http[f"/aim/batch of {batch:,}, 1 conn"]["p50 (ms)"] / batch
-    return {
-        "aim_p50_over_noop": aim1["p50 (ms)"] / http["/noop, 1 conn"]["p50 (ms)"],
-        "aim_p50_over_noop_aim": aim1["p50 (ms)"] / http["/noop/aim, 1 conn"]["p50 (ms)"],
-        "aim_rps_over_noop_32": aim_n["requests/s"]
-        / http[f"/noop, {connections} conn"]["requests/s"],
-        "aim_rps_over_noop_aim_32": aim_n["requests/s"]
-        / http[f"/noop/aim, {connections} conn"]["requests/s"],
-        "batch_per_target_over_aim": per_target_ms / aim1["p50 (ms)"],
-    }
+def ratios(runs: Runs, connections: int, batch: int) -> dict[str, list[float]]:
+    """Each ratio within each round, so that both sides of it were measured close in time."""
+    per_round: dict[str, list[float]] = {}
+    for r in range(len(runs["/aim, 1 conn"])):
+
+        def at(name: str, key: str, r: int = r) -> float:
+            return runs[name][r][key]
+
+        aim_p50 = at("/aim, 1 conn", "p50 (ms)")
+        aim_rps = at(f"/aim, {connections} conn", "requests/s")
+        round_ratios = {
+            "aim_p50_over_noop": aim_p50 / at("/noop, 1 conn", "p50 (ms)"),
+            "aim_p50_over_noop_aim": aim_p50 / at("/noop/aim, 1 conn", "p50 (ms)"),
+            "aim_rps_over_noop_32": aim_rps / at(f"/noop, {connections} conn", "requests/s"),
+            "aim_rps_over_noop_aim_32": aim_rps
+            / at(f"/noop/aim, {connections} conn", "requests/s"),
+            "batch_per_target_over_aim": at(f"/aim/batch of {batch:,}, 1 conn", "p50 (ms)")
+            / batch
+            / aim_p50,
+        }
+        for key, value in round_ratios.items():
+            per_round.setdefault(key, []).append(value)
+    return per_round
+
+
+def spread(values: list[float], scale: float = 1.0, unit: str = "x") -> str:
+    """'median (min-max)' of a ratio over the rounds."""
+    low, mid, high = (scale * v for v in (min(values), statistics.median(values), max(values)))
+    return f"{mid:.2f}{unit} (rounds {low:.2f}-{high:.2f})"
 
 
 def report(results: dict[str, Any], connections: int) -> None:
@@ -230,32 +253,32 @@ def report(results: dict[str, Any], connections: int) -> None:
         print(f"| {key} | {value:,.1f} |")
     if "http" not in results:
         return
-    print("\n| POST, over HTTP | p50 (ms) | p99 (ms) | requests/s |\n|---|---|---|---|")
+    print("\n| POST, over HTTP (median of rounds) | p50 (ms) | p99 (ms) | requests/s |")
+    print("|---|---|---|---|")
     for name, row in results["http"].items():
         print(
             f"| {name} | {row['p50 (ms)']:.3f} | {row['p99 (ms)']:.3f} | {row['requests/s']:,.0f} |"
         )
-    r = results["ratios"]
-    goal = GOALS
+    r, goal = results["ratios"], GOALS
     print(
-        f"\n/aim p50 / no-op p50, 1 conn: {r['aim_p50_over_noop']:.2f}x "
-        f"(goal <= {goal['aim_p50_over_noop']}x); / /noop/aim: {r['aim_p50_over_noop_aim']:.2f}x"
+        f"\n/aim p50 / /noop p50, 1 conn: {spread(r['aim_p50_over_noop'])}, "
+        f"goal <= {goal['aim_p50_over_noop']}x; / /noop/aim: {spread(r['aim_p50_over_noop_aim'])}"
     )
     print(
-        f"/aim requests/s / no-op, {connections} conn: {r['aim_rps_over_noop_32']:.2f}x "
-        f"(goal >= {goal['aim_rps_over_noop_32']}x); / /noop/aim: "
-        f"{r['aim_rps_over_noop_aim_32']:.2f}x"
+        f"/aim requests/s / /noop, {connections} conn: {spread(r['aim_rps_over_noop_32'])}, "
+        f"goal >= {goal['aim_rps_over_noop_32']}x; / /noop/aim: "
+        f"{spread(r['aim_rps_over_noop_aim_32'])}"
     )
     print(
-        f"/aim/batch p50 per target / /aim p50: {100 * r['batch_per_target_over_aim']:.2f}% "
-        f"(goal <= {100 * goal['batch_per_target_over_aim']:.0f}%)"
+        f"/aim/batch p50 per target / /aim p50: {spread(r['batch_per_target_over_aim'], 100, '%')}, "
+        f"goal <= {100 * goal['batch_per_target_over_aim']:.0f}%"
     )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=3, help="of wrk load per run")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating runs per endpoint")
+    parser.add_argument("--seconds", type=int, default=2, help="of wrk load per run")
+    parser.add_argument("--rounds", type=int, default=7, help="alternating runs per endpoint")
     parser.add_argument("--connections", type=int, default=32, help="for the throughput runs")
     parser.add_argument("--samples", type=int, default=2000, help="timed one-target calls")
     parser.add_argument("--batch", type=int, default=BATCH, help="targets per batch request")
@@ -269,8 +292,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         print("wrk not found (apt-get install wrk): HTTP figures skipped", file=sys.stderr)
     else:
-        http = over_http(args.seconds, args.rounds, args.connections, args.batch)
-        results |= {"http": http, "ratios": ratios(http, args.connections, args.batch)}
+        runs = over_http(args.seconds, args.rounds, args.connections, args.batch)
+        results |= {
+            "http": medians(runs),
+            "ratios": ratios(runs, args.connections, args.batch),
+            "rounds": runs,
+        }
     report(results, args.connections)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -35,13 +35,14 @@ from app.api.schemas import (
     VerifyQuery,
     VerifyResponse,
 )
-from app.api.strict import StrictRoute, read_json
+from app.api.strict import DirectRoute, StrictRoute, read_json
 from app.config import Settings
 
 router = APIRouter(route_class=StrictRoute)
+direct = APIRouter(route_class=DirectRoute)  # endpoints that read and write HTTP themselves
 
 
-@router.post(
+@direct.post(
     "/aim",
     response_model=AimResponse,
     responses=AIM_ERRORS,

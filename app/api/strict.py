@@ -83,6 +83,19 @@ class StrictRoute(APIRoute):
         return strict_handler
 
 
+class DirectRoute(APIRoute):
+    """A route whose endpoint takes the Request and returns a Response itself.
+
+    FastAPI's dependency solver and response handling then do not run: for POST /aim they
+    cost more than the aiming. The route still documents its models (`response_model`,
+    `openapi_extra`) in the OpenAPI schema.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
+        return endpoint
+
+
 async def read_json(request: Request, model: type[Model]) -> Model:
     """The request body validated as `model`; errors as FastAPI reports a body parameter's."""
     raw = await request.body()
