@@ -1,11 +1,14 @@
 """Thin routes: translate HTTP to the aiming library and back.
 
-Inline (`async def`) or threadpool? A threadpool round trip costs about 0.1-0.15 ms here, and
+Inline (`async def`) or threadpool? A threadpool round trip costs about 0.1 ms here, and
 FastAPI makes two of them for a `def` route (the handler, then validating its response).
 So /aim runs the network's proposal and its verification (tens of microseconds) inline on the
-event loop, and sends only refinement (about a millisecond, when the proposal misses by more
-than the tolerance) to the threadpool, where it cannot hold up other requests. /verify's work
-is microseconds and runs inline. Figures: benchmarks/speed.py.
+event loop, and sends only refinement (about half a millisecond, when the proposal misses by
+more than the tolerance) to the threadpool, where it cannot hold up other requests; so does
+/aim/batch with its milliseconds. /verify's work is microseconds and runs inline.
+
+/aim is also a DirectRoute that reads its body and writes its answer itself: FastAPI's body,
+dependency and response handling cost more than the aiming. Figures: benchmarks/speed.py.
 """
 
 from __future__ import annotations
