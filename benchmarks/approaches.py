@@ -52,13 +52,16 @@ targets in one call, so their time per target is the batch's wall time / N (the 
 and the closed form: median of 3 runs after a warm-up; the gradient descents: one run); the
 SciPy peers run one target at a time in a loop. One-off costs
 (training) are listed separately, not spread over the targets.
+
+The approaches other than the service's pipeline, the held-out targets and the judge of
+misses are in benchmarks.descents; benchmarks.approaches_report turns the measurements into
+the JSON and the tables. This module measures and is the command.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
 import time
@@ -68,206 +71,36 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from scipy import optimize
 from torch import Tensor
 
 from app.aiming import MIN_TOLERANCE, Aimer
 from app.model_store import DEFAULT_WEIGHTS, load_model
 from app.physics import Cannon
-from app.refinement import refine
+from app.refinement import Refined, refine
+from benchmarks.approaches_report import markdown, summarise
+from benchmarks.descents import (
+    GD_STEPS,
+    TOLERANCE,
+    Descent,
+    brentq_aim,
+    closed_form,
+    held_out_targets,
+    least_squares_aim,
+    newtonian_descent,
+    random_starts,
+    surrogate_descent,
+    true_miss,
+)
 from benchmarks.surrogate import SurrogateConfig, TrainedSurrogate, cached_surrogate
 
 TRAINING_SEED = 0  # the shipped network's and the surrogate's training seed
 DEFAULT_SEED = 2024
 DEFAULT_TARGETS = 1_000
 QUICK_TARGETS = 50
-TINY_TARGET = 1e-3  # m, the near end of the range in the held-out set
-TOLERANCE = 0.05  # m, the article's 5 cm and the service's default
-HIT_THRESHOLDS = {"5cm": 0.05, "1mm": 1e-3}  # m
 WARM_TOLERANCES = (0.05, 1e-3, MIN_TOLERANCE)  # m
-GD_LEARNING_RATE = 3e-3
-GD_STEPS = 5_000
 QUICK_GD_STEPS = 1_000
 REFINE_STEPS = 50  # the service's default max_refine_iterations
-FIXED_START = (5.0, math.pi / 4)  # (m/s, rad): the middle of the control box
-EDGE = 1e-9  # keeps clamped controls inside the open limits
 TIMING_RUNS = 3
-
-Forward = Callable[[Tensor, Tensor], Tensor]  # (velocity m/s, angle rad) -> distance m
-
-
-# ---------------------------------------------------------------- shared building blocks
-
-
-def held_out_targets(cannon: Cannon, n: int, seed: int) -> Tensor:
-    """n distances uniform in (0, max_range] from `seed`, then 1 mm and max_range. (n + 2,)"""
-    generator = torch.Generator().manual_seed(seed)
-    drawn = (1 - torch.rand(n, generator=generator, dtype=torch.float64)) * cannon.max_range
-    ends = torch.tensor([TINY_TARGET, cannon.max_range], dtype=torch.float64)
-    return torch.cat([drawn, ends])
-
-
-def random_starts(cannon: Cannon, n: int, seed: int) -> tuple[Tensor, Tensor]:
-    """Random controls within the limits: velocity (n,) m/s, angle (n,) rad, float64."""
-    generator = torch.Generator().manual_seed(seed + 1)  # not the targets' stream
-    velocity = (1 - torch.rand(n, generator=generator, dtype=torch.float64)) * cannon.max_velocity
-    span = cannon.max_angle - cannon.min_angle
-    angle = cannon.min_angle + span * torch.rand(n, generator=generator, dtype=torch.float64)
-    return velocity, clamp_angle(cannon, angle)
-
-
-def clamp_angle(cannon: Cannon, angle: Tensor) -> Tensor:
-    return angle.clamp(cannon.min_angle + EDGE, cannon.max_angle - EDGE)
-
-
-def clamp_velocity(cannon: Cannon, velocity: Tensor) -> Tensor:
-    return velocity.clamp(EDGE, cannon.max_velocity)
-
-
-def true_miss(cannon: Cannon, distance: Tensor, velocity: Tensor, angle: Tensor) -> Tensor:
-    """|landing - target| (m) by app.physics in float64. (N,) -> (N,)"""
-    landing = cannon.landing_distance(velocity.double(), angle.double())
-    return (landing - distance.double()).abs()
-
-
-def within_limits(cannon: Cannon, velocity: Tensor, angle: Tensor) -> bool:
-    """Whether every (velocity, angle) is a shot the cannon can fire."""
-    return all(
-        cannon.can_fire(v, a) for v, a in zip(velocity.tolist(), angle.tolist(), strict=True)
-    )
-
-
-@dataclass
-class Descent:
-    velocity: Tensor  # (N,) m/s, final
-    angle: Tensor  # (N,) rad, final
-    iterations: Tensor  # (N,) int64, steps each row took
-    path: Tensor | None  # (steps + 1, N, 2) of (velocity, angle), when recorded
-
-
-def gradient_descent(
-    cannon: Cannon,
-    forward: Forward,
-    distance: Tensor,
-    velocity: Tensor,
-    angle: Tensor,
-    *,
-    tolerance: float = TOLERANCE,
-    learning_rate: float = GD_LEARNING_RATE,
-    max_steps: int = GD_STEPS,
-    record: bool = False,
-) -> Descent:
-    """Plain fixed-rate gradient descent on (forward(v, θ) - d)^2, row by row.
-
-    Each row stops once |forward - d| <= tolerance by `forward`'s own account: for the
-    physics that is the true miss, for the surrogate what the surrogate believes. Controls
-    are clamped to the cannon's limits after every step. Batched: rows are independent.
-    """
-    distance = distance.double()
-    velocity = clamp_velocity(cannon, velocity.double().clone())
-    angle = clamp_angle(cannon, angle.double().clone())
-    iterations = torch.zeros_like(distance, dtype=torch.int64)
-    path = [torch.stack([velocity, angle], -1)] if record else []
-    rows = torch.arange(distance.numel())  # rows still descending
-    for _ in range(max_steps):
-        v = velocity[rows].requires_grad_(True)
-        a = angle[rows].requires_grad_(True)
-        with torch.enable_grad():
-            residual = forward(v, a) - distance[rows]  # (n,) m
-            # The gradient of row i's loss involves only row i, so one backward serves all.
-            grad_v, grad_a = torch.autograd.grad((residual**2).sum(), (v, a))
-        active = residual.detach().abs() > tolerance  # (n,)
-        rows, grad_v, grad_a = rows[active], grad_v[active], grad_a[active]
-        if rows.numel() == 0:
-            break
-        velocity[rows] = clamp_velocity(cannon, velocity[rows] - learning_rate * grad_v)
-        angle[rows] = clamp_angle(cannon, angle[rows] - learning_rate * grad_a)
-        iterations[rows] += 1
-        if record:
-            path.append(torch.stack([velocity, angle], -1))
-    return Descent(
-        velocity=velocity,
-        angle=angle,
-        iterations=iterations,
-        path=torch.stack(path) if record else None,
-    )
-
-
-def surrogate_descent(
-    cannon: Cannon,
-    surrogate: TrainedSurrogate,
-    distance: Tensor,
-    max_steps: int = GD_STEPS,
-    record: bool = False,
-) -> Descent:
-    """Approach 1: gradient descent on the surrogate from FIXED_START, until the surrogate
-    believes it is within 5 cm."""
-    n = distance.numel()
-    velocity = torch.full((n,), FIXED_START[0], dtype=torch.float64)
-    angle = torch.full((n,), FIXED_START[1], dtype=torch.float64)
-    return gradient_descent(
-        cannon, surrogate, distance, velocity, angle, max_steps=max_steps, record=record
-    )
-
-
-def newtonian_descent(
-    cannon: Cannon,
-    distance: Tensor,
-    velocity: Tensor,
-    angle: Tensor,
-    tolerance: float = TOLERANCE,
-    max_steps: int = GD_STEPS,
-    record: bool = False,
-) -> Descent:
-    """Approach 2: gradient descent on the true physics from the given starts."""
-    return gradient_descent(
-        cannon,
-        cannon.landing_distance,
-        distance,
-        velocity,
-        angle,
-        tolerance=tolerance,
-        max_steps=max_steps,
-        record=record,
-    )
-
-
-def closed_form(cannon: Cannon, distance: Tensor) -> tuple[Tensor, Tensor]:
-    """Approach 4: the lowest-velocity shot, θ = π/4, v = sqrt(d g), clamped to v_max in case
-    rounding at the maximum range pushes it over. Returns velocity, angle (N,)."""
-    distance = distance.double()
-    velocity = (distance * cannon.gravity).sqrt().clamp(max=cannon.max_velocity)
-    return velocity, torch.full_like(distance, math.pi / 4)
-
-
-def brentq_aim(cannon: Cannon, distance: float) -> tuple[float, float, int, int]:
-    """Approach 5a for one target: (velocity, angle, iterations, function calls)."""
-    v, g = cannon.max_velocity, cannon.gravity
-
-    def miss(angle: float) -> float:
-        return v * v * math.sin(2 * angle) / g - distance
-
-    high = math.pi / 4
-    if miss(high) <= 0:  # the target is at (or, by rounding, just past) the maximum range
-        return v, high, 0, 1
-    angle, result = optimize.brentq(miss, 0.0, high, full_output=True)
-    return v, max(angle, cannon.min_angle + EDGE), result.iterations, result.function_calls
-
-
-def least_squares_aim(cannon: Cannon, distance: float) -> tuple[float, float, int, int]:
-    """Approach 5b for one target: (velocity, angle, nfev, nfev)."""
-    g = cannon.gravity
-
-    def miss(x: Any) -> list[float]:
-        return [x[0] * x[0] * math.sin(2 * x[1]) / g - distance]
-
-    result = optimize.least_squares(
-        miss,
-        FIXED_START,
-        bounds=([EDGE, cannon.min_angle + EDGE], [cannon.max_velocity, cannon.max_angle - EDGE]),
-    )
-    velocity, angle = (float(x) for x in result.x)
-    return velocity, angle, int(result.nfev), int(result.nfev)
 
 
 # ---------------------------------------------------------------- measuring
@@ -335,6 +168,43 @@ def loop(
         torch.tensor(iterations, dtype=torch.int64),
         seconds,
     )
+
+
+def warm_starts(
+    cannon: Cannon, targets: Tensor, starts: tuple[Tensor, Tensor], aimer: Aimer, gd_steps: int
+) -> list[WarmStart]:
+    """The same refinement on the true physics from the random starts and from the network's
+    proposal, at each of WARM_TOLERANCES: Gauss-Newton, then plain gradient descent."""
+    network = aimer.propose(targets)  # (angle, velocity)
+    random = (starts[1], starts[0])  # (angle, velocity)
+    methods: tuple[tuple[str, int, Callable[[Tensor, Tensor, float], Refined | Descent]], ...] = (
+        (
+            "Gauss-Newton refinement",
+            REFINE_STEPS,
+            lambda a, v, t: refine(cannon, targets, a, v, t, REFINE_STEPS),
+        ),
+        (
+            "plain gradient descent",
+            gd_steps,
+            lambda a, v, t: newtonian_descent(cannon, targets, v, a, t, gd_steps),
+        ),
+    )
+    rows = []
+    for method, budget, solve in methods:
+        for tolerance in WARM_TOLERANCES:
+            cold, warm = solve(*random, tolerance), solve(*network, tolerance)
+            rows.append(
+                WarmStart(
+                    method,
+                    tolerance,
+                    cold.iterations,
+                    warm.iterations,
+                    true_miss(cannon, targets, cold.velocity, cold.angle),
+                    true_miss(cannon, targets, warm.velocity, warm.angle),
+                    budget,
+                )
+            )
+    return rows
 
 
 def measure(
@@ -425,209 +295,11 @@ def measure(
         velocity, angle, iterations, seconds = loop(cannon, targets, solver)
         add(Outcome(name, "per-target loop", velocity, angle, iterations, seconds))
 
-    network_angle, network_velocity = aimer.propose(targets)
-    for tolerance in WARM_TOLERANCES:
-        cold = refine(cannon, targets, starts[1], starts[0], tolerance, REFINE_STEPS)
-        warm = refine(cannon, targets, network_angle, network_velocity, tolerance, REFINE_STEPS)
-        bench.warm.append(
-            WarmStart(
-                "Gauss-Newton refinement",
-                tolerance,
-                cold.iterations,
-                warm.iterations,
-                true_miss(cannon, targets, cold.velocity, cold.angle),
-                true_miss(cannon, targets, warm.velocity, warm.angle),
-                REFINE_STEPS,
-            )
-        )
-    for tolerance in WARM_TOLERANCES:
-        cold = newtonian_descent(cannon, targets, *starts, tolerance, gd_steps)
-        warm = newtonian_descent(
-            cannon, targets, network_velocity, network_angle, tolerance, gd_steps
-        )
-        bench.warm.append(
-            WarmStart(
-                "plain gradient descent",
-                tolerance,
-                cold.iterations,
-                warm.iterations,
-                true_miss(cannon, targets, cold.velocity, cold.angle),
-                true_miss(cannon, targets, warm.velocity, warm.angle),
-                gd_steps,
-            )
-        )
+    bench.warm = warm_starts(cannon, targets, starts, aimer, gd_steps)
     return bench
 
 
-# ---------------------------------------------------------------- reporting
-
-
-def hit_rates(miss: Tensor) -> dict[str, float]:
-    return {
-        f"hit_{name}_pct": 100 * (miss <= threshold).double().mean().item()
-        for name, threshold in HIT_THRESHOLDS.items()
-    }
-
-
-def summarise_outcome(bench: Benchmark, outcome: Outcome) -> dict[str, Any]:
-    n = bench.targets.numel()
-    miss = true_miss(bench.cannon, bench.targets, outcome.velocity, outcome.angle)
-    iterations = outcome.iterations.double()
-    row: dict[str, Any] = {
-        "approach": outcome.name,
-        "mode": outcome.mode,
-        "miss_median_m": miss.median().item(),
-        "miss_p95_m": miss.quantile(0.95).item(),
-        "miss_max_m": miss.max().item(),
-        **hit_rates(miss),
-        "iterations_mean": iterations.mean().item(),
-        "iterations_max": int(outcome.iterations.max().item()),
-        "time_per_target_us": outcome.seconds / n * 1e6,
-        "one_off": outcome.one_off,
-        "within_limits": within_limits(bench.cannon, outcome.velocity, outcome.angle),
-        "believed_miss_median_m": None,
-        "believed_miss_max_m": None,
-        "believed_hit_5cm_pct": None,
-    }
-    if outcome.believed_miss is not None:
-        row["believed_miss_median_m"] = outcome.believed_miss.median().item()
-        row["believed_miss_max_m"] = outcome.believed_miss.max().item()
-        row["believed_hit_5cm_pct"] = (
-            100 * (outcome.believed_miss <= TOLERANCE).double().mean().item()
-        )
-    return row
-
-
-def summarise_warm(warm: WarmStart) -> dict[str, Any]:
-    random_mean = warm.random_iterations.double().mean().item()
-    network_mean = warm.network_iterations.double().mean().item()
-    return {
-        "method": warm.method,
-        "tolerance_m": warm.tolerance,
-        "budget": warm.budget,
-        "random_iterations_mean": random_mean,
-        "random_iterations_max": int(warm.random_iterations.max().item()),
-        "random_hit_pct": 100 * (warm.random_miss <= warm.tolerance).double().mean().item(),
-        "network_iterations_mean": network_mean,
-        "network_iterations_max": int(warm.network_iterations.max().item()),
-        "network_hit_pct": 100 * (warm.network_miss <= warm.tolerance).double().mean().item(),
-        "ratio_network_over_random": network_mean / random_mean if random_mean > 0 else None,
-    }
-
-
-def summarise(bench: Benchmark, quick: bool) -> dict[str, Any]:
-    """Every number the table shows, JSON-ready."""
-    s = bench.surrogate
-    return {
-        "config": {
-            "quick": quick,
-            "seed": bench.seed,
-            "targets": bench.targets.numel(),
-            "targets_description": (
-                f"{bench.targets.numel() - 2} uniform in (0, max_range] + {TINY_TARGET} m "
-                f"+ max_range {bench.cannon.max_range} m"
-            ),
-            "gradient_descent": {
-                "learning_rate": GD_LEARNING_RATE,
-                "max_steps": bench.gd_steps,
-                "tolerance_m": TOLERANCE,
-                "surrogate_start": {"velocity_m_s": FIXED_START[0], "angle_rad": FIXED_START[1]},
-            },
-            "refine_max_iterations": REFINE_STEPS,
-            "surrogate": {
-                **s.model.config.as_dict(),
-                "training_seconds": s.seconds,
-                "train_rmse_m": s.train_rmse_m,
-                "grid_rmse_m": s.grid_rmse_m,
-                "grid_max_error_m": s.grid_max_error_m,
-            },
-            "model_version": bench.aimer.version,
-            "torch_threads": torch.get_num_threads(),
-        },
-        "rows": [summarise_outcome(bench, outcome) for outcome in bench.outcomes],
-        "warm_start": [summarise_warm(warm) for warm in bench.warm],
-    }
-
-
-def fmt_m(value: float | None) -> str:
-    """Metres in 3 significant figures, or — for none."""
-    if value is None:
-        return "—"
-    return "0" if value == 0 else f"{value:.2e}"
-
-
-def fmt_pct(value: float) -> str:
-    return f"{value:.1f}"
-
-
-def fmt_iter(value: float) -> str:
-    return f"{value:.2f}"
-
-
-def fmt_us(value: float) -> str:
-    if value < 10:
-        return f"{value:.2f}"
-    return f"{value:.1f}" if value < 1000 else f"{value:,.0f}"
-
-
-def markdown(results: dict[str, Any]) -> str:
-    """The tables, from the summary alone (so they and the JSON cannot disagree)."""
-    config = results["config"]
-    lines = [
-        f"Held-out targets: {config['targets_description']} (seed {config['seed']}). "
-        "Misses are true misses, by app.physics in float64.",
-        "",
-        "| approach | mode | miss median (m) | miss p95 (m) | miss max (m) | hit ≤5 cm (%) "
-        "| hit ≤1 mm (%) | iterations mean | iterations max | time/target (µs) "
-        "| surrogate's own view: miss median / max (m), ≤5 cm (%) | one-off cost |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for row in results["rows"]:
-        believed = (
-            "—"
-            if row["believed_miss_median_m"] is None
-            else f"{fmt_m(row['believed_miss_median_m'])} / {fmt_m(row['believed_miss_max_m'])}, "
-            f"{fmt_pct(row['believed_hit_5cm_pct'])}"
-        )
-        lines.append(
-            f"| {row['approach']} | {row['mode']} | {fmt_m(row['miss_median_m'])} "
-            f"| {fmt_m(row['miss_p95_m'])} | {fmt_m(row['miss_max_m'])} "
-            f"| {fmt_pct(row['hit_5cm_pct'])} | {fmt_pct(row['hit_1mm_pct'])} "
-            f"| {fmt_iter(row['iterations_mean'])} | {row['iterations_max']} "
-            f"| {fmt_us(row['time_per_target_us'])} | {believed} | {row['one_off']} |"
-        )
-    lines += [
-        "",
-        "Warm start (the article's claim): iterations on the true physics from random starts "
-        "vs from the network's proposal, same targets; goal: network / random ≤ 0.1.",
-        "",
-        "| method | tolerance (m) | budget | random: mean (max) iterations | random: hit (%) "
-        "| network: mean (max) iterations | network: hit (%) | ratio network / random |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in results["warm_start"]:
-        ratio = row["ratio_network_over_random"]
-        lines.append(
-            f"| {row['method']} | {row['tolerance_m']:g} | {row['budget']} "
-            f"| {fmt_iter(row['random_iterations_mean'])} ({row['random_iterations_max']}) "
-            f"| {fmt_pct(row['random_hit_pct'])} "
-            f"| {fmt_iter(row['network_iterations_mean'])} ({row['network_iterations_max']}) "
-            f"| {fmt_pct(row['network_hit_pct'])} "
-            f"| {'—' if ratio is None else f'{ratio:.3f}'} |"
-        )
-    gd, s = config["gradient_descent"], config["surrogate"]
-    lines += [
-        "",
-        f"Plain gradient descent (rows 1, 2): learning rate {gd['learning_rate']:g}, at most "
-        f"{gd['max_steps']} steps, stop at 5 cm (row 1 by the surrogate's own account); "
-        f"row 1 starts at ({gd['surrogate_start']['velocity_m_s']:g} m/s, π/4 rad), row 2 "
-        "from seeded random controls. "
-        f"Surrogate fit: RMS error {s['grid_rmse_m']:.3f} m and max {s['grid_max_error_m']:.3f} m "
-        "over a 101 x 101 grid of the control limits. "
-        f"Gauss-Newton refinement: at most {config['refine_max_iterations']} steps. "
-        f"Timing: {config['torch_threads']} torch thread; batched = batch wall time / N.",
-    ]
-    return "\n".join(lines)
+# ---------------------------------------------------------------- the command
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:

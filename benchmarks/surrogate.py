@@ -4,7 +4,7 @@ It knows nothing about physics. It is fitted to simulated shots (velocity unifor
 (0, v_max] m/s, angle uniform in the cannon's angle limits, landing distance from
 app.physics in float64), the way the article fits 1,000 shots over 100 epochs. Aiming with
 it then means gradient descent on the surrogate's loss (surrogate(v, θ) - d)^2; that descent
-is in benchmarks.approaches, shared with the descent on the true physics.
+is in benchmarks.descents, shared with the descent on the true physics.
 
 Used by benchmarks.approaches (the comparison table) and benchmarks.figures (its loss
 surface and descent paths).

@@ -14,7 +14,7 @@ import torch
 
 from app.aiming import MIN_TOLERANCE
 from app.physics import Cannon
-from benchmarks import approaches
+from benchmarks import approaches, approaches_report, descents
 from benchmarks.surrogate import SurrogateConfig, train_surrogate
 from tests.conftest import closed_form_landing
 
@@ -40,18 +40,18 @@ def rows_by_prefix(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_held_out_targets_cover_both_ends_and_are_seeded(cannon: Cannon) -> None:
-    d = approaches.held_out_targets(cannon, 100, seed=5)
+    d = descents.held_out_targets(cannon, 100, seed=5)
     assert d.numel() == 102 and d.dtype == torch.float64
     assert bool(((d > 0) & (d <= cannon.max_range)).all())
-    assert d[-2].item() == approaches.TINY_TARGET and d[-1].item() == cannon.max_range
-    assert torch.equal(d, approaches.held_out_targets(cannon, 100, seed=5))
-    assert not torch.equal(d, approaches.held_out_targets(cannon, 100, seed=6))
+    assert d[-2].item() == descents.TINY_TARGET and d[-1].item() == cannon.max_range
+    assert torch.equal(d, descents.held_out_targets(cannon, 100, seed=5))
+    assert not torch.equal(d, descents.held_out_targets(cannon, 100, seed=6))
 
 
 def test_closed_form_hits_every_target_within_limits(cannon: Cannon) -> None:
-    d = approaches.held_out_targets(cannon, 50, seed=5)
-    velocity, angle = approaches.closed_form(cannon, d)
-    assert approaches.true_miss(cannon, d, velocity, angle).max().item() < 1e-9
+    d = descents.held_out_targets(cannon, 50, seed=5)
+    velocity, angle = descents.closed_form(cannon, d)
+    assert descents.true_miss(cannon, d, velocity, angle).max().item() < 1e-9
     for target, v, a in zip(d.tolist(), velocity.tolist(), angle.tolist(), strict=True):
         assert oracle_miss(target, v, a) < 1e-9
         assert cannon.can_fire(v, a)
@@ -59,20 +59,20 @@ def test_closed_form_hits_every_target_within_limits(cannon: Cannon) -> None:
 
 def test_newtonian_descent_lowers_the_loss_and_stops_at_tolerance(cannon: Cannon) -> None:
     d = torch.tensor([1.0, 4.0, 8.0, 9.5], dtype=torch.float64)
-    velocity, angle = approaches.random_starts(cannon, 4, seed=5)
-    before = approaches.true_miss(cannon, d, velocity, angle)
-    result = approaches.newtonian_descent(cannon, d, velocity, angle, max_steps=3000)
-    after = approaches.true_miss(cannon, d, result.velocity, result.angle)
+    velocity, angle = descents.random_starts(cannon, 4, seed=5)
+    before = descents.true_miss(cannon, d, velocity, angle)
+    result = descents.newtonian_descent(cannon, d, velocity, angle, max_steps=3000)
+    after = descents.true_miss(cannon, d, result.velocity, result.angle)
     assert bool((after < before).all())
-    assert bool((after <= approaches.TOLERANCE).all())
+    assert bool((after <= descents.TOLERANCE).all())
     assert bool((result.iterations > 0).all()) and bool((result.iterations < 3000).all())
-    assert approaches.within_limits(cannon, result.velocity, result.angle)
+    assert descents.within_limits(cannon, result.velocity, result.angle)
 
 
 def test_gradient_descent_leaves_rows_already_within_tolerance(cannon: Cannon) -> None:
-    velocity, angle = approaches.closed_form(cannon, torch.tensor([3.0], dtype=torch.float64))
+    velocity, angle = descents.closed_form(cannon, torch.tensor([3.0], dtype=torch.float64))
     d = torch.tensor([3.0, 3.5], dtype=torch.float64)  # the same shot: a hit, then a miss
-    result = approaches.newtonian_descent(
+    result = descents.newtonian_descent(
         cannon, d, velocity.repeat(2), angle.repeat(2), max_steps=5, record=True
     )
     assert result.iterations.tolist() == [0, 5]
@@ -83,8 +83,8 @@ def test_gradient_descent_leaves_rows_already_within_tolerance(cannon: Cannon) -
 def test_surrogate_true_miss_is_the_physics_not_the_surrogate(cannon: Cannon) -> None:
     surrogate = train_surrogate(cannon, TINY_SURROGATE)
     d = torch.tensor([2.0, 6.0], dtype=torch.float64)
-    result = approaches.surrogate_descent(cannon, surrogate, d, max_steps=300)
-    miss = approaches.true_miss(cannon, d, result.velocity, result.angle)
+    result = descents.surrogate_descent(cannon, surrogate, d, max_steps=300)
+    miss = descents.true_miss(cannon, d, result.velocity, result.angle)
     with torch.no_grad():
         believed = (surrogate(result.velocity, result.angle) - d).abs()
     for i, target in enumerate(d.tolist()):
@@ -92,12 +92,12 @@ def test_surrogate_true_miss_is_the_physics_not_the_surrogate(cannon: Cannon) ->
         assert miss[i].item() == pytest.approx(oracle_miss(target, v, a), abs=1e-12)
         assert abs(miss[i].item() - believed[i].item()) > 1e-6  # a poor fit disagrees
     # It started from the fixed start and moved.
-    assert not torch.allclose(result.velocity, torch.full_like(d, approaches.FIXED_START[0]))
+    assert not torch.allclose(result.velocity, torch.full_like(d, descents.FIXED_START[0]))
 
 
 def test_brentq_finds_the_roots(cannon: Cannon) -> None:
     for d in (1e-3, 3.3, 7.7, cannon.max_range):
-        velocity, angle, iterations, calls = approaches.brentq_aim(cannon, d)
+        velocity, angle, iterations, calls = descents.brentq_aim(cannon, d)
         assert oracle_miss(d, velocity, angle) < 1e-9
         assert cannon.can_fire(velocity, angle) and angle <= math.pi / 4
         assert calls >= 1 and (iterations > 0 or d == cannon.max_range)
@@ -105,7 +105,7 @@ def test_brentq_finds_the_roots(cannon: Cannon) -> None:
 
 def test_least_squares_finds_the_roots(cannon: Cannon) -> None:
     for d in (1e-3, 3.3, 7.7, cannon.max_range):
-        velocity, angle, nfev, _ = approaches.least_squares_aim(cannon, d)
+        velocity, angle, nfev, _ = descents.least_squares_aim(cannon, d)
         assert oracle_miss(d, velocity, angle) < 1e-5
         assert cannon.can_fire(velocity, angle) and nfev >= 1
 
@@ -127,12 +127,13 @@ def test_json_matches_the_returned_numbers_and_markdown(
             text for text in stdout.splitlines() if text.startswith(f"| {row['approach']} |")
         )
         for key in ("miss_median_m", "miss_p95_m", "miss_max_m"):
-            assert f"| {approaches.fmt_m(row[key])} |" in line
-        assert f"| {approaches.fmt_pct(row['hit_5cm_pct'])} |" in line
+            assert f"| {approaches_report.fmt_m(row[key])} |" in line
+        assert f"| {approaches_report.fmt_pct(row['hit_5cm_pct'])} |" in line
         assert (
-            f"| {approaches.fmt_iter(row['iterations_mean'])} | {row['iterations_max']} |" in line
+            f"| {approaches_report.fmt_iter(row['iterations_mean'])} | {row['iterations_max']} |"
+            in line
         )
-        assert f"| {approaches.fmt_us(row['time_per_target_us'])} |" in line
+        assert f"| {approaches_report.fmt_us(row['time_per_target_us'])} |" in line
     for row in results["warm_start"]:
         assert f"| {row['method']} | {row['tolerance_m']:g} |" in stdout
 
