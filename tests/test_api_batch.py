@@ -124,3 +124,26 @@ def test_non_finite_tokens_are_refused(client: httpx.Client) -> None:
         )
         assert response.status_code == 422, token
         assert response.json()["detail"][0]["loc"][:2] == ["body", "distances"]
+
+
+@pytest.mark.parametrize(
+    "raw, kind",
+    [
+        (b'{"distances": [1.0], "distances": [2.0]}', "json_invalid"),
+        (b'{"distances": [1.0], "dist\\u0061nces": [2.0]}', "json_invalid"),  # spelled escaped
+        (b'{"distances": [1.0], "tolerance": 0.1, "tolerance": 0.2}', "json_invalid"),
+        (b'{"distances": [1.0], "x": 1, "x": 2}', "extra_forbidden"),  # refused either way
+    ],
+)
+def test_repeated_keys_are_refused(client: httpx.Client, raw: bytes, kind: str) -> None:
+    response = client.post("/aim/batch", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["type"] == kind
+
+
+def test_malformed_json_names_the_position(client: httpx.Client) -> None:
+    raw = b'{"distances": [1.0, 2.0'
+    response = client.post("/aim/batch", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    error = response.json()["detail"][0]
+    assert error["type"] == "json_invalid" and error["loc"] == ["body", len(raw)]

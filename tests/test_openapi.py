@@ -32,12 +32,14 @@ def test_every_endpoint_has_examples(client: httpx.Client) -> None:
 def number_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, description) of every numeric field in the request and response models."""
     found = []
-    aim_body = schema["paths"]["/aim"]["post"]["requestBody"]["content"]["application/json"]
-    models = [aim_body["schema"]] + [
+    bodies = [
+        schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        for path in ("/aim", "/aim/batch")
+    ]
+    models = bodies + [
         schema["components"]["schemas"][name]
         for name in (
             "AimResponse",
-            "AimBatchRequest",
             "BatchSolution",
             "BatchUnreachable",
             "VerifyResponse",

