@@ -55,20 +55,6 @@ class Solutions:
     refined: Tensor  # bool, whether refinement ran
     iterations: Tensor  # int64, refinement steps
 
-    def answer(self, i: int) -> Aim:
-        """Row i as plain floats."""
-        return Aim(
-            distance=self.distance[i].item(),
-            angle=self.angle[i].item(),
-            velocity=self.velocity[i].item(),
-            landing_distance=self.landing_distance[i].item(),
-            miss=self.miss[i].item(),
-            tolerance=self.tolerance[i].item(),
-            hit=bool(self.hit[i]),
-            refined=bool(self.refined[i]),
-            iterations=int(self.iterations[i]),
-        )
-
 
 @dataclass(frozen=True)
 class Verdict:

@@ -44,6 +44,7 @@ def test_aim_hits_at_the_tightest_tolerance(client: httpx.Client, distance: floa
     assert response.status_code == 200
     body = response.json()
     assert body["hit"] is True and body["iterations"] <= 10
+    AimResponse.model_validate(body)
     assert abs(closed_form_landing(body["velocity"], body["angle"]) - distance) <= 1e-6
     assert body["landing_distance"] == pytest.approx(
         closed_form_landing(body["velocity"], body["angle"]), rel=1e-12, abs=1e-15

@@ -73,7 +73,8 @@ def test_refine_false_returns_the_proposals(client: httpx.Client) -> None:
     assert response.status_code == 200
     for item in response.json()["solutions"]:
         assert item["refined"] is False and item["iterations"] == 0
-        assert item["hit"] == (item["miss"] <= 1e-6)
+        # the network alone lands 0.1-1 mm off these targets: unrefined, so no hit at 1 µm
+        assert item["hit"] is False and 1e-6 < item["miss"] < 0.05
 
 
 def test_a_full_batch_is_solved(client: httpx.Client) -> None:

@@ -196,3 +196,26 @@ def test_long_keys_are_echoed_short(client: httpx.Client) -> None:
     response = client.post("/aim", content=raw, headers={"content-type": "application/json"})
     assert_client_error(response)
     assert len(response.content) < 1_000
+
+
+@pytest.mark.parametrize("path", ["/aim", "/aim/batch"])
+def test_repeated_query_parameters_on_posts(client: httpx.Client, path: str) -> None:
+    body = {"distance": 5.0} if path == "/aim" else {"distances": [5.0]}
+    response = client.post(f"{path}?x=1&x=2", json=body)
+    assert_client_error(response)
+    assert response.json()["detail"][0]["type"] == "repeated_parameter"
+
+
+@pytest.mark.parametrize("path", ["/aim", "/aim/batch"])
+def test_non_json_bodies_are_echoed_short(client: httpx.Client, path: str) -> None:
+    for raw in (b"\xff\xfe{not utf-8}", b"distance=5" * 20_000):
+        response = client.post(path, content=raw, headers={"content-type": "text/plain"})
+        assert_client_error(response)
+        assert len(response.content) < 1000
+
+
+@pytest.mark.parametrize("raw", [b'"a string"', b"[5.0]", b"5.0"])
+def test_a_body_that_is_not_an_object(client: httpx.Client, raw: bytes) -> None:
+    response = client.post("/aim", content=raw, headers={"content-type": "application/json"})
+    assert_client_error(response)
+    assert response.json()["detail"][0]["type"] == "model_attributes_type"  # as FastAPI says

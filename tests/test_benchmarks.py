@@ -52,7 +52,16 @@ def test_speed_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "goal <= 1.3x" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("url", ["http://10.0.0.1:80", "http://example.com", "https://127.0.0.1"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.0.0.1:80",
+        "http://example.com",
+        "http://localhost.example.com",
+        "http://127.0.0.1@example.com",
+        "http://[2001:db8::1]:80",
+    ],
+)
 def test_load_goes_to_loopback_only(url: str) -> None:
     with pytest.raises(ValueError, match="loopback"):
         wrk_load(url, "", 1, 1)

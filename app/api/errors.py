@@ -52,6 +52,9 @@ def summary(value: Any, depth: int = 0) -> Any:
         return f"<integer of {len(str(abs(value)))} digits>"
     if isinstance(value, str) and len(value) > ECHO_CHARS:
         return value[:ECHO_CHARS] + f"... <{len(value)} characters>"
+    if isinstance(value, bytes):  # a body that is not JSON, in any encoding
+        text = value[:ECHO_CHARS].decode("utf-8", "replace")
+        return text if len(value) <= ECHO_CHARS else text + f"... <{len(value)} bytes>"
     if isinstance(value, list | tuple | dict):
         if len(value) > ECHO_ITEMS or depth >= ECHO_DEPTH:
             return f"<{type(value).__name__} of {len(value)} items>"

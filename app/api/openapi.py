@@ -10,7 +10,7 @@ from app.api.schemas import ValidationErrorResponse
 
 
 def json_body(model: type[BaseModel], examples: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI request body for a route that reads `model` itself (app.api.strict.read_json)."""
+    """OpenAPI request body for a route that parses `model` itself (app.api.strict.parse_json)."""
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     return {
         "requestBody": {

@@ -7,8 +7,9 @@ event loop, and sends only refinement (about half a millisecond, when the propos
 more than the tolerance) to the threadpool, where it cannot hold up other requests; so does
 /aim/batch with its milliseconds. /verify's work is microseconds and runs inline.
 
-/aim is also a DirectRoute that reads its body and writes its answer itself: FastAPI's body,
-dependency and response handling cost more than the aiming. Figures: benchmarks/speed.py.
+/aim and /aim/batch are DirectRoutes that read the body and write the answer themselves:
+FastAPI's body, dependency and response handling cost more than the aiming. Figures:
+benchmarks/speed.py.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from app.api.schemas import (
     VerifyQuery,
     VerifyResponse,
 )
-from app.api.strict import DirectRoute, StrictRoute, read_json
+from app.api.strict import DirectRoute, StrictRoute, parse_json, read_body
 from app.config import Settings
 
 router = APIRouter(route_class=StrictRoute)
@@ -53,7 +54,7 @@ direct = APIRouter(route_class=DirectRoute)  # endpoints that read and write HTT
 )
 async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
-    body = await read_json(request, AimRequest)
+    body = parse_json(*await read_body(request), AimRequest)  # tens of µs: inline
     aimer: Aimer = request.app.state.aimer
     settings: Settings = request.app.state.settings
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
@@ -76,7 +77,9 @@ async def aim(request: Request) -> Response:
 )
 async def aim_batch(request: Request) -> Response:
     """Aim at many targets at once; an unreachable one is reported in its place."""
-    body = await read_json(request, AimBatchRequest)
+    # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
+    raw, media_type = await read_body(request)
+    body: AimBatchRequest = await run_in_threadpool(parse_json, raw, media_type, AimBatchRequest)
     aimer: Aimer = request.app.state.aimer
     settings: Settings = request.app.state.settings
     if len(body.distances) > settings.max_batch:

@@ -100,6 +100,27 @@ class AimResponse(Verdict):
 
 
 class BatchSolution(AimResponse):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "distance": 2.5,
+                    "angle": 0.7797386646270752,
+                    "angle_degrees": 44.67573460629814,
+                    "velocity": 4.951907157897949,
+                    "landing_distance": 2.499471323234854,
+                    "miss": 0.0005286767651457858,
+                    "tolerance": 0.001,
+                    "hit": True,
+                    "refined": False,
+                    "iterations": 0,
+                    "model_version": "995f7aa19508",
+                    "reachable": True,
+                }
+            ]
+        }
+    )
+
     reachable: Literal[True] = Field(description="Always true for a solved target.")
 
 
