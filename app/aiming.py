@@ -2,8 +2,8 @@
 
 Plain library code, no HTTP. `Aimer.solve` works on whole tensors of targets. One target
 goes through `Aimer.aim`, in two parts that callers may run apart: `propose_one` (network and
-verification, tens of microseconds) and `refine_one` (milliseconds, only when the proposal
-misses). Every answer carries the landing distance and miss computed by the physics in
+verification, tens of microseconds) and `refine_one` (about a millisecond, only when the
+proposal misses). Every answer carries the landing distance and miss computed by the physics in
 float64, so a hit is never claimed that is not one.
 """
 
