@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import torch
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from app.aiming import Aimer
 from app.api.body_limit import BodyLimitMiddleware
@@ -35,7 +36,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
         yield
 
-    app = FastAPI(title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
+    app = FastAPIOffline(
+        title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     install_error_handlers(app)
     app.include_router(direct)
