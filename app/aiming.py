@@ -195,6 +195,20 @@ class Aimer:
             iterations=int(better.iterations.item()),
         )
 
+    def self_check(self) -> str | None:
+        """Aim at known targets, one at a time and as a batch, at the tightest tolerance and
+        verify every answer by the physics: None if all hit, else what failed."""
+        targets = [1e-3, 0.5, 5.0, 9.0, self.cannon.max_range]  # m, across the range
+        batch = self.solve(torch.tensor(targets, dtype=torch.float64), MIN_TOLERANCE)
+        singles = [self.aim(d, MIN_TOLERANCE) for d in targets]
+        controls = list(zip(batch.angle.tolist(), batch.velocity.tolist(), strict=True))
+        controls += [(s.angle, s.velocity) for s in singles]
+        for (angle, velocity), target in zip(controls, targets * 2, strict=True):
+            check = check_shot(self.cannon, angle, velocity, target, MIN_TOLERANCE)
+            if not check.hit:
+                return f"self-check failed: target {target} m missed by {check.miss} m"
+        return None
+
     def aim(self, distance: float, tolerance: float, do_refine: bool = True) -> Aim:
         """Aim at one target (m); UnreachableTargetError or ToleranceError on bad input."""
         shot = self.propose_one(distance, tolerance)

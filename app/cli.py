@@ -45,8 +45,12 @@ def serve_command(args: argparse.Namespace) -> None:
     import uvicorn
 
     from app.config import get_settings
+    from app.model_store import load_model
 
     settings = get_settings()
+    # Refuse a missing, tampered or corrupt model with a one-line message (and exit 1) before
+    # uvicorn starts; the app checks it again when it loads it.
+    load_model(settings.model_path, settings.cannon())
     # uvicorn finishes the requests in flight on SIGTERM, then re-raises the signal under the
     # handler it found at start: make that one a clean exit, so a stop is not a failure.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from app.aiming import Aimer
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
+from app.api.health import router as health_router
 from app.api.routes import direct, router
 from app.config import Settings, get_settings
 from app.model_store import load_model
@@ -25,16 +28,29 @@ really lands and by how much it misses (metres).
 """
 
 
+async def self_check(app: FastAPI) -> None:
+    """Mark the app ready once the aimer hits known targets, or say why it is not."""
+    failure = await asyncio.to_thread(app.state.aimer.self_check)
+    app.state.not_ready = failure
+    if failure:
+        logging.getLogger("uvicorn.error").error(failure)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(settings.torch_threads)
+        # A missing, tampered or corrupt model stops startup here, before the server listens.
         network, card = load_model(settings.model_path, settings.cannon())
-        app.state.settings = settings
+        app.state.settings, app.state.card = settings, card
         app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
+        # The self-check runs while the server already answers: /readyz says 503 until it hits.
+        app.state.not_ready = "startup self-check running"
+        check = asyncio.create_task(self_check(app))
         yield
+        check.cancel()
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
     app = FastAPIOffline(
@@ -44,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(direct)
     app.include_router(router)
+    app.include_router(health_router)
     return app
 
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from app.model_store import DEFAULT_WEIGHTS, card_path
 from benchmarks.serving import free_port, wait_until_up
 from tests.conftest import closed_form_landing
 
@@ -68,6 +71,27 @@ def test_bad_configuration_stops_startup_with_a_clear_message(
     output, _ = process.communicate(timeout=60)
     assert process.returncode != 0
     assert message in output
+
+
+@pytest.mark.parametrize("fault", ["tampered weights", "missing weights", "corrupt card"])
+def test_a_bad_model_stops_startup_before_listening(tmp_path: Path, fault: str) -> None:
+    weights = tmp_path / "inverse.safetensors"
+    shutil.copy(DEFAULT_WEIGHTS, weights)
+    shutil.copy(card_path(DEFAULT_WEIGHTS), card_path(weights))
+    if fault == "tampered weights":
+        data = bytearray(weights.read_bytes())
+        data[-1] ^= 0xFF
+        weights.write_bytes(bytes(data))
+    elif fault == "missing weights":
+        weights.unlink()
+    else:
+        card_path(weights).write_text('{"version": ')
+    port = free_port()
+    process = start({"CANNON_PORT": str(port), "CANNON_MODEL_PATH": str(weights)})
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert "cannot load the model" in output and str(tmp_path) in output
+    assert "Traceback" not in output and "Uvicorn running" not in output
 
 
 def test_cli_aim_prints_a_verified_answer() -> None:

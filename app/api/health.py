@@ -1,0 +1,53 @@
+"""Operations endpoints, open to every caller: liveness, readiness and the model card."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from app.api.strict import StrictRoute
+
+router = APIRouter(route_class=StrictRoute, tags=["operations"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = Field(description="Always 'ok': the process serves requests.")
+
+
+class Ready(BaseModel):
+    status: Literal["ready"] = Field(description="The model is loaded and its self-check hit.")
+    model_version: str = Field(description="First 12 hex digits of the weights' sha256.")
+
+
+class NotReady(BaseModel):
+    detail: str = Field(description="Why the service is not ready yet, or will not be.")
+
+
+@router.get("/healthz", response_model=Health)
+async def healthz() -> Health:
+    """Liveness: 200 while the process serves."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Ready,
+    responses={503: {"model": NotReady, "description": "Not ready: loading or self-check."}},
+)
+async def readyz(request: Request) -> Ready | JSONResponse:
+    """Readiness: 200 once the model is loaded and its startup self-check has hit."""
+    state = request.app.state
+    if state.not_ready is not None:
+        return JSONResponse({"detail": state.not_ready}, status_code=503)
+    return Ready(status="ready", model_version=state.aimer.version)
+
+
+@router.get("/model")
+async def model(request: Request) -> dict[str, Any]:
+    """The model card: architecture, physics constants (SI units), training, validation
+    figures (metres) and the weights' sha256."""
+    card: dict[str, Any] = request.app.state.card
+    return card
