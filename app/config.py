@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.aiming import MIN_TOLERANCE
@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     min_angle: Finite = DEFAULT_CANNON.min_angle  # rad, exclusive
     max_angle: Finite = DEFAULT_CANNON.max_angle  # rad, exclusive
     torch_threads: Count = 1  # torch intra-op threads
+    request_timeout: Annotated[Finite, Field(gt=0)] = 10.0  # s of work per request, then 504
+    max_concurrent: Count = 64  # aiming requests in flight at once, then 429
+    api_key: SecretStr | None = None  # when set, the aiming endpoints require it
+    cors_origins: list[str] = []  # origins allowed to call from a browser; none by default
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
 
     @model_validator(mode="after")

@@ -9,11 +9,13 @@ from contextlib import asynccontextmanager
 
 import torch
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.aiming import Aimer
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
+from app.api.guard import ApiKeyMiddleware, ConcurrencyLimitMiddleware
 from app.api.health import router as health_router
 from app.api.routes import direct, router
 from app.config import Settings, get_settings
@@ -56,7 +58,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(
         title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
+    # Middleware added last runs first: CORS, then the key, the concurrency limit, the body limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent)
+    if settings.api_key is not None:
+        app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
+        )
     install_error_handlers(app)
     app.include_router(direct)
     app.include_router(router)

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -43,23 +44,32 @@ def aimer(shipped: tuple[InverseNetwork, dict[str, object]]) -> Aimer:
     return Aimer(network, max_iterations=50, version=str(card["version"]))
 
 
-@pytest.fixture(scope="session")
-def server_url() -> Iterator[str]:
-    """The real app served by uvicorn on a loopback port, in a background thread."""
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The real app with these settings, served by uvicorn on a loopback port in a thread."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))  # the port stays ours from here on: no race for it
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings()), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
     while not server.started:
         assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
         time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    listener.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """The real app with default settings, for the whole session."""
+    with serving(Settings()) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.api.schemas import ValidationErrorResponse
+from app.api.schemas import Problem, ValidationErrorResponse
+
+# The answers every aiming endpoint may give besides its own; each has a JSON `detail`.
+GUARDED: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": Problem,
+        "description": "Missing or wrong API key (when CANNON_API_KEY is set).",
+    },
+    413: {"model": Problem, "description": "Body larger than CANNON_MAX_BODY_BYTES."},
+    429: {
+        "model": Problem,
+        "description": "CANNON_MAX_CONCURRENT aiming requests already in flight; see Retry-After (s).",
+    },
+    504: {"model": Problem, "description": "The work ran over CANNON_REQUEST_TIMEOUT (s)."},
+}
 
 
 def json_body(model: type[BaseModel], examples: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +40,7 @@ def unprocessable(description: str, example: dict[str, Any]) -> dict[int | str, 
     return {422: {"model": ValidationErrorResponse, "description": description, "content": content}}
 
 
-AIM_ERRORS = unprocessable(
+AIM_ERRORS = GUARDED | unprocessable(
     "Invalid body, or a target out of reach (then `max_range`, in metres, is given too).",
     {
         "detail": [
@@ -39,7 +53,7 @@ AIM_ERRORS = unprocessable(
         "max_range": 10.19367991845056,
     },
 )
-BATCH_ERRORS = unprocessable(
+BATCH_ERRORS = GUARDED | unprocessable(
     "Invalid body, or more distances than the batch limit (then `max_batch` is given too).",
     {
         "detail": [
@@ -52,7 +66,7 @@ BATCH_ERRORS = unprocessable(
         "max_batch": 10000,
     },
 )
-VERIFY_ERRORS = unprocessable(
+VERIFY_ERRORS = GUARDED | unprocessable(
     "Invalid query, or a shot outside the cannon's limits.",
     {
         "detail": [

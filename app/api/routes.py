@@ -14,7 +14,9 @@ benchmarks/speed.py.
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -42,6 +44,22 @@ from app.api.schemas import (
 from app.api.strict import DirectRoute, StrictRoute, parse_json, read_body
 from app.config import Settings
 
+Work = TypeVar("Work")
+
+
+async def within_budget(settings: Settings, work: Callable[..., Work], *args: Any) -> Work:
+    """Run `work` in the threadpool; 504 if it takes longer than the request time budget.
+
+    The thread itself runs on to its end (Python threads cannot be stopped); the limit on
+    concurrent requests (app/api/guard.py) bounds how many can pile up.
+    """
+    try:
+        return await asyncio.wait_for(run_in_threadpool(work, *args), settings.request_timeout)
+    except TimeoutError as error:
+        message = f"the work took longer than the time budget of {settings.request_timeout} s"
+        raise ApiError(504, [], message, "timeout") from error
+
+
 router = APIRouter(route_class=StrictRoute)
 direct = APIRouter(route_class=DirectRoute)  # endpoints that read and write HTTP themselves
 
@@ -65,7 +83,7 @@ async def aim(request: Request) -> Response:
             422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
         ) from error
     if not answer.hit and body.refine is not False:
-        answer = await run_in_threadpool(aimer.refine_one, answer)
+        answer = await within_budget(settings, aimer.refine_one, answer)
     return Response(aim_json(answer, aimer.version), media_type="application/json")
 
 
@@ -78,10 +96,12 @@ async def aim(request: Request) -> Response:
 async def aim_batch(request: Request) -> Response:
     """Aim at many targets at once; an unreachable one is reported in its place."""
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
-    raw, media_type = await read_body(request)
-    body: AimBatchRequest = await run_in_threadpool(parse_json, raw, media_type, AimBatchRequest)
     aimer: Aimer = request.app.state.aimer
     settings: Settings = request.app.state.settings
+    raw, media_type = await read_body(request)
+    body: AimBatchRequest = await within_budget(
+        settings, parse_json, raw, media_type, AimBatchRequest
+    )
     if len(body.distances) > settings.max_batch:
         raise ApiError(
             422,
@@ -92,8 +112,8 @@ async def aim_batch(request: Request) -> Response:
         )
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     # Milliseconds of work for a large batch: run it off the event loop.
-    content = await run_in_threadpool(
-        batch_json, aimer, body.distances, tolerance, body.refine is not False
+    content = await within_budget(
+        settings, batch_json, aimer, body.distances, tolerance, body.refine is not False
     )
     return Response(content, media_type="application/json")
 

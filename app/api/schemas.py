@@ -212,3 +212,9 @@ class ValidationErrorResponse(BaseModel):
     max_batch: int | None = Field(
         None, description="Present when a batch is too long: the most distances per request."
     )
+
+
+class Problem(BaseModel):
+    """Any error: a sentence, or a list of items like a validation error's."""
+
+    detail: str | list[ErrorItem]

@@ -1,0 +1,73 @@
+"""Who may aim, and how many at once: an API key and a concurrency limit, as ASGI middleware.
+
+Both guard the aiming endpoints only (AIMING below). Health, readiness, metrics, the model
+card and the docs stay open, so that probes and scrapers need no secret and are never turned
+away by load. Pure ASGI middleware, not FastAPI dependencies: /aim and /aim/batch skip
+FastAPI's dependency solver (app/api/strict.py), and this way nothing runs when a guard is
+not configured.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.api.errors import ErrorResponse
+
+AIMING = frozenset({"/aim", "/aim/batch", "/verify"})
+
+
+class ApiKeyMiddleware:
+    """401 unless the request carries the key, as `X-API-Key` or `Authorization: Bearer`."""
+
+    def __init__(self, app: ASGIApp, api_key: str) -> None:
+        self.app = app
+        self.key = api_key.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in AIMING and not self.allowed(scope):
+            response = ErrorResponse(
+                {"detail": "missing or wrong API key: send it as X-API-Key or Bearer token"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def allowed(self, scope: Scope) -> bool:
+        headers = Headers(scope=scope)
+        given = headers.get("x-api-key")
+        if given is None:
+            scheme, _, token = headers.get("authorization", "").partition(" ")
+            given = token.strip() if scheme.lower() == "bearer" else ""
+        return hmac.compare_digest(given.encode(), self.key)  # constant time
+
+
+class ConcurrencyLimitMiddleware:
+    """429 with Retry-After when `limit` aiming requests are already in flight."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0  # one event loop, so no lock is needed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in AIMING:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            response = ErrorResponse(
+                {"detail": f"busy: {self.limit} aiming requests in flight, retry shortly"},
+                status_code=429,
+                headers={"Retry-After": "1"},
+            )
+            await response(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
