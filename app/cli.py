@@ -59,6 +59,7 @@ def serve_command(args: argparse.Namespace) -> None:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level,
+        access_log=False,  # the app writes one JSON line a request (app/api/observe.py)
     )
 
 

@@ -17,6 +17,7 @@ from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
 from app.api.guard import ApiKeyMiddleware, ConcurrencyLimitMiddleware
 from app.api.health import router as health_router
+from app.api.observe import Metrics, ObserveMiddleware, access_logger
 from app.api.routes import direct, router
 from app.config import Settings, get_settings
 from app.model_store import load_model
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         network, card = load_model(settings.model_path, settings.cannon())
         app.state.settings, app.state.card = settings, card
         app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
+        metrics.model.labels(version=card["version"]).set(1)
         # The self-check runs while the server already answers: /readyz says 503 until it hits.
         app.state.not_ready = "startup self-check running"
         check = asyncio.create_task(self_check(app))
@@ -58,7 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPIOffline(
         title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
-    # Middleware added last runs first: CORS, then the key, the concurrency limit, the body limit.
+    # Middleware added last runs first: observing (timing, counting, logging every request),
+    # CORS, the key, the concurrency limit, the body limit.
+    metrics = app.state.metrics = Metrics()
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent)
     if settings.api_key is not None:
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
         )
+    app.add_middleware(ObserveMiddleware, metrics=metrics, logger=access_logger(settings.log_level))
     install_error_handlers(app)
     app.include_router(direct)
     app.include_router(router)

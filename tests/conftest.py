@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +22,7 @@ from app.main import create_app
 from app.model_store import DEFAULT_WEIGHTS, load_model
 from app.network import InverseNetwork
 from app.physics import Cannon
+from benchmarks.serving import free_port, wait_until_up
 
 GRAVITY = 9.81  # m/s^2, written out again here so the oracles do not share the code's constant
 
@@ -76,3 +80,26 @@ def server_url() -> Iterator[str]:
 def client(server_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server_url, timeout=30) as http:
         yield http
+
+
+CANNON = [sys.executable, "-m", "app.cli"]
+
+
+def start(env_overrides: dict[str, str]) -> subprocess.Popen[str]:
+    env = {**os.environ, **env_overrides}
+    return subprocess.Popen(
+        [*CANNON, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A fresh `cannon serve` process for each test, killed if the test left it running."""
+    port = free_port()
+    process = start({"CANNON_PORT": str(port)})
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url, process)
+    yield process, url
+    if process.poll() is None:
+        process.kill()
+    process.communicate(timeout=30)

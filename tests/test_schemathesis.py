@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 OPERATIONS = ["POST /aim", "POST /aim/batch", "GET /verify", "GET /healthz", "GET /readyz"]
-OPERATIONS += ["GET /model"]
+OPERATIONS += ["GET /metrics", "GET /model"]
 
 
 @pytest.fixture(scope="session")

@@ -7,38 +7,14 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from app.model_store import DEFAULT_WEIGHTS, card_path
-from benchmarks.serving import free_port, wait_until_up
-from tests.conftest import closed_form_landing
-
-CANNON = [sys.executable, "-m", "app.cli"]
-
-
-def start(env_overrides: dict[str, str]) -> subprocess.Popen[str]:
-    env = {**os.environ, **env_overrides}
-    return subprocess.Popen(
-        [*CANNON, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-
-
-@pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """A fresh `cannon serve` process for each test, killed if the test left it running."""
-    port = free_port()
-    process = start({"CANNON_PORT": str(port)})
-    url = f"http://127.0.0.1:{port}"
-    wait_until_up(url, process)
-    yield process, url
-    if process.poll() is None:
-        process.kill()
-    process.communicate(timeout=30)
+from benchmarks.serving import free_port
+from tests.conftest import CANNON, closed_form_landing, start
 
 
 def test_served_process_aims(served: tuple[subprocess.Popen[str], str]) -> None:

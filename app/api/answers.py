@@ -16,7 +16,7 @@ import math
 import msgspec
 import torch
 
-from app.aiming import Aim, Aimer, UnreachableTargetError
+from app.aiming import Aim, Aimer, Solutions, UnreachableTargetError
 
 encoder = msgspec.json.Encoder()
 
@@ -45,8 +45,11 @@ def aim_json(answer: Aim, version: str) -> bytes:
     return encoder.encode({**fields, "angle_degrees": degrees, "model_version": version})
 
 
-def batch_json(aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool) -> bytes:
-    """`{"solutions": [...]}` for the targets (m), one item per target, in request order."""
+def batch_json(
+    aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool
+) -> tuple[bytes, Solutions]:
+    """Aim at the targets (m): `{"solutions": [...]}`, one item per target in request order,
+    and the Solutions of the reachable ones (for the metrics)."""
     target = torch.tensor(distances, dtype=torch.float64)  # (N,) m
     reachable, solved = aimer.solve_reachable(target, tolerance, do_refine)
     n = len(solved.distance)
@@ -73,7 +76,7 @@ def batch_json(aimer: Aimer, distances: list[float], tolerance: float, do_refine
             next(solved_items) if ok else unreachable_item(distance, aimer.cannon.max_range)
             for distance, ok in zip(distances, reachable.tolist(), strict=True)
         ]
-    return encoder.encode({"solutions": solutions})
+    return encoder.encode({"solutions": solutions}), solved
 
 
 def unreachable_item(distance: float, max_range: float) -> dict[str, object]:

@@ -1,11 +1,12 @@
-"""Operations endpoints, open to every caller: liveness, readiness and the model card."""
+"""Operations endpoints, open to every caller: liveness, readiness, metrics, the model card."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from app.api.strict import StrictRoute
@@ -43,6 +44,18 @@ async def readyz(request: Request) -> Ready | JSONResponse:
     if state.not_ready is not None:
         return JSONResponse({"detail": state.not_ready}, status_code=503)
     return Ready(status="ready", model_version=state.aimer.version)
+
+
+@router.get(
+    "/metrics",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text."}},
+)
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics: requests, latency (s), refinements, steps, misses (m), batch sizes,
+    the model's version."""
+    body = generate_latest(request.app.state.metrics.registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/model")

@@ -25,6 +25,7 @@ from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_
 from app.api.answers import aim_json, batch_json
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
+from app.api.observe import Metrics, record, record_one
 from app.api.openapi import (
     AIM_ERRORS,
     AIM_EXAMPLES,
@@ -84,6 +85,8 @@ async def aim(request: Request) -> Response:
         ) from error
     if not answer.hit and body.refine is not False:
         answer = await within_budget(settings, aimer.refine_one, answer)
+    metrics: Metrics = request.app.state.metrics
+    record_one(request.scope, metrics, answer.miss, answer.refined, answer.iterations)
     return Response(aim_json(answer, aimer.version), media_type="application/json")
 
 
@@ -112,9 +115,11 @@ async def aim_batch(request: Request) -> Response:
         )
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     # Milliseconds of work for a large batch: run it off the event loop.
-    content = await within_budget(
+    content, solved = await within_budget(
         settings, batch_json, aimer, body.distances, tolerance, body.refine is not False
     )
+    metrics: Metrics = request.app.state.metrics
+    record(request.scope, metrics, solved.miss, solved.refined, solved.iterations)
     return Response(content, media_type="application/json")
 
 

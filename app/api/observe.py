@@ -1,0 +1,199 @@
+"""What the service tells its operators: Prometheus metrics and one JSON log line a request.
+
+One pure ASGI middleware times every request, echoes or makes its X-Request-ID, counts it in
+the metrics and writes its log line. The aiming routes add what they did (`record`): how many
+targets, which were refined, in how many steps, and the misses. Metrics live in a registry of
+their own per app, so several apps in one process (tests) do not collide.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID = re.compile(r"[\w.:-]{1,128}")  # echoed only when it is this tame
+MISS_BUCKETS = (1e-9, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 5e-2, 0.1)  # m
+ITERATION_BUCKETS = (0, 1, 2, 3, 4, 5, 7, 10, 20, 50)  # refinement steps
+BATCH_BUCKETS = (1, 10, 100, 1000, 10_000)  # targets per request
+
+
+class BulkHistogram(Collector):
+    """A Prometheus histogram that takes a whole array of observations at once.
+
+    prometheus-client's Histogram takes one value a call: a microsecond each, 10 ms for a
+    10,000-target batch. Here numpy buckets the array in one pass.
+    """
+
+    def __init__(self, name: str, documentation: str, buckets: Iterable[float]) -> None:
+        self.name, self.documentation = name, documentation
+        self.bound_list = sorted(buckets)
+        self.bounds = np.array(self.bound_list, dtype=np.float64)  # upper bounds, +Inf apart
+        self.counts = np.zeros(len(self.bounds) + 1, dtype=np.int64)  # last: above all bounds
+        self.total = 0.0
+
+    def observe_one(self, value: float) -> None:
+        self.counts[bisect_left(self.bound_list, value)] += 1  # first bound >= value: le
+        self.total += value
+
+    def observe(self, values: ArrayLike) -> None:
+        values = np.asarray(values, dtype=np.float64).ravel()
+        self.counts += np.bincount(np.searchsorted(self.bounds, values), minlength=len(self.counts))
+        self.total += float(values.sum())
+
+    def collect(self) -> Iterator[Metric]:
+        cumulative = np.cumsum(self.counts).tolist()
+        bounds = [*(f"{b:g}" for b in self.bounds), "+Inf"]
+        yield HistogramMetricFamily(
+            self.name,
+            self.documentation,
+            buckets=list(zip(bounds, cumulative, strict=True)),
+            sum_value=self.total,
+        )
+
+
+class Metrics:
+    """The service's metrics, in their own registry. Units are in the names."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "cannon_requests",
+            "HTTP requests by route and status.",
+            ["route", "method", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "cannon_request_duration_seconds", "Time to answer, by route.", ["route"], registry=r
+        )
+        self.refinements = Counter(
+            "cannon_refinements", "Targets whose proposal was refined.", registry=r
+        )
+        self.targets = Counter("cannon_targets", "Targets aimed at.", registry=r)
+        self.iterations = BulkHistogram(
+            "cannon_refinement_iterations",
+            "Refinement steps per refined target.",
+            ITERATION_BUCKETS,
+        )
+        self.misses = BulkHistogram(
+            "cannon_miss_meters", "Verified miss of every answer, in metres.", MISS_BUCKETS
+        )
+        self.batch_sizes = BulkHistogram(
+            "cannon_batch_size_targets", "Targets per aiming request.", BATCH_BUCKETS
+        )
+        for collector in (self.iterations, self.misses, self.batch_sizes):
+            r.register(collector)
+        self.model = Gauge(
+            "cannon_model_info", "The model served (1), by version.", ["version"], registry=r
+        )
+
+
+@dataclass
+class Aimed:
+    """What an aiming request did, for the metrics and the log line."""
+
+    targets: int
+    refined: int
+    iterations: int  # refinement steps, summed over targets
+
+
+def record(
+    scope: Scope, metrics: Metrics, misses: ArrayLike, refined: ArrayLike, iterations: ArrayLike
+) -> None:
+    """Count the answers of a batch: per target miss (m), whether refined, steps."""
+    refined_mask = np.asarray(refined, dtype=bool).ravel()
+    steps = np.asarray(iterations, dtype=np.int64).ravel()
+    n = refined_mask.size
+    metrics.targets.inc(n)
+    metrics.batch_sizes.observe_one(n)
+    metrics.misses.observe(misses)
+    if refined_mask.any():
+        metrics.refinements.inc(int(refined_mask.sum()))
+        metrics.iterations.observe(steps[refined_mask])
+    scope.setdefault("state", {})["aimed"] = Aimed(n, int(refined_mask.sum()), int(steps.sum()))
+
+
+def record_one(scope: Scope, metrics: Metrics, miss: float, refined: bool, iterations: int) -> None:
+    """`record` for one answer, without numpy's overhead on the single-target path."""
+    metrics.targets.inc()
+    metrics.batch_sizes.observe_one(1)
+    metrics.misses.observe_one(miss)
+    if refined:
+        metrics.refinements.inc()
+        metrics.iterations.observe_one(iterations)
+    scope.setdefault("state", {})["aimed"] = Aimed(1, int(refined), iterations)
+
+
+class ObserveMiddleware:
+    """Times, counts and logs every HTTP request; gives each an X-Request-ID."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, logger: logging.Logger) -> None:
+        self.app, self.metrics, self.logger = app, metrics, logger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), "")
+        if not REQUEST_ID.fullmatch(request_id):
+            request_id = uuid.uuid4().hex
+        status = 500  # what the client sees if the app fails before answering
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [*message.get("headers", ()), (b"x-request-id", request_id.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            latency = time.perf_counter() - start
+            # The route's template keeps the label set small; Starlette's own routes (the docs)
+            # carry none, and an unknown path must not become a label of its own.
+            route = getattr(scope.get("route"), "path", None)
+            if route is None:
+                route = "unmatched" if status == 404 else scope["path"]
+            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            self.metrics.latency.labels(route).observe(latency)
+            if self.logger.isEnabledFor(logging.INFO):
+                aimed = scope.get("state", {}).get("aimed")
+                line = {
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "route": route,
+                    "status": status,
+                    "latency_ms": round(latency * 1e3, 3),
+                    "targets": aimed.targets if aimed else 0,
+                    "refined": aimed.refined if aimed else 0,
+                    "iterations": aimed.iterations if aimed else 0,
+                }
+                self.logger.info(json.dumps(line))
+
+
+def access_logger(level: str) -> logging.Logger:
+    """`cannon.access`: the JSON lines, one a request, on stderr."""
+    logger = logging.getLogger("cannon.access")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    logger.setLevel(level.upper() if level != "trace" else "DEBUG")
+    return logger
