@@ -93,10 +93,16 @@ def start(env_overrides: dict[str, str]) -> subprocess.Popen[str]:
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """A fresh `cannon serve` process for each test, killed if the test left it running."""
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A fresh `cannon serve` process for each test, killed if the test left it running.
+
+    Its output goes to a pipe read only at the end: a test that sends thousands of requests
+    sets `quiet` (`@pytest.mark.parametrize("served", ["quiet"], indirect=True)`), so that
+    the JSON log lines do not fill the pipe and block the server.
+    """
     port = free_port()
-    process = start({"CANNON_PORT": str(port)})
+    quiet = {"CANNON_LOG_LEVEL": "warning"} if getattr(request, "param", "") == "quiet" else {}
+    process = start({"CANNON_PORT": str(port), **quiet})
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, process)
     yield process, url
