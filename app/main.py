@@ -17,7 +17,7 @@ from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
 from app.api.guard import ApiKeyMiddleware, ConcurrencyLimitMiddleware
 from app.api.health import router as health_router
-from app.api.observe import Metrics, ObserveMiddleware, access_logger
+from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.routes import direct, router
 from app.config import Settings, get_settings
 from app.model_store import load_model
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         check = asyncio.create_task(self_check(app))
         yield
         check.cancel()
+        access_log.close()  # write the last lines before the process ends
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
     app = FastAPIOffline(
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
         )
-    app.add_middleware(ObserveMiddleware, metrics=metrics, logger=access_logger(settings.log_level))
+    access_log = AccessLog(settings.log_level)
+    app.add_middleware(ObserveMiddleware, metrics=metrics, log=access_log)
     install_error_handlers(app)
     app.include_router(direct)
     app.include_router(router)
