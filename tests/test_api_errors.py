@@ -219,3 +219,22 @@ def test_a_body_that_is_not_an_object(client: httpx.Client, raw: bytes) -> None:
     response = client.post("/aim", content=raw, headers={"content-type": "application/json"})
     assert_client_error(response)
     assert response.json()["detail"][0]["type"] == "model_attributes_type"  # as FastAPI says
+
+
+def test_an_unexpected_failure_is_a_json_500_without_a_trace() -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings())
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "internal error"}
+    assert "secret" not in response.text and "Traceback" not in response.text

@@ -88,6 +88,12 @@ async def api_error(_: Request, error: Exception) -> JSONResponse:
     return ErrorResponse({"detail": error.detail, **error.extra}, status_code=error.status_code)
 
 
+async def internal_error(_: Request, error: Exception) -> JSONResponse:
+    # The exception is logged by uvicorn; the client gets the shape every error has, no trace.
+    return ErrorResponse({"detail": "internal error"}, status_code=500)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ApiError, api_error)
+    app.add_exception_handler(Exception, internal_error)
