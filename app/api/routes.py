@@ -98,10 +98,10 @@ async def aim(request: Request) -> Response:
 )
 async def aim_batch(request: Request) -> Response:
     """Aim at many targets at once; an unreachable one is reported in its place."""
-    # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
     aimer: Aimer = request.app.state.aimer
     settings: Settings = request.app.state.settings
     raw, media_type = await read_body(request)
+    # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
     body: AimBatchRequest = await within_budget(
         settings, parse_json, raw, media_type, AimBatchRequest
     )
