@@ -33,7 +33,10 @@ really lands and by how much it misses (metres).
 
 async def self_check(app: FastAPI) -> None:
     """Mark the app ready once the aimer hits known targets, or say why it is not."""
-    failure = await asyncio.to_thread(app.state.aimer.self_check)
+    try:
+        failure = await asyncio.to_thread(app.state.aimer.self_check)
+    except Exception as error:  # a crash is a failed check, not a service stuck "running"
+        failure = f"self-check failed: {type(error).__name__}: {error}"
     app.state.not_ready = failure
     if failure:
         logging.getLogger("uvicorn.error").error(failure)
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings, app.state.card = settings, card
         app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
         metrics.model.labels(version=card["version"]).set(1)
+        access_log.start()
         # The self-check runs while the server already answers: /readyz says 503 until it hits.
         app.state.not_ready = "startup self-check running"
         check = asyncio.create_task(self_check(app))

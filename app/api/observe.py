@@ -214,8 +214,13 @@ class AccessLog:
         self.enabled = level == "trace" or logging.getLevelName(level.upper()) <= logging.INFO
         self.stream = stream or sys.stderr
         self.lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self.drain, name="access-log", daemon=True)
-        self.thread.start()
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the writer (at app startup; again after a `close`, if the app restarts)."""
+        if self.thread is None or not self.thread.is_alive():
+            self.thread = threading.Thread(target=self.drain, name="access-log", daemon=True)
+            self.thread.start()
 
     def write(self, line: dict[str, Any]) -> None:
         self.lines.put(encoder.encode(line))
@@ -233,5 +238,7 @@ class AccessLog:
                 self.stream.flush()
 
     def close(self) -> None:
-        self.lines.put(None)
-        self.thread.join(timeout=5)
+        """Write what is queued, then stop the writer."""
+        if self.thread is not None:
+            self.lines.put(None)
+            self.thread.join(timeout=5)
