@@ -81,6 +81,7 @@ def aim_command(args: argparse.Namespace) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
     from app.model_store import DEFAULT_WEIGHTS, ModelError
     from app.training import TrainConfig
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except ValidationError as error:
+    except (ValidationError, SettingsError) as error:
         sys.exit(f"invalid CANNON_* settings: {error}")
     except ModelError as error:
         sys.exit(f"cannot load the model: {error}")

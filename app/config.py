@@ -6,8 +6,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.aiming import MIN_TOLERANCE
 from app.model_store import DEFAULT_WEIGHTS
@@ -36,8 +36,25 @@ class Settings(BaseSettings):
     torch_threads: Count = 1  # torch intra-op threads
     request_timeout: Annotated[Finite, Field(gt=0)] = 10.0  # s of work per request, then 504
     max_concurrent: Count = 64  # aiming requests in flight at once, then 429
-    api_key: SecretStr | None = None  # when set, the aiming endpoints require it
-    cors_origins: list[str] = []  # origins allowed to call from a browser; none by default
+    api_key: SecretStr | None = None  # when set (and not empty), the aiming endpoints need it
+    # Origins allowed to call from a browser, comma-separated; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("api_key", mode="after")
+    @classmethod
+    def _empty_key_is_no_key(cls, key: SecretStr | None) -> SecretStr | None:
+        # An empty key would match an empty header: refuse to "protect" with it.
+        if key is not None and not key.get_secret_value().strip():
+            raise ValueError("CANNON_API_KEY is empty: set a key, or unset the variable")
+        return key
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
     log_level: Literal["critical", "error", "warning", "info", "debug", "trace"] = "info"
 
     @model_validator(mode="after")

@@ -15,7 +15,7 @@ from fastapi_offline import FastAPIOffline
 from app.aiming import Aimer
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
-from app.api.guard import ApiKeyMiddleware, ConcurrencyLimitMiddleware
+from app.api.guard import ApiKeyMiddleware, ConcurrencyLimitMiddleware, Load
 from app.api.health import router as health_router
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.routes import direct, router
@@ -69,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CORS, the key, the concurrency limit, the body limit.
     metrics = app.state.metrics = Metrics()
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrent)
+    app.state.load = Load(settings.max_concurrent)
+    app.add_middleware(ConcurrencyLimitMiddleware, load=app.state.load)
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
     if settings.cors_origins:

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+from starlette.requests import Request
 
+from app.api.errors import ApiError
+from app.api.routes import within_budget
 from app.config import Settings
+from app.main import create_app
 from tests.conftest import serving
 
 AIMING = [("POST", "/aim", {"distance": 5.0}), ("POST", "/aim/batch", {"distances": [5.0]})]
@@ -68,3 +75,33 @@ def test_cors_is_closed_unless_configured(client: httpx.Client) -> None:
         assert response.headers["access-control-allow-origin"] == "https://example.org"
         other = httpx.options(f"{url}/aim", headers={**preflight, "Origin": "https://evil.test"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_an_empty_key_is_refused_at_startup() -> None:
+    with pytest.raises(ValidationError, match="CANNON_API_KEY is empty"):
+        Settings(api_key=" ")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-API-Key": "", "Authorization": "Bearer s3cret-key"},
+        {"Authorization": "bearer s3cret-key"},
+    ],
+)
+def test_the_bearer_token_counts_when_x_api_key_is_empty(
+    keyed: httpx.Client, headers: dict[str, str]
+) -> None:
+    assert keyed.post("/aim", json={"distance": 5.0}, headers=headers).status_code == 200
+
+
+def test_work_given_up_on_counts_against_the_limit_until_it_ends() -> None:
+    app = create_app(Settings(request_timeout=0.05, max_concurrent=1))
+    request = Request({"type": "http", "app": app, "headers": [], "state": {}})
+    with TestClient(app):  # startup: the app's state is in place
+        with pytest.raises(ApiError) as error:
+            asyncio.run(within_budget(request, time.sleep, 0.5))
+        assert error.value.status_code == 504
+        assert app.state.load.orphans == 1 and app.state.load.full()
+        time.sleep(0.7)  # the thread ends
+        assert app.state.load.orphans == 0 and not app.state.load.full()

@@ -78,3 +78,19 @@ def test_one_json_log_line_per_request(served: tuple[subprocess.Popen[str], str]
     assert first["refined"] == 1 and first["iterations"] >= 1 and first["latency_ms"] > 0
     assert second["status"] == 422 and second["targets"] == 0
     assert len([line for line in lines if line["request_id"].startswith("log-test")]) == 2
+
+
+def test_labels_stay_few_whatever_the_path(client: httpx.Client) -> None:
+    for i in range(3):
+        big = client.post(f"/nowhere-{i}", content=b"x" * ((1 << 20) + 1))  # over the limit
+        assert big.status_code == 413
+    assert client.post("/static-offline-docs/x").status_code in (404, 405)
+    routes = {labels for (name, labels) in samples(client) if name == "cannon_requests_total"}
+    paths = {dict(labels)["route"] for labels in routes}
+    assert "unmatched" in paths and not any(p.startswith("/nowhere") for p in paths)
+
+
+def test_a_request_id_in_any_bytes_is_no_500(client: httpx.Client) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": b"\xff\xfe caf\xc3\xa9"})
+    assert response.status_code == 200
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])

@@ -44,3 +44,8 @@ def test_impossible_settings_are_refused(
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=words):
         Settings()
+
+
+def test_cors_origins_from_a_comma_separated_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CANNON_CORS_ORIGINS", "https://a.example, https://b.example")
+    assert Settings().cors_origins == ["https://a.example", "https://b.example"]

@@ -30,7 +30,10 @@ async def load(url: str) -> list[tuple[int, float]]:
             start = time.perf_counter()
             response = await client.post("/aim", json={"distance": distance})
             ok = response.status_code == 200 and response.json()["hit"] is True
-            results.append((200 if ok else response.status_code, time.perf_counter() - start))
+            # A 200 that is not a hit is a failure too: record it as status 0.
+            results.append((200 if ok else response.status_code or 0, time.perf_counter() - start))
+            if response.status_code == 200 and not ok:
+                results[-1] = (0, results[-1][1])
 
     limits = httpx.Limits(max_connections=CONNECTIONS)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:

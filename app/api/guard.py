@@ -3,13 +3,14 @@
 Both guard the aiming endpoints only (AIMING below). Health, readiness, metrics, the model
 card and the docs stay open, so that probes and scrapers need no secret and are never turned
 away by load. Pure ASGI middleware, not FastAPI dependencies: /aim and /aim/batch skip
-FastAPI's dependency solver (app/api/strict.py), and this way nothing runs when a guard is
-not configured.
+FastAPI's dependency solver (app/api/strict.py); the key's middleware is installed only when a
+key is configured.
 """
 
 from __future__ import annotations
 
 import hmac
+import threading
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,35 +40,48 @@ class ApiKeyMiddleware:
 
     def allowed(self, scope: Scope) -> bool:
         headers = Headers(scope=scope)
-        given = headers.get("x-api-key")
-        if given is None:
+        given = headers.get("x-api-key", "")
+        if not given:
             scheme, _, token = headers.get("authorization", "").partition(" ")
             given = token.strip() if scheme.lower() == "bearer" else ""
         return hmac.compare_digest(given.encode(), self.key)  # constant time
 
 
-class ConcurrencyLimitMiddleware:
-    """429 with Retry-After when `limit` aiming requests are already in flight."""
+class Load:
+    """Aiming requests in flight, plus work still running for requests that already got
+    their 504 (a Python thread cannot be stopped): both count against the limit."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
+    def __init__(self, limit: int) -> None:
         self.limit = limit
-        self.in_flight = 0  # one event loop, so no lock is needed
+        self.in_flight = 0  # changed on the event loop only
+        self.orphans = 0  # changed under the lock: worker threads decrement it
+        self.lock = threading.Lock()
+
+    def full(self) -> bool:
+        return self.in_flight + self.orphans >= self.limit
+
+
+class ConcurrencyLimitMiddleware:
+    """429 with Retry-After when the load is at its limit."""
+
+    def __init__(self, app: ASGIApp, load: Load) -> None:
+        self.app = app
+        self.load = load
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in AIMING:
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
+        if self.load.full():
             response = ErrorResponse(
-                {"detail": f"busy: {self.limit} aiming requests in flight, retry shortly"},
+                {"detail": f"busy: {self.load.limit} aiming requests at work, retry shortly"},
                 status_code=429,
                 headers={"Retry-After": "1"},
             )
             await response(scope, receive, send)
             return
-        self.in_flight += 1
+        self.load.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
+            self.load.in_flight -= 1

@@ -30,7 +30,12 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 encoder = msgspec.json.Encoder()
-REQUEST_ID = re.compile(r"[\w.:-]{1,128}")  # echoed only when it is this tame
+MAX_QUEUED_LINES = 100_000  # about 20 MB of log lines waiting for stderr at most
+REQUEST_ID = re.compile(r"[\w.:-]{1,128}", re.ASCII)  # echoed only when it is this tame
+# Paths outside FastAPI's routes that get a label of their own; everything else unmatched is
+# "unmatched", so that no client can mint new label values (a 413 or 405 on any path).
+DOCS_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+STATIC_PREFIX = "/static-offline-docs/"
 ID_PREFIX = uuid.uuid4().hex[:16]  # this process; a counter makes each request's id unique
 ID_COUNTER = itertools.count()
 MISS_BUCKETS = (1e-9, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 5e-2, 0.1)  # m
@@ -158,7 +163,9 @@ class ObserveMiddleware:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
-        request_id = next((v.decode() for k, v in scope["headers"] if k == b"x-request-id"), "")
+        request_id = next(
+            (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), ""
+        )
         if not REQUEST_ID.fullmatch(request_id):
             request_id = f"{ID_PREFIX}{next(ID_COUNTER):016x}"
         status = 500  # what the client sees if the app fails before answering
@@ -175,11 +182,7 @@ class ObserveMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             latency = time.perf_counter() - start
-            # The route's template keeps the label set small; Starlette's own routes (the docs)
-            # carry none, and an unknown path must not become a label of its own.
-            route = getattr(scope.get("route"), "path", None)
-            if route is None:
-                route = "unmatched" if status == 404 else scope["path"]
+            route = route_label(scope)
             key = (route, scope["method"], status)
             if key not in self.counters:
                 self.counters[key] = self.metrics.requests.labels(route, key[1], str(status))
@@ -201,6 +204,17 @@ class ObserveMiddleware:
                 self.log.write(line)
 
 
+def route_label(scope: Scope) -> str:
+    """The route's template (a small, fixed set of label values)."""
+    route = getattr(scope.get("route"), "path", None)
+    if route is not None:
+        return str(route)
+    path: str = scope["path"]
+    if path in DOCS_PATHS:
+        return path
+    return STATIC_PREFIX if path.startswith(STATIC_PREFIX) else "unmatched"
+
+
 class AccessLog:
     """The JSON lines, one a request, on stderr, written by a thread of their own.
 
@@ -213,7 +227,8 @@ class AccessLog:
         # "trace" is uvicorn's level below debug; logging does not know it.
         self.enabled = level == "trace" or logging.getLevelName(level.upper()) <= logging.INFO
         self.stream = stream or sys.stderr
-        self.lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.lines: queue.Queue[bytes | None] = queue.Queue(maxsize=MAX_QUEUED_LINES)
+        self.dropped = 0  # lines thrown away because the writer fell behind
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -223,7 +238,10 @@ class AccessLog:
             self.thread.start()
 
     def write(self, line: dict[str, Any]) -> None:
-        self.lines.put(encoder.encode(line))
+        try:
+            self.lines.put_nowait(encoder.encode(line))
+        except queue.Full:  # stderr is stuck: drop lines rather than memory or the loop
+            self.dropped += 1
 
     def drain(self) -> None:
         done = False
@@ -234,11 +252,14 @@ class AccessLog:
             done = None in batch  # close() was called: write what came before, then stop
             lines = [line for line in batch if line is not None]
             if lines:
-                self.stream.write(b"\n".join(lines).decode() + "\n")
-                self.stream.flush()
+                try:
+                    self.stream.write(b"\n".join(lines).decode() + "\n")
+                    self.stream.flush()
+                except (OSError, ValueError):  # stderr closed: keep draining, so nothing piles up
+                    self.dropped += len(lines)
 
     def close(self) -> None:
         """Write what is queued, then stop the writer."""
         if self.thread is not None:
-            self.lines.put(None)
+            self.lines.put(None)  # blocks while the queue is full: the writer is draining it
             self.thread.join(timeout=5)

@@ -19,6 +19,11 @@ GUARDED: dict[int | str, dict[str, Any]] = {
         "model": Problem,
         "description": "CANNON_MAX_CONCURRENT aiming requests already in flight; see Retry-After (s).",
     },
+}
+# ...and those that read a body and may work in the threadpool.
+WITH_BODY: dict[int | str, dict[str, Any]] = GUARDED | {
+    400: {"model": Problem, "description": "A body that cannot be parsed at all."},
+    413: {"model": Problem, "description": "Body larger than CANNON_MAX_BODY_BYTES."},
     504: {"model": Problem, "description": "The work ran over CANNON_REQUEST_TIMEOUT (s)."},
 }
 
@@ -40,7 +45,7 @@ def unprocessable(description: str, example: dict[str, Any]) -> dict[int | str, 
     return {422: {"model": ValidationErrorResponse, "description": description, "content": content}}
 
 
-AIM_ERRORS = GUARDED | unprocessable(
+AIM_ERRORS = WITH_BODY | unprocessable(
     "Invalid body, or a target out of reach (then `max_range`, in metres, is given too).",
     {
         "detail": [
@@ -53,7 +58,7 @@ AIM_ERRORS = GUARDED | unprocessable(
         "max_range": 10.19367991845056,
     },
 )
-BATCH_ERRORS = GUARDED | unprocessable(
+BATCH_ERRORS = WITH_BODY | unprocessable(
     "Invalid body, or more distances than the batch limit (then `max_batch` is given too).",
     {
         "detail": [

@@ -15,6 +15,8 @@ benchmarks/speed.py.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -25,6 +27,7 @@ from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_
 from app.api.answers import aim_json, batch_json
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
+from app.api.guard import Load
 from app.api.observe import Metrics, record, record_one
 from app.api.openapi import (
     AIM_ERRORS,
@@ -48,15 +51,37 @@ from app.config import Settings
 Work = TypeVar("Work")
 
 
-async def within_budget(settings: Settings, work: Callable[..., Work], *args: Any) -> Work:
-    """Run `work` in the threadpool; 504 if it takes longer than the request time budget.
+async def within_budget(request: Request, work: Callable[..., Work], *args: Any) -> Work:
+    """Run `work` in the threadpool, within what is left of the request's time budget; 504
+    when it runs over.
 
-    The thread itself runs on to its end (Python threads cannot be stopped); the limit on
-    concurrent requests (app/api/guard.py) bounds how many can pile up.
+    The thread itself runs on to its end (Python threads cannot be stopped), and counts
+    against the concurrency limit until it does (app/api/guard.py), so work given up on
+    cannot pile up.
     """
+    settings: Settings = request.app.state.settings
+    load: Load = request.app.state.load
+    state = request.scope.setdefault("state", {})
+    deadline = state.setdefault("deadline", time.monotonic() + settings.request_timeout)
+    ended, orphaned = threading.Event(), threading.Event()
+
+    def tracked() -> Work:
+        try:
+            return work(*args)
+        finally:
+            with load.lock:
+                ended.set()
+                if orphaned.is_set():
+                    load.orphans -= 1
+
     try:
-        return await asyncio.wait_for(run_in_threadpool(work, *args), settings.request_timeout)
+        remaining = max(deadline - time.monotonic(), 0.0)
+        return await asyncio.wait_for(run_in_threadpool(tracked), remaining)
     except TimeoutError as error:
+        with load.lock:
+            if not ended.is_set():
+                orphaned.set()
+                load.orphans += 1
         message = f"the work took longer than the time budget of {settings.request_timeout} s"
         raise ApiError(504, [], message, "timeout") from error
 
@@ -84,7 +109,7 @@ async def aim(request: Request) -> Response:
             422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
         ) from error
     if not answer.hit and body.refine is not False:
-        answer = await within_budget(settings, aimer.refine_one, answer)
+        answer = await within_budget(request, aimer.refine_one, answer)
     metrics: Metrics = request.app.state.metrics
     record_one(request.scope, metrics, answer.miss, answer.refined, answer.iterations)
     return Response(aim_json(answer, aimer.version), media_type="application/json")
@@ -103,7 +128,7 @@ async def aim_batch(request: Request) -> Response:
     raw, media_type = await read_body(request)
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
     body: AimBatchRequest = await within_budget(
-        settings, parse_json, raw, media_type, AimBatchRequest
+        request, parse_json, raw, media_type, AimBatchRequest
     )
     if len(body.distances) > settings.max_batch:
         raise ApiError(
@@ -116,7 +141,7 @@ async def aim_batch(request: Request) -> Response:
     tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
     # Milliseconds of work for a large batch: run it off the event loop.
     content, solved = await within_budget(
-        settings, batch_json, aimer, body.distances, tolerance, body.refine is not False
+        request, batch_json, aimer, body.distances, tolerance, body.refine is not False
     )
     metrics: Metrics = request.app.state.metrics
     record(request.scope, metrics, solved.miss, solved.refined, solved.iterations)
