@@ -15,9 +15,10 @@ from fastapi_offline import FastAPIOffline
 from app.aiming import Aimer
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
-from app.api.guard import ApiKeyMiddleware, ConcurrencyLimitMiddleware, Load
+from app.api.guard import AIMING, ApiKeyMiddleware, ConcurrencyLimitMiddleware, Load
 from app.api.health import router as health_router
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
+from app.api.openapi import document_api_key
 from app.api.routes import direct, router
 from app.config import Settings, get_settings
 from app.model_store import load_model
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ConcurrencyLimitMiddleware, load=app.state.load)
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
+        document_api_key(app, AIMING)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

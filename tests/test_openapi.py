@@ -62,3 +62,28 @@ def test_every_number_states_its_unit(client: httpx.Client) -> None:
         if name == "iterations":
             continue  # a count
         assert UNIT.search(description), f"{name}: {description!r} names no unit"
+
+
+def test_status_codes_are_documented_where_they_happen(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/aim", "/aim/batch"):
+        assert {"200", "400", "401", "413", "422", "429", "504"} <= set(
+            paths[path]["post"]["responses"]
+        )
+    verify = set(paths["/verify"]["get"]["responses"])
+    assert {"200", "401", "422", "429"} <= verify and not {"413", "504"} & verify
+    assert set(paths["/readyz"]["get"]["responses"]) >= {"200", "503"}
+
+
+def test_the_api_key_is_declared_when_configured(client: httpx.Client) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
+    from app.main import create_app
+
+    assert "securitySchemes" not in client.get("/openapi.json").json().get("components", {})
+    with TestClient(create_app(Settings(api_key="k"))) as keyed:
+        schema = keyed.get("/openapi.json").json()
+    assert set(schema["components"]["securitySchemes"]) == {"ApiKey", "Bearer"}
+    assert schema["paths"]["/aim"]["post"]["security"] == [{"ApiKey": []}, {"Bearer": []}]
+    assert "security" not in schema["paths"]["/healthz"]["get"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from fastapi import FastAPI
 from pydantic import BaseModel
 
 from app.api.schemas import Problem, ValidationErrorResponse
@@ -14,7 +16,6 @@ GUARDED: dict[int | str, dict[str, Any]] = {
         "model": Problem,
         "description": "Missing or wrong API key (when CANNON_API_KEY is set).",
     },
-    413: {"model": Problem, "description": "Body larger than CANNON_MAX_BODY_BYTES."},
     429: {
         "model": Problem,
         "description": "CANNON_MAX_CONCURRENT aiming requests already in flight; see Retry-After (s).",
@@ -105,3 +106,20 @@ BATCH_EXAMPLES: dict[str, Any] = {
         "value": {"distances": [0.5, 5.0, 10.0], "tolerance": 1e-6},
     },
 }
+
+
+def document_api_key(app: FastAPI, paths: Iterable[str]) -> None:
+    """Declare the API key in the schema, so /docs offers to send it ("Authorize")."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()  # cached by FastAPI after the first call
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["ApiKey"] = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+        schemes["Bearer"] = {"type": "http", "scheme": "bearer"}
+        for path in paths:
+            for operation in schema["paths"].get(path, {}).values():
+                operation["security"] = [{"ApiKey": []}, {"Bearer": []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
