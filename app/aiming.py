@@ -37,6 +37,12 @@ class ToleranceError(ValueError):
     """The tolerance is below MIN_TOLERANCE (or not a number)."""
 
 
+def check_tolerance(tolerance: float) -> None:
+    """ToleranceError unless tolerance >= MIN_TOLERANCE (so also for NaN)."""
+    if not tolerance >= MIN_TOLERANCE:
+        raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
+
+
 class OutsideLimitsError(ValueError):
     """The shot's velocity or angle is outside what the cannon can fire."""
 
@@ -155,8 +161,7 @@ class Aimer:
         Returns the mask of reachable targets (N,) bool and the Solutions of those rows, in
         order. Refuses only a tolerance below MIN_TOLERANCE.
         """
-        if not tolerance >= MIN_TOLERANCE:  # also refuses NaN
-            raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
+        check_tolerance(tolerance)
         distance = distance.double()
         reachable = self.cannon.is_reachable(distance)
         return reachable, self.solve(distance[reachable], tolerance, do_refine)
@@ -165,8 +170,7 @@ class Aimer:
         """The network's shot at one target (m), verified in float64 but not refined."""
         if not self.cannon.is_reachable(distance):
             raise UnreachableTargetError(distance, self.cannon.max_range)
-        if not tolerance >= MIN_TOLERANCE:  # also refuses NaN
-            raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
+        check_tolerance(tolerance)
         angle, velocity = self.one_target(distance)
         landing = self.cannon.landing_distance(velocity, angle)
         miss = abs(landing - distance)

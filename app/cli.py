@@ -71,7 +71,7 @@ def aim_command(args: argparse.Namespace) -> None:
     settings = get_settings()
     network, card = load_model(settings.model_path, settings.cannon())
     aimer = Aimer(network, settings.max_refine_iterations, card["version"])
-    tolerance = settings.default_tolerance if args.tolerance is None else args.tolerance
+    tolerance = settings.tolerance(args.tolerance)
     try:
         answer = aimer.aim(args.distance, tolerance, not args.no_refine)
     except ValueError as error:  # unreachable target or tolerance too small

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
         self.cannon()  # raises ValueError, which pydantic reports naming the settings
         return self
 
+    def tolerance(self, given: float | None) -> float:
+        """The tolerance a request asked for (m), or the default when it gave none."""
+        return self.default_tolerance if given is None else given
+
     def cannon(self) -> Cannon:
         return Cannon(self.gravity, self.max_velocity, self.min_angle, self.max_angle)
 

@@ -101,7 +101,7 @@ async def aim(request: Request) -> Response:
     body = parse_json(*await read_body(request), AimRequest)  # tens of µs: inline
     aimer: Aimer = request.app.state.aimer
     settings: Settings = request.app.state.settings
-    tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
+    tolerance = settings.tolerance(body.tolerance)
     try:
         answer = aimer.propose_one(body.distance, tolerance)
     except UnreachableTargetError as error:
@@ -138,7 +138,7 @@ async def aim_batch(request: Request) -> Response:
             "too_long",
             max_batch=settings.max_batch,
         )
-    tolerance = settings.default_tolerance if body.tolerance is None else body.tolerance
+    tolerance = settings.tolerance(body.tolerance)
     # Milliseconds of work for a large batch: run it off the event loop.
     content, solved = await within_budget(
         request, batch_json, aimer, body.distances, tolerance, body.refine is not False
@@ -153,7 +153,7 @@ async def verify(
     query: Annotated[VerifyQuery, Query()], aimer: AimerDep, settings: SettingsDep
 ) -> VerifyResponse:
     """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
-    tolerance = settings.default_tolerance if query.tolerance is None else query.tolerance
+    tolerance = settings.tolerance(query.tolerance)
     try:
         shot = check_shot(aimer.cannon, query.angle, query.velocity, query.distance, tolerance)
     except OutsideLimitsError as error:
