@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.strict import StrictRoute
 
@@ -31,6 +31,30 @@ class NotReady(BaseModel):
 async def healthz() -> Health:
     """Liveness: 200 while the process serves."""
     return Health(status="ok")
+
+
+class CannonCard(BaseModel):
+    gravity: float = Field(description="Gravitational acceleration in m/s^2.")
+    max_velocity: float = Field(description="Fastest launch in metres per second (m/s).")
+    min_angle: float = Field(description="Lowest launch angle in radians (rad), excluded.")
+    max_angle: float = Field(description="Highest launch angle in radians (rad), excluded.")
+    max_range: float = Field(description="The farthest reachable target in metres (m).")
+
+
+class ModelCard(BaseModel):
+    """What the weights are, what they were trained for and how well they aim alone."""
+
+    model_config = ConfigDict(extra="allow")  # a newer card may say more
+
+    name: str
+    version: str = Field(description="First 12 hex digits of weights_sha256.")
+    weights_file: str
+    weights_sha256: str = Field(description="sha256 of the weights file, checked at startup.")
+    solution_choice: str = Field(description="Which of the shots that hit the network gives.")
+    architecture: dict[str, Any]
+    cannon: CannonCard = Field(description="The physics the network was trained for.")
+    training: dict[str, Any] = Field(description="Training settings and time (s).")
+    validation: dict[str, Any] = Field(description="The network's misses alone, in metres (m).")
 
 
 @router.get(
@@ -58,7 +82,7 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/model")
+@router.get("/model", response_model=ModelCard)
 async def model(request: Request) -> dict[str, Any]:
     """The model card: architecture, physics constants (SI units), training, validation
     figures (metres) and the weights' sha256."""

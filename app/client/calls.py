@@ -1,0 +1,148 @@
+"""What each endpoint is asked and how its answer is read, shared by both clients.
+
+The clients differ only in how they send (blocking or async); everything else, the request,
+the parsing into the server's own response models, the typed errors and the retry policy, is
+here, once.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from app.api.health import Health, ModelCard, Ready
+from app.api.schemas import AimBatchResponse, AimResponse, VerifyResponse
+from app.client.errors import CannonError, Unavailable, error_for
+
+T = TypeVar("T")
+RETRYABLE = frozenset({429, 503})  # overloaded, or not ready yet: worth asking again
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One request and the model its 200 answer is read into."""
+
+    method: str
+    path: str
+    model: type[BaseModel]
+    json: dict[str, Any] | None = None
+    params: dict[str, Any] | None = None
+
+    def content(self) -> bytes | None:
+        """The JSON body. NaN and Infinity are sent as such: the service answers them with
+        its own 422 (httpx would refuse to encode them at all)."""
+        return None if self.json is None else json.dumps(self.json).encode()
+
+    def read(self, response: httpx.Response) -> T:
+        """The typed answer, or the typed error for the status the server sent."""
+        if response.status_code == 200:
+            return self.model.model_validate_json(response.content)  # type: ignore[return-value]
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"detail": response.text[:200]}
+        raise error_for(response.status_code, body if isinstance(body, dict) else {"detail": body})
+
+
+def options(tolerance: float | None, refine: bool | None) -> dict[str, Any]:
+    """The optional fields of an aiming body; left out when not given (the server's default)."""
+    given = {"tolerance": tolerance, "refine": refine}
+    return {key: value for key, value in given.items() if value is not None}
+
+
+def aim(distance: float, tolerance: float | None, refine: bool | None) -> Call[AimResponse]:
+    return Call(
+        "POST", "/aim", AimResponse, json={"distance": distance, **options(tolerance, refine)}
+    )
+
+
+def aim_many(
+    distances: Sequence[float], tolerance: float | None, refine: bool | None, batch_size: int
+) -> list[Call[AimBatchResponse]]:
+    """One /aim/batch call per `batch_size` targets, so any number can be asked for."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    return [
+        Call(
+            "POST",
+            "/aim/batch",
+            AimBatchResponse,
+            json={"distances": list(distances[i : i + batch_size]), **options(tolerance, refine)},
+        )
+        for i in range(0, len(distances), batch_size)
+    ]
+
+
+def verify(
+    angle: float, velocity: float, distance: float, tolerance: float | None
+) -> Call[VerifyResponse]:
+    params = {"angle": angle, "velocity": velocity, "distance": distance}
+    if tolerance is not None:
+        params["tolerance"] = tolerance
+    return Call("GET", "/verify", VerifyResponse, params=params)
+
+
+def model() -> Call[ModelCard]:
+    return Call("GET", "/model", ModelCard)
+
+
+def health() -> Call[Health]:
+    return Call("GET", "/healthz", Health)
+
+
+def ready() -> Call[Ready]:
+    return Call("GET", "/readyz", Ready)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Ask again on 429 and 503, waiting what the server's Retry-After says, or else backing
+    off exponentially with jitter."""
+
+    retries: int = 3  # extra attempts after the first
+    backoff: float = 0.2  # seconds before the first retry without Retry-After; doubles each time
+    max_wait: float = 10.0  # seconds: the longest single wait, whatever the server asks
+    jitter: Callable[[], float] = field(default=random.random, repr=False)
+
+    def wait(self, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None to stop and read the answer."""
+        if response.status_code not in RETRYABLE or attempt >= self.retries:
+            return None
+        asked = retry_after(response.headers.get("Retry-After"))
+        if asked is None:
+            asked = self.backoff * 2**attempt * (0.5 + self.jitter())
+        return min(max(asked, 0.0), self.max_wait)
+
+
+def retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds: a number of seconds, or an HTTP date (RFC 9110, 10.2.3)."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.timestamp() - time.time()
+
+
+def unreachable(error: httpx.HTTPError, url: str) -> CannonError:
+    """Unavailable, for a request that got no answer."""
+    kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
+    return Unavailable(f"request to {url} {kind}: {type(error).__name__}: {error}")
+
+
+def headers(api_key: str | None) -> dict[str, str]:
+    key = {"X-API-Key": api_key} if api_key else {}
+    return {"Content-Type": "application/json", **key}
