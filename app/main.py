@@ -20,6 +20,7 @@ from app.api.health import router as health_router
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.openapi import document_api_key
 from app.api.routes import direct, router
+from app.api.shots import router as shots_router
 from app.config import Settings, get_settings
 from app.model_store import load_model
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(direct)
     app.include_router(router)
     app.include_router(health_router)
+    app.include_router(shots_router)  # GET /trajectory, /loss-surface; the page at /
     return app
 
 

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 OPERATIONS = ["POST /aim", "POST /aim/batch", "GET /verify", "GET /healthz", "GET /readyz"]
 OPERATIONS += ["GET /metrics", "GET /model"]
+OPERATIONS += ["GET /trajectory", "GET /loss-surface"]
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,8 @@ def test_schema_lists_every_operation(api_schema: schemathesis.BaseSchema) -> No
     assert found == set(OPERATIONS)
 
 
-WITH_INPUT = ["POST /aim", "POST /aim/batch", "GET /verify"]  # the others take nothing to corrupt
+WITH_INPUT = ["POST /aim", "POST /aim/batch", "GET /verify", "GET /trajectory"]
+WITH_INPUT += ["GET /loss-surface"]  # the others take nothing to corrupt
 CASES = [(op, GenerationMode.POSITIVE) for op in OPERATIONS]
 CASES += [(op, GenerationMode.NEGATIVE) for op in WITH_INPUT]
 

@@ -1,0 +1,175 @@
+"""Query and answer models of GET /trajectory and GET /loss-surface. Units: metres, m/s,
+radians, seconds.
+
+Validated as strictly as /verify's query: finite numbers only, unknown parameters refused.
+The cannon's limits come from the configured cannon, not the schema, so the routes check
+them and answer 422 with the reason (as /verify does).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.openapi import unprocessable
+
+Finite = Field(allow_inf_nan=False)
+MAX_POINTS = 1000  # points of one arc: more than any screen can show
+MAX_GRID = 200  # cells per axis of the loss surface: 40,000 numbers, about 0.8 MB of JSON
+
+
+class TrajectoryQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    angle: Annotated[
+        float,
+        Finite,
+        Field(
+            gt=0,
+            description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).",
+            examples=[0.7853981633974483],
+        ),
+    ]
+    velocity: Annotated[
+        float,
+        Finite,
+        Field(
+            gt=0,
+            description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).",
+            examples=[8.5775],
+        ),
+    ]
+    points: Annotated[
+        int,
+        Field(
+            ge=2,
+            le=MAX_POINTS,
+            description=f"How many points along the arc, evenly spaced in time (s), from launch to landing: 2 to {MAX_POINTS}.",
+            examples=[100],
+        ),
+    ] = 100
+
+
+class TrajectoryResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "angle": 0.7853981633974483,
+                    "velocity": 8.5775,
+                    "points": 3,
+                    "x": [0.0, 3.7499238659531096, 7.499847731906219],
+                    "y": [0.0, 1.8749619329765543, 0.0],
+                    "landing_distance": 7.499847731906218,
+                    "flight_time": 1.2365358645520104,
+                    "apex_height": 1.8749619329765546,
+                }
+            ]
+        }
+    )
+
+    angle: float = Field(description="Launch angle in radians (rad), as given.")
+    velocity: float = Field(description="Launch velocity in metres per second (m/s), as given.")
+    points: int = Field(description="How many points the arc has (a count).")
+    x: list[float] = Field(description="Horizontal positions along the arc in metres (m).")
+    y: list[float] = Field(description="Heights along the arc in metres (m), 0 at launch.")
+    landing_distance: float = Field(description="Where the shot lands in metres (m).")
+    flight_time: float = Field(description="Time from launch to landing in seconds (s).")
+    apex_height: float = Field(description="Highest point of the flight in metres (m).")
+
+
+def grid_size(axis: str, default: int) -> Any:
+    return Field(
+        ge=2,
+        le=MAX_GRID,
+        description=f"Grid points along the {axis} axis: 2 to {MAX_GRID} (a count).",
+        examples=[default],
+    )
+
+
+class LossSurfaceQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    distance: Annotated[
+        float,
+        Finite,
+        Field(
+            gt=0,
+            description="Target distance in metres (m), in (0, max range].",
+            examples=[7.5],
+        ),
+    ]
+    velocities: Annotated[int, grid_size("velocity (m/s)", 60)] = 60
+    angles: Annotated[int, grid_size("angle (rad)", 60)] = 60
+    loss: Annotated[
+        Literal["squared", "absolute"],
+        Field(
+            description="'squared': (landing - distance)^2 in square metres (m^2); 'absolute': |landing - distance| in metres (m).",
+            examples=["squared"],
+        ),
+    ] = "squared"
+
+
+class LossSurfaceResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "distance": 7.5,
+                    "loss_kind": "squared",
+                    "unit": "m^2",
+                    "velocity": [5.0, 10.0],
+                    "angle": [0.39269908169872414, 1.1780972450961724],
+                    "loss": [
+                        [32.46714646281374, 0.08525220618825217],
+                        [32.46714646281372, 0.08525220618825165],
+                    ],
+                    "min_loss": 0.08525220618825165,
+                    "max_loss": 32.46714646281374,
+                }
+            ]
+        }
+    )
+
+    distance: float = Field(description="Target distance in metres (m).")
+    loss_kind: Literal["squared", "absolute"] = Field(description="Which loss `loss` holds.")
+    unit: Literal["m^2", "m"] = Field(description="The loss's unit: square metres or metres.")
+    velocity: list[float] = Field(
+        description="The grid's launch velocities in metres per second (m/s), ascending: evenly spaced up to the maximum velocity."
+    )
+    angle: list[float] = Field(
+        description="The grid's launch angles in radians (rad), ascending: the centres of equal cells of the open angle limits."
+    )
+    loss: list[list[float]] = Field(
+        description="loss[i][j] for angle[i] and velocity[j]: the miss squared in square metres (m^2), or the miss in metres (m)."
+    )
+    min_loss: float = Field(description="Smallest loss on the grid, in the loss's unit (m^2 or m).")
+    max_loss: float = Field(description="Largest loss on the grid, in the loss's unit (m^2 or m).")
+
+
+LIMITS_EXAMPLE = {
+    "detail": [
+        {
+            "type": "outside_cannon_limits",
+            "loc": ["query"],
+            "msg": "the cannon fires velocities in (0, 10.0] m/s and angles in (0.0, 1.5707963267948966) rad; got 12.0 m/s at 0.7 rad",
+        }
+    ]
+}
+TRAJECTORY_ERRORS = unprocessable(
+    "Invalid query, or a shot outside the cannon's limits.", LIMITS_EXAMPLE
+)
+LOSS_SURFACE_ERRORS = unprocessable(
+    "Invalid query, a grid above 200 x 200, or a target out of reach (then `max_range`, in metres, is given too).",
+    {
+        "detail": [
+            {
+                "type": "unreachable_target",
+                "loc": ["query", "distance"],
+                "msg": "target distance 12.0 m is out of reach: reachable targets lie in (0, 10.19367991845056] m",
+            }
+        ],
+        "max_range": 10.19367991845056,
+    },
+)
