@@ -144,8 +144,12 @@ class LossSurfaceResponse(BaseModel):
     loss: list[list[float]] = Field(
         description="loss[i][j] for angle[i] and velocity[j]: the miss squared in square metres (m^2), or the miss in metres (m)."
     )
-    min_loss: float = Field(description="Smallest loss on the grid, in the loss's unit (m^2 or m).")
-    max_loss: float = Field(description="Largest loss on the grid, in the loss's unit (m^2 or m).")
+    min_loss: float = Field(
+        description="Smallest loss on the grid: square metres (m^2) or metres (m), as `unit` says."
+    )
+    max_loss: float = Field(
+        description="Largest loss on the grid: square metres (m^2) or metres (m), as `unit` says."
+    )
 
 
 LIMITS_EXAMPLE = {
