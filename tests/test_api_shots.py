@@ -189,3 +189,23 @@ def test_schema_states_units_and_examples(client: httpx.Client) -> None:
     assert len(found) >= 15
     for name, description in found:
         assert UNIT.search(description) or "a count" in description, (name, description)
+
+
+def test_page_and_assets_are_served_here(client: httpx.Client) -> None:
+    page = client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "http://" not in page.text and "https://" not in page.text
+    for name, kind in (
+        ("page.js", "text/javascript"),
+        ("draw.js", "text/javascript"),
+        ("page.css", "text/css"),
+    ):
+        asset = client.get(f"/web/{name}")
+        assert asset.status_code == 200 and asset.headers["content-type"].startswith(kind)
+        assert "https://" not in asset.text
+    for path in ("/web/index.html", "/web/..%2Fapi%2Fshots.py", "/web/"):
+        missing = client.get(path)
+        assert missing.status_code == 404 and "detail" in missing.json()
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/" not in paths and "/web/{name}" not in paths
