@@ -1,44 +1,69 @@
-"""The `cannon` command: train the network, serve the API, aim from the shell."""
+"""The `cannon` command: serve the API, aim and verify (in this process or against a service
+with --url), train the network, run the benchmarks.
+
+Exit codes: 0 done, 1 the command failed (a message says why, never a traceback), 2 the
+command line is wrong.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
+import os
 import platform
 import signal
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import torch
+from app.cli_io import (
+    TargetFileError,
+    as_json,
+    batch_csv,
+    batch_summary,
+    human_aim,
+    human_validation,
+    human_verify,
+    read_targets,
+    read_text,
+)
+from app.client import CannonClient, CannonError
+
+BENCHMARKS = ("approaches", "speed", "figures")  # modules of benchmarks/, `python -m` each
 
 
-def train_command(args: argparse.Namespace) -> None:
-    from app.config import get_settings
-    from app.model_store import save_model
-    from app.training import TrainConfig, train, validate
+def service(args: argparse.Namespace) -> Any:
+    """The service to ask: the one at --url, or the model in this process."""
+    if args.url:
+        return CannonClient(args.url, api_key=args.api_key, timeout=args.timeout)
+    from app.client.local import LocalCannon
 
-    config = TrainConfig(seed=args.seed, steps=args.steps)
-    result = train(get_settings().cannon(), config)
-    figures = validate(result.network, config.validation_points)
-    card: dict[str, Any] = {
-        "name": "cannon-aim inverse network",
-        "solution_choice": (
-            "the lowest launch velocity that reaches the target (learned through a decaying "
-            "velocity penalty; in a vacuum that is the 45-degree shot)"
-        ),
-        "training": {
-            **config.as_dict(),
-            "final_miss_loss": result.losses[-1],
-            "seconds": round(result.seconds, 1),
-            "torch": torch.__version__,
-            "python": platform.python_version(),
-        },
-        "validation": figures,
-    }
-    card = save_model(result.network, args.out, card)
-    print(json.dumps({"weights": str(args.out), **card["validation"]}, indent=2))
+    return LocalCannon()
+
+
+def aim_command(args: argparse.Namespace) -> None:
+    refine = False if args.no_refine else None
+    cannon = service(args)
+    if args.file is None:
+        shot = cannon.aim(args.distance, tolerance=args.tolerance, refine=refine)
+        print(as_json(shot) if args.json else human_aim(shot))
+        return
+    text = read_text(args.file)
+    json_in = args.file.endswith(".json") or text.lstrip().startswith(("[", "{"))
+    distances = read_targets(text, json_in)
+    solutions = cannon.aim_many(distances, tolerance=args.tolerance, refine=refine)
+    output = as_json(solutions) + "\n" if args.json or json_in else batch_csv(solutions)
+    if args.out:
+        args.out.write_text(output)
+    else:
+        sys.stdout.write(output)
+    print(batch_summary(solutions), file=sys.stderr)
+
+
+def verify_command(args: argparse.Namespace) -> None:
+    check = service(args).verify(args.angle, args.velocity, args.distance, tolerance=args.tolerance)
+    print(as_json(check) if args.json else human_verify(check))
 
 
 def serve_command(args: argparse.Namespace) -> None:
@@ -63,58 +88,125 @@ def serve_command(args: argparse.Namespace) -> None:
     )
 
 
-def aim_command(args: argparse.Namespace) -> None:
-    from app.aiming import Aimer
-    from app.config import get_settings
-    from app.model_store import load_model
+def train_command(args: argparse.Namespace) -> None:
+    import torch
 
-    settings = get_settings()
-    network, card = load_model(settings.model_path, settings.cannon())
-    aimer = Aimer(network, settings.max_refine_iterations, card["version"])
-    tolerance = settings.tolerance(args.tolerance)
+    from app.config import get_settings
+    from app.model_store import save_model
+    from app.training import TrainConfig, train, validate
+
+    config = TrainConfig(seed=args.seed, steps=args.steps)
+    result = train(get_settings().cannon(), config)  # shows a progress bar on stderr
+    figures = validate(result.network, config.validation_points)
+    card: dict[str, Any] = {
+        "name": "cannon-aim inverse network",
+        "solution_choice": (
+            "the lowest launch velocity that reaches the target (learned through a decaying "
+            "velocity penalty; in a vacuum that is the 45-degree shot)"
+        ),
+        "training": {
+            **config.as_dict(),
+            "final_miss_loss": result.losses[-1],
+            "seconds": round(result.seconds, 1),
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+        "validation": figures,
+    }
+    card = save_model(result.network, args.out, card)
+    if args.json:
+        print(json.dumps({"weights": str(args.out), **card["validation"]}, indent=2))
+        return
+    print(f"trained in {result.seconds:.1f} s; weights {args.out}, version {card['version']}")
+    print(human_validation(card["validation"]))
+
+
+def bench_command(args: argparse.Namespace) -> None:
     try:
-        answer = aimer.aim(args.distance, tolerance, not args.no_refine)
-    except ValueError as error:  # unreachable target or tolerance too small
-        sys.exit(str(error))
-    print(json.dumps(asdict(answer), indent=2))
+        module = importlib.import_module(f"benchmarks.{args.which}")
+    except ModuleNotFoundError as error:
+        if error.name and error.name.split(".")[0] != "benchmarks":
+            sys.exit(f"cannon bench needs {error.name}: pip install 'cannon-aim[bench]'")
+        sys.exit("cannon bench runs from a source checkout: benchmarks/ is not installed")
+    module.main(args.rest)
+
+
+def parser() -> argparse.ArgumentParser:
+    from app.model_store import DEFAULT_WEIGHTS
+    from app.training import TrainConfig
+
+    top = argparse.ArgumentParser(prog="cannon", description=__doc__)
+    commands = top.add_subparsers(required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
+    serve.add_argument("--host", help="default: CANNON_HOST or 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: CANNON_PORT or 8000")
+    serve.set_defaults(run=serve_command)
+
+    remote = argparse.ArgumentParser(add_help=False)  # options of the commands that ask
+    remote.add_argument("--url", help="ask this service (e.g. http://127.0.0.1:8000) instead")
+    remote.add_argument(
+        "--api-key",
+        default=os.environ.get("CANNON_API_KEY") or None,
+        help="default: CANNON_API_KEY",
+    )
+    remote.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    remote.add_argument("--json", action="store_true", help="print the service's JSON")
+    remote.add_argument("--tolerance", type=float, help="metres; default CANNON_DEFAULT_TOLERANCE")
+
+    aim = commands.add_parser(
+        "aim", parents=[remote], help="aim at a target (m), or at every target in a file"
+    )
+    aim.add_argument("distance", type=float, nargs="?", help="target distance in metres")
+    aim.add_argument(
+        "--file", help="targets, CSV (a distance column, or one per line) or JSON; '-' stdin"
+    )
+    aim.add_argument("--out", type=Path, help="write a batch's answers here (default stdout)")
+    aim.add_argument("--no-refine", action="store_true", help="the network's proposal only")
+    aim.set_defaults(run=aim_command)
+
+    verify = commands.add_parser("verify", parents=[remote], help="where a shot lands")
+    verify.add_argument("--angle", type=float, required=True, help="radians above horizontal")
+    verify.add_argument("--velocity", type=float, required=True, help="m/s")
+    verify.add_argument("--distance", type=float, required=True, help="target, metres")
+    verify.set_defaults(run=verify_command)
+
+    train = commands.add_parser("train", help="train the inverse network into models/")
+    train.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help="weights path")
+    train.add_argument("--seed", type=int, default=TrainConfig.seed)
+    train.add_argument("--steps", type=int, default=TrainConfig.steps)
+    train.add_argument("--json", action="store_true", help="print the validation as JSON")
+    train.set_defaults(run=train_command)
+
+    bench = commands.add_parser("bench", help="run a benchmark (from a source checkout)")
+    bench.add_argument("which", choices=BENCHMARKS)
+    bench.add_argument("rest", nargs=argparse.REMAINDER, help="its options; see --help")
+    bench.set_defaults(run=bench_command)
+    return top
 
 
 def main(argv: list[str] | None = None) -> None:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    from app.model_store import DEFAULT_WEIGHTS, ModelError
-    from app.training import TrainConfig
+    from app.model_store import ModelError
 
-    parser = argparse.ArgumentParser(prog="cannon", description=__doc__)
-    commands = parser.add_subparsers(required=True)
-
-    train_parser = commands.add_parser("train", help="train the inverse network into models/")
-    train_parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help="weights path")
-    train_parser.add_argument("--seed", type=int, default=TrainConfig.seed)
-    train_parser.add_argument("--steps", type=int, default=TrainConfig.steps)
-    train_parser.set_defaults(run=train_command)
-
-    serve_parser = commands.add_parser("serve", help="serve the HTTP API with uvicorn")
-    serve_parser.add_argument("--host", help="default: CANNON_HOST or 127.0.0.1")
-    serve_parser.add_argument("--port", type=int, help="default: CANNON_PORT or 8000")
-    serve_parser.set_defaults(run=serve_command)
-
-    aim_parser = commands.add_parser("aim", help="aim at one target and print the answer")
-    aim_parser.add_argument("distance", type=float, help="target distance in metres")
-    aim_parser.add_argument(
-        "--tolerance", type=float, help="metres; default CANNON_DEFAULT_TOLERANCE"
-    )
-    aim_parser.add_argument("--no-refine", action="store_true", help="network proposal only")
-    aim_parser.set_defaults(run=aim_command)
-
-    args = parser.parse_args(argv)
+    top = parser()
+    args = top.parse_args(argv)
+    if args.run is aim_command and (args.distance is None) == (args.file is None):
+        top.error("aim takes either a distance or --file")
     try:
         args.run(args)
+    except CannonError as error:
+        sys.exit(f"cannon: {error}")
+    except (TargetFileError, OSError) as error:
+        sys.exit(f"cannon: cannot read the targets: {error}")
     except (ValidationError, SettingsError) as error:
-        sys.exit(f"invalid CANNON_* settings: {error}")
+        sys.exit(f"cannon: invalid CANNON_* settings: {error}")
     except ModelError as error:
-        sys.exit(f"cannot load the model: {error}")
+        sys.exit(f"cannon: cannot load the model: {error}")
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import signal
 import subprocess
@@ -14,7 +12,7 @@ import pytest
 
 from app.model_store import DEFAULT_WEIGHTS, card_path
 from benchmarks.serving import free_port
-from tests.conftest import CANNON, closed_form_landing, start
+from tests.conftest import closed_form_landing, start
 
 
 def test_served_process_aims(served: tuple[subprocess.Popen[str], str]) -> None:
@@ -68,33 +66,3 @@ def test_a_bad_model_stops_startup_before_listening(tmp_path: Path, fault: str) 
     assert process.returncode == 1
     assert "cannot load the model" in output and str(tmp_path) in output
     assert "Traceback" not in output and "Uvicorn running" not in output
-
-
-def test_cli_aim_prints_a_verified_answer() -> None:
-    result = subprocess.run(
-        [*CANNON, "aim", "6.5", "--tolerance", "1e-6"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    answer = json.loads(result.stdout)
-    assert answer["hit"] is True
-    assert abs(closed_form_landing(answer["velocity"], answer["angle"]) - 6.5) <= 1e-6
-
-
-@pytest.mark.parametrize(
-    "args, message", [(["20"], "out of reach"), (["5", "--tolerance", "-1"], "at least 1e-06 m")]
-)
-def test_cli_aim_refuses_bad_requests(args: list[str], message: str) -> None:
-    result = subprocess.run([*CANNON, "aim", *args], capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
-    assert message in result.stderr
-
-
-def test_cli_reads_the_default_tolerance_from_settings() -> None:
-    env = {**os.environ, "CANNON_DEFAULT_TOLERANCE": "1e-6"}
-    result = subprocess.run(
-        [*CANNON, "aim", "3.3"], capture_output=True, text=True, timeout=60, check=True, env=env
-    )
-    assert json.loads(result.stdout)["tolerance"] == 1e-6
