@@ -261,6 +261,8 @@ def test_aiming_shows_the_api_numbers_and_the_arc(browser: Browser, client: http
 
 
 def test_unreachable_target_shows_the_server_detail(browser: Browser, client: httpx.Client) -> None:
+    aim_with_keyboard(browser, "5")
+    browser.wait_for("document.getElementById('status').textContent.startsWith('Aimed at')")
     aim_with_keyboard(browser, "12.5")
     message = browser.wait_for(
         "(e => !e.hidden && e.textContent)(document.getElementById('error'))"
@@ -268,6 +270,9 @@ def test_unreachable_target_shows_the_server_detail(browser: Browser, client: ht
     detail = client.post("/aim", json={"distance": 12.5}).json()
     assert detail["detail"][0]["msg"] in message and message.startswith("Error 422")
     assert "max range 10.1937 m" in message
+    # The 5 m shot is gone: no numbers or arc stand beside the error.
+    assert browser.js("document.getElementById('results').hidden")
+    assert not browser.js("document.getElementById('arc-final')")
     browser.screenshot("page-unreachable.png")
 
 

@@ -87,8 +87,21 @@ async function aim(event) {
   } catch (error) {
     if (run !== state.run) return;
     $("status").textContent = "";
+    forget();
     showError(error.message);
   }
+}
+
+// After a failed request no earlier shot stays on screen beside the error.
+function forget() {
+  state.last = state.surface = null;
+  $("results").hidden = true;
+  for (const node of [...$("arc").childNodes]) if (!["title", "desc"].includes(node.nodeName)) node.remove();
+  $("arc-desc").textContent = "Aim at a target to draw its trajectory.";
+  const canvas = $("loss");
+  canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
+  $("loss-caption").textContent = "Aim at a target first: the loss surface is drawn for it.";
+  $("scale-min").textContent = $("scale-max").textContent = "";
 }
 
 const ROWS = [
@@ -147,6 +160,7 @@ function select(tab) {
   }
   tab.focus();
   if (tab.id === "tab-loss") loadSurface().catch((error) => showError(error.message));
+  else if (state.last) drawArcs(state.last); // its text size follows the width, now visible
 }
 
 function onTabKey(event) {
