@@ -76,3 +76,97 @@ def landing(
     if len(result.t_events[0]) == 0:
         return Landing(math.nan, math.nan, highest)
     return Landing(float(result.y_events[0][0][0]), float(result.t_events[0][0]), highest)
+
+
+def landings(
+    velocity: np.ndarray,
+    angle: np.ndarray,
+    launch_height: np.ndarray,
+    target_height: np.ndarray,
+    wind: np.ndarray,
+    drag: np.ndarray,
+    gravity: float,
+    chunk: int = 128,
+    stretch: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`landing` for many shots at once: (distance m, flight time s), (N,) each, NaN where a
+    shot never comes down through its target height.
+
+    The shots with drag are integrated together, `chunk` at a time, as one system with each
+    shot's time scaled to its own horizon, by DOP853 at the same tolerances; each landing is
+    then placed by Newton steps on DOP853's own dense output inside the step where the shot
+    comes down. Hundreds of shots cost about as much as a few one at a time. `stretch` scales
+    the first horizon (tests shrink it to exercise the longer flights).
+    """
+    shots = np.broadcast_arrays(velocity, angle, launch_height, target_height, wind, drag)
+    v, a, h0, ht, w, k = (np.asarray(s, dtype=np.float64).ravel() for s in shots)
+    distance, time = np.full(v.shape, np.nan), np.full(v.shape, np.nan)
+    up = v * np.sin(a)
+    room = up * up + 2 * gravity * (h0 - ht)
+    calm = k == 0
+    with np.errstate(invalid="ignore"):  # sqrt of a negative: never that high
+        vacuum_time = (up + np.sqrt(room)) / gravity
+    distance[calm] = (v * np.cos(a) * vacuum_time)[calm]
+    time[calm] = vacuum_time[calm]
+    rows = np.flatnonzero(~calm)
+    for start in range(0, len(rows), chunk):
+        part, longer = rows[start : start + chunk], stretch
+        while len(part):  # shots still in the air at the horizon fly again, on a longer one
+            shot = (v[part], a[part], h0[part], ht[part], w[part], k[part])
+            d, t, airborne = _fly_together(*shot, gravity, longer)
+            distance[part], time[part] = d, t
+            part, longer = part[airborne], longer * 4
+    return distance, time
+
+
+def _fly_together(
+    v: np.ndarray,
+    a: np.ndarray,
+    h0: np.ndarray,
+    ht: np.ndarray,
+    w: np.ndarray,
+    k: np.ndarray,
+    gravity: float,
+    stretch: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landings (m), flight times (s), and which shots are still above their target height at
+    the horizon."""
+    n = len(v)
+    # Each shot's horizon: air only shortens the climb, and the fall is slower than in a
+    # vacuum by at most the drag's terminal speed; shots not down by then are flown again
+    # on a longer horizon.
+    climb = np.maximum(v * np.sin(a), 0) / gravity
+    fall = np.sqrt(2 * np.maximum(h0 - ht + 6.0, 0) / gravity)
+    horizon = stretch * (2.0 * (climb + fall) + 0.5)  # s
+
+    def slope(_: float, s: np.ndarray) -> np.ndarray:
+        vx, vy = s.reshape(4, n)[2:]
+        rx = vx - w
+        pull = k * np.hypot(rx, vy)
+        rates: np.ndarray = np.concatenate([vx, vy, -pull * rx, -gravity - pull * vy])
+        scaled: np.ndarray = rates * np.tile(horizon, 4)  # d/dtau = horizon * d/dt
+        return scaled
+
+    start = np.concatenate([np.zeros(n), h0, v * np.cos(a), v * np.sin(a)])
+    sol = solve_ivp(
+        slope, (0.0, 1.0), start, method="DOP853", rtol=TOLERANCE, atol=TOLERANCE, dense_output=True
+    )
+    y = sol.y[n : 2 * n]  # (n, steps + 1) heights at the solver's steps
+    down = (y[:, :-1] >= ht[:, None]) & (y[:, 1:] < ht[:, None])  # (n, steps)
+    found = down.any(axis=1)
+    step = down.argmax(axis=1)
+    distance, time = np.full(n, np.nan), np.full(n, np.nan)
+    for j in np.unique(step[found]):
+        shots = np.flatnonzero(found & (step == j))
+        t0, t1 = sol.t[j], sol.t[j + 1]
+        tau = np.full(len(shots), 0.5 * (t0 + t1))
+        interpolant = sol.sol.interpolants[j]
+        for _ in range(8):  # Newton on y(tau) = ht, with dy/dtau = horizon * vy
+            state = interpolant(tau)  # (4n, len(shots)): every shot at each tau
+            cols = np.arange(len(shots))
+            height, climb_rate = state[n + shots, cols], state[3 * n + shots, cols]
+            tau = np.clip(tau - (height - ht[shots]) / (horizon[shots] * climb_rate), t0, t1)
+        state = interpolant(tau)
+        distance[shots] = state[shots, np.arange(len(shots))]
+        time[shots] = tau * horizon[shots]
+    return distance, time, ~found & (y[:, -1] >= ht)
