@@ -135,19 +135,21 @@ def test_the_batched_reference_agrees_with_the_one_shot_reference() -> None:
         air.launch_height, air.target_height, air.wind, air.drag * (torch.arange(SHOTS) % 5 > 0)
     )
     columns = [t.numpy() for t in (velocity, angle, *vars(air).values())]
-    distance, time = reference.landings(*columns, GRAVITY, chunk=32)
+    flown = reference.landings(*columns, GRAVITY, chunk=32)
     for i, want in enumerate(references(velocity, angle, air)):
+        assert abs(flown.apex_height[i] - want.apex_height) <= 1e-9
         if math.isnan(want.distance):
-            assert math.isnan(distance[i]) and math.isnan(time[i])
+            assert math.isnan(flown.distance[i]) and math.isnan(flown.flight_time[i])
         else:
-            assert abs(distance[i] - want.distance) <= 1e-9
-            assert abs(time[i] - want.flight_time) <= 1e-9
+            assert abs(flown.distance[i] - want.distance) <= 1e-9
+            assert abs(flown.flight_time[i] - want.flight_time) <= 1e-9
 
 
 def test_the_batched_reference_flies_long_shots_on_a_longer_horizon() -> None:
     # A first horizon a twentieth of the usual: both shots are still in the air at its end.
     shot = [np.array([x, x]) for x in (10.0, 1.45, 3.0, 0.0, -5.0, 0.2)]
-    distance, time = reference.landings(*shot, GRAVITY, stretch=0.05)
+    flown = reference.landings(*shot, GRAVITY, stretch=0.05)
     want = reference.landing(*(float(x[0]) for x in shot), GRAVITY)
-    assert np.all(np.abs(distance - want.distance) <= 1e-9)
-    assert np.all(np.abs(time - want.flight_time) <= 1e-9)
+    assert np.all(np.abs(flown.distance - want.distance) <= 1e-9)
+    assert np.all(np.abs(flown.flight_time - want.flight_time) <= 1e-9)
+    assert np.all(np.abs(flown.apex_height - want.apex_height) <= 1e-9)
