@@ -20,6 +20,10 @@ from tests.conftest import serving
 
 AIMING = [("POST", "/aim", {"distance": 5.0}), ("POST", "/aim/batch", {"distances": [5.0]})]
 AIMING += [("GET", "/verify?angle=0.7&velocity=8&distance=6.5", None)]
+AIMING += [
+    ("GET", "/trajectory?angle=0.7&velocity=8", None),
+    ("GET", "/loss-surface?distance=5", None),
+]
 BATCH = {"distances": [0.001 + i * 1e-3 for i in range(10_000)], "tolerance": 1e-6}
 
 

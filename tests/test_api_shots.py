@@ -156,16 +156,18 @@ def test_the_largest_grid_is_answered(client: httpx.Client) -> None:
     assert len(response.json()["loss"]) == 200
 
 
-def test_open_without_the_api_key() -> None:
-    """Like /healthz, and unlike /aim and /verify, they need no key (app/api/guard.py
-    AIMING): the page's drawings are public, only aiming is guarded."""
+def test_guarded_like_verify_while_the_page_stays_open() -> None:
+    """Like /verify they need the key when one is set (app/api/guard.py AIMING); the page
+    itself needs none."""
     with serving(Settings(api_key="secret")) as url, httpx.Client(base_url=url) as http:
-        assert http.post("/aim", json={"distance": 5.0}).status_code == 401
-        assert http.get("/trajectory", params={"angle": 0.7, "velocity": 7}).status_code == 200
-        assert http.get("/loss-surface", params={"distance": 5.0}).status_code == 200
-        assert http.get("/").status_code == 200
-        keyed = http.post("/aim", json={"distance": 5.0}, headers={"X-API-Key": "secret"})
-        assert keyed.status_code == 200
+        for path, params in (
+            ("/trajectory", {"angle": 0.7, "velocity": 7}),
+            ("/loss-surface", {"distance": 5.0}),
+        ):
+            assert http.get(path, params=params).status_code == 401
+            keyed = http.get(path, params=params, headers={"X-API-Key": "secret"})
+            assert keyed.status_code == 200
+        assert http.get("/").status_code == 200 and http.get("/web/page.js").status_code == 200
 
 
 def test_schema_states_units_and_examples(client: httpx.Client) -> None:
@@ -177,7 +179,7 @@ def test_schema_states_units_and_examples(client: httpx.Client) -> None:
         ("/loss-surface", "LossSurfaceResponse"),
     ):
         operation = schema["paths"][path]["get"]
-        assert set(operation["responses"]) == {"200", "422"}  # open: no 401 or 429
+        assert set(operation["responses"]) == {"200", "401", "422", "429"}  # guarded like /verify
         assert operation["responses"]["422"]["content"]["application/json"]["example"]["detail"]
         assert components[model]["examples"]
         for parameter in operation["parameters"]:

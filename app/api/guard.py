@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.errors import ErrorResponse
 
-AIMING = frozenset({"/aim", "/aim/batch", "/verify"})
+AIMING = frozenset({"/aim", "/aim/batch", "/verify", "/trajectory", "/loss-surface"})
 
 
 class ApiKeyMiddleware:

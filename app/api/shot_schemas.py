@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.openapi import unprocessable
+from app.api.openapi import GUARDED, unprocessable
 
 Finite = Field(allow_inf_nan=False)
 MAX_POINTS = 1000  # points of one arc: more than any screen can show
@@ -161,10 +161,10 @@ LIMITS_EXAMPLE = {
         }
     ]
 }
-TRAJECTORY_ERRORS = unprocessable(
+TRAJECTORY_ERRORS = GUARDED | unprocessable(
     "Invalid query, or a shot outside the cannon's limits.", LIMITS_EXAMPLE
 )
-LOSS_SURFACE_ERRORS = unprocessable(
+LOSS_SURFACE_ERRORS = GUARDED | unprocessable(
     "Invalid query, a grid above 200 x 200, or a target out of reach (then `max_range`, in metres, is given too).",
     {
         "detail": [

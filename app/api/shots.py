@@ -8,8 +8,9 @@ GET / serves the page and GET /web/{name} its script and style sheet, from the f
 app/web/ (package data). They are routes rather than a StaticFiles mount so that the metrics
 label them like any route, and they are left out of the OpenAPI schema: they are not API.
 
-Neither endpoint is in app/api/guard.py's AIMING set, so they need no API key and are not
-counted by the concurrency limit: see the note in this module's tests and the report.
+Both endpoints are guarded like /verify (app/api/guard.py AIMING): the API key when one is
+configured, and the concurrency limit, since a 200 x 200 surface is real work. The page
+itself stays open, and sends the key it is given.
 """
 
 from __future__ import annotations
