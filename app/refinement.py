@@ -21,6 +21,7 @@ independently and stops once its own miss is within its tolerance.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -52,10 +53,19 @@ def _scale(cannon: Cannon) -> tuple[Tensor, Tensor]:
     return offset, span
 
 
-def _landing(cannon: Cannon, z: Tensor, offset: Tensor, span: Tensor) -> Tensor:
-    """Scaled controls z (..., 2) -> landing distance (...) m."""
-    controls = offset + span * z  # (..., 2): velocity, angle
-    return cannon.landing_distance(controls[..., 0], controls[..., 1])
+# Landing distance (m) of shots (velocity m/s, angle rad; shape (..., n)) aimed at the targets
+# in `rows` (n,): the vacuum's closed form, or a flight through each target's own air.
+Landing = Callable[[Tensor, Tensor, Tensor], Tensor]
+
+
+def vacuum_landing(cannon: Cannon) -> Landing:
+    return lambda velocity, angle, _rows: cannon.landing_distance(velocity, angle)
+
+
+def _landing(land: Landing, z: Tensor, offset: Tensor, span: Tensor, rows: Tensor) -> Tensor:
+    """Scaled controls z (..., n, 2) -> landing distance (..., n) m."""
+    controls = offset + span * z  # (..., n, 2): velocity, angle
+    return land(controls[..., 0], controls[..., 1], rows)
 
 
 def _projected_step(residual: Tensor, grad: Tensor, z: Tensor, low: Tensor, high: Tensor) -> Tensor:
@@ -73,11 +83,18 @@ def refine(
     velocity: Tensor,
     tolerance: Tensor | float,
     max_iterations: int,
+    physics: Landing | None = None,
+    scales: Tensor = SCALES,
 ) -> Refined:
     """Refine (angle, velocity) until |landing - distance| <= tolerance, row by row.
 
     Shapes: distance, angle, velocity, tolerance (N,) -> Refined with (N,) fields, float64.
+    `physics` gives the landing (the vacuum's by default); it gives -inf for a shot that never
+    comes down at the target, which the line search then never picks. `scales` are the step
+    sizes it tries, all in one evaluation.
     """
+    land = physics or vacuum_landing(cannon)
+    everyone = torch.arange(distance.shape[0])
     distance = distance.double()
     tolerance = torch.as_tensor(tolerance, dtype=torch.float64).expand_as(distance)
     low = torch.tensor([EDGE, EDGE], dtype=torch.float64)
@@ -85,7 +102,7 @@ def refine(
     offset, span = _scale(cannon)
     controls = torch.stack([velocity.double(), angle.double()], dim=-1)  # (N, 2)
     z = ((controls - offset) / span).clamp(low, high)  # (N, 2)
-    landing = _landing(cannon, z, offset, span)  # (N,) m
+    landing = _landing(land, z, offset, span, everyone)  # (N,) m
     iterations = torch.zeros_like(distance, dtype=torch.int64)
 
     for _ in range(max_iterations):
@@ -94,7 +111,7 @@ def refine(
             break
         with torch.enable_grad():
             z_rows = z[rows].requires_grad_(True)  # (n, 2)
-            landing_rows = _landing(cannon, z_rows, offset, span)
+            landing_rows = _landing(land, z_rows, offset, span, rows)
             (grad,) = torch.autograd.grad(landing_rows.sum(), z_rows)  # (n, 2) dR/dz
         z_rows = z_rows.detach()
         residual = landing_rows.detach() - distance[rows]  # (n,) m
@@ -102,8 +119,8 @@ def refine(
 
         # Line search over step scales 2, 1, 1/2, ..., all in one batched evaluation: each
         # row keeps the scale with the smallest miss, if it beats the current one.
-        trial = (z_rows + SCALES[:, None, None] * step).clamp(low, high)  # (S, n, 2)
-        trial_landing = _landing(cannon, trial, offset, span)  # (S, n)
+        trial = (z_rows + scales[:, None, None] * step).clamp(low, high)  # (S, n, 2)
+        trial_landing = _landing(land, trial, offset, span, rows)  # (S, n)
         trial_miss, best = (trial_landing - distance[rows]).abs().min(dim=0)  # (n,), (n,)
         improved = trial_miss < residual.abs()  # (n,)
         picked = torch.arange(rows.numel())
