@@ -9,6 +9,9 @@ simulation.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import torch
 from torch import Tensor
 
@@ -57,3 +60,50 @@ def best_angle(velocity: Tensor, air: Air, cannon: Cannon) -> tuple[Tensor, Tens
         angle = torch.where(curve < 0, candidate, best_of_three)
         spacing /= 6
     return angle, landing_or_worst(velocity, angle, air, cannon)
+
+
+def landing_or_nearest(velocity: Tensor, angle: Tensor, air: Air, cannon: Cannon) -> Tensor:
+    """Landing distance (m), with +inf where the shot never comes down at the target height."""
+    flight = simulate(velocity, angle, air, cannon.gravity)
+    return torch.where(flight.reaches, flight.landing_distance, torch.inf)
+
+
+@torch.no_grad()
+def nearest_landing(air: Air, cannon: Cannon) -> Tensor:
+    """The nearest landing (m) any shot reaches, over all velocities and angles: a grid
+    (velocities spaced geometrically from 1 mm/s, so that near-zero shots count), then two
+    finer grids around the best point. +inf where nothing reaches. (N,) -> (N,)"""
+    n, size = air.wind.shape[0], 16
+    low_v, low_a = math.log(1e-3), cannon.min_angle + EDGE
+    span_v, span_a = math.log(cannon.max_velocity) - low_v, cannon.max_angle - EDGE - low_a
+    centre = torch.full((n, 2), 0.5, dtype=torch.float64)  # (N, 2): log-velocity, angle in 0..1
+    width = 1.0
+    for _ in range(3):
+        offsets = torch.linspace(-width / 2, width / 2, size, dtype=torch.float64)
+        grid = torch.stack(torch.meshgrid(offsets, offsets, indexing="ij"), -1).view(-1, 2)
+        points = (centre.unsqueeze(1) + grid).clamp(0, 1)  # (N, size^2, 2)
+        velocity = torch.exp(low_v + span_v * points[..., 0])
+        angle = low_a + span_a * points[..., 1]
+        landing = landing_or_nearest(
+            velocity.flatten(), angle.flatten(), repeat(air, size * size), cannon
+        ).view(n, -1)
+        nearest, best = landing.min(dim=1)
+        centre = points[torch.arange(n), best]
+        width = 4 * width / size
+    return nearest
+
+
+@torch.no_grad()
+def reach_boundary(
+    inside: Tensor, outside: Tensor, landing_at: Callable[[Tensor], Tensor], rounds: int = 30
+) -> Tensor:
+    """Bisect between a control that reaches the target height (`inside`) and one that does
+    not (`outside`) to the last that does; returns its landing (m). (N,) -> (N,)"""
+    for _ in range(rounds):
+        middle = (inside + outside) / 2
+        reaches = torch.isfinite(landing_at(middle))
+        inside, outside = (
+            torch.where(reaches, middle, inside),
+            torch.where(reaches, outside, middle),
+        )
+    return landing_at(inside)
