@@ -1,4 +1,5 @@
-"""Save and load the inverse network: safetensors weights beside a JSON model card.
+"""Save and load the inverse networks (vacuum and air): safetensors weights beside a JSON
+model card.
 
 Nothing is ever unpickled. The card records what a reader needs to trust the weights:
 architecture, physics constants, training settings and seed, validation figures, and the
@@ -9,17 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from app.air_network import AirNetwork, AirNetworkConfig
+from app.envelope import ENVELOPE, Envelope
 from app.network import InverseNetwork, NetworkConfig
 from app.physics import Cannon
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "inverse.safetensors"
+DEFAULT_AIR_WEIGHTS = DEFAULT_WEIGHTS.with_name("air.safetensors")  # the model for flight in air
+Network = TypeVar("Network", InverseNetwork, AirNetwork)
 VERSION_LENGTH = 12  # hex digits of the weights' sha256 that name the model version
 
 
@@ -38,6 +44,21 @@ def sha256_of(path: Path) -> str:
 
 def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
     """Write the weights and the card (with the weights' sha256 added); return the card."""
+    return write(network, weights, card, {})
+
+
+def save_air_model(network: AirNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
+    """`save_model` for the air network; its card also records the envelope it covers."""
+    return write(network, weights, card, {"envelope": network.envelope.as_dict()})
+
+
+def write(
+    network: InverseNetwork | AirNetwork,
+    weights: Path,
+    card: dict[str, Any],
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """Weights as float32 safetensors, then the card with their sha256, architecture, cannon."""
     weights.parent.mkdir(parents=True, exist_ok=True)
     tensors = {name: t.detach().float().contiguous() for name, t in network.state_dict().items()}
     save_file(tensors, str(weights))
@@ -49,6 +70,7 @@ def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> 
         "version": digest[:VERSION_LENGTH],
         "architecture": {"type": "mlp", **network.config.as_dict()},
         "cannon": network.cannon.as_dict(),
+        **extra,
     }
     card_path(weights).write_text(json.dumps(card, indent=2) + "\n")
     return card
@@ -69,6 +91,37 @@ def load_card(weights: Path) -> dict[str, Any]:
 
 def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str, Any]]:
     """Load, check against the card's sha256 and cannon, and return (network, card)."""
+    card, version = checked_card(weights, cannon)
+    network = build(
+        weights,
+        lambda: InverseNetwork(cannon, NetworkConfig(**architecture(card))),
+    )
+    return network, {**card, "version": version}
+
+
+def load_air_model(
+    weights: Path, cannon: Cannon, envelope: Envelope = ENVELOPE
+) -> tuple[AirNetwork, dict[str, Any]]:
+    """`load_model` for the air network; it also refuses a card whose envelope is not the
+    service's, since the network knows nothing outside the conditions it was trained on."""
+    card, version = checked_card(weights, cannon, retrain="cannon train --air")
+    if card.get("envelope") != envelope.as_dict():
+        raise ModelError(
+            f"model {weights} was trained for the envelope {card.get('envelope')}, but the "
+            f"service covers {envelope.as_dict()}; retrain with `cannon train --air`"
+        )
+    network = build(
+        weights,
+        lambda: AirNetwork(cannon, AirNetworkConfig(**architecture(card)), envelope),
+    )
+    return network, {**card, "version": version}
+
+
+def checked_card(
+    weights: Path, cannon: Cannon, retrain: str = "cannon train"
+) -> tuple[dict[str, Any], str]:
+    """The card, after checking the weights' sha256 and the cannon it records; and the
+    version, derived from the weights themselves, never taken on the card's word."""
     card = load_card(weights)
     if not weights.is_file():
         raise ModelError(f"weights file {weights} not found")
@@ -85,11 +138,20 @@ def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str,
     if trained_for != cannon:
         raise ModelError(
             f"model {weights} was trained for {trained_for}, but the service is configured "
-            f"for {cannon}; retrain with `cannon train` or change the settings"
+            f"for {cannon}; retrain with `{retrain}` or change the settings"
         )
+    return card, digest[:VERSION_LENGTH]
+
+
+def architecture(card: dict[str, Any]) -> dict[str, Any]:
+    """The card's architecture without its type: the network config's fields."""
+    return {k: v for k, v in card["architecture"].items() if k != "type"}
+
+
+def build(weights: Path, make: Callable[[], Network]) -> Network:
+    """make() a network and load the weights into it; any misfit is a ModelError."""
     try:
-        config = NetworkConfig(**{k: v for k, v in card["architecture"].items() if k != "type"})
-        network = InverseNetwork(cannon, config)
+        network = make()
         network.load_state_dict(load_file(str(weights)))
     except (
         KeyError,
@@ -101,5 +163,4 @@ def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str,
     ) as error:
         raise ModelError(f"weights file {weights} does not fit its card: {error}") from error
     network.eval()
-    # The version is derived from the weights themselves, never taken on the card's word.
-    return network, {**card, "version": digest[:VERSION_LENGTH]}
+    return network
