@@ -41,6 +41,7 @@ from app.refinement import Landing, refine
 
 Arc = Literal["low", "high"]
 SCALES = torch.tensor([2.0, 1.0, 0.5, 0.25, 0.125], dtype=torch.float64)  # line search steps
+FREE_STEPS = 12  # Gauss-Newton steps for a free shot before falling back to a fixed velocity
 CORRECTIONS = 3  # Newton steps on the reference's own miss, for the rare simulator shortfall
 
 
@@ -139,17 +140,47 @@ class AirAimer:
                     angle,
                     velocity,
                     tolerance / 4,  # room for the simulator's own error against the reference
-                    self.max_iterations,
+                    min(self.max_iterations, FREE_STEPS),
                     physics=self.physics(air),
                     scales=SCALES,
                 )
                 angle, velocity, iterations = better.angle, better.velocity, better.iterations
+                missed = ~((better.landing_distance - distance).abs() <= tolerance / 4)
+                if bool(missed.any()):
+                    self.fall_back(distance, air, tolerance, missed, (angle, velocity, iterations))
         else:
             angle, velocity, iterations = self.solve_fixed(distance, air, tolerance, constraint)
         moves: Literal["angle", "velocity"] = (
             "angle" if constraint.velocity is not None else "velocity"
         )
         return self.verify(distance, air, tolerance, (angle, velocity, iterations), moves)
+
+    def fall_back(
+        self,
+        distance: Tensor,
+        air: Air,
+        tolerance: float,
+        missed: Tensor,
+        shots: tuple[Tensor, Tensor, Tensor],
+    ) -> None:
+        """For free shots refinement left short (rare: proposals far off, near the edge of
+        reach), hit with full velocity instead, on the low arc or else the high one: not the
+        lowest velocity, but a verified hit. Updates `shots` in place."""
+        angle, velocity, iterations = shots
+        steep = bool((angle[missed] > math.pi / 4).all())  # then the high arc is likelier
+        for arc in ("high", "low") if steep else ("low", "high"):
+            rows = missed.nonzero().squeeze(-1)
+            if rows.numel() == 0:
+                return
+            picked = Air(*(t.expand_as(distance)[rows] for t in vars(air).values()))
+            fixed = Constraint(velocity=self.cannon.max_velocity, arc=arc)
+            a, v, steps = self.solve_fixed(distance[rows], picked, tolerance, fixed)
+            landing = landing_or_worst(v, a, picked, self.cannon)
+            better = (landing - distance[rows]).abs() <= tolerance / 4
+            angle[rows] = torch.where(better, a, angle[rows])
+            velocity[rows] = torch.where(better, v, velocity[rows])
+            iterations[rows] += steps
+            missed[rows] = ~better
 
     @torch.no_grad()
     def propose(self, distance: Tensor, air: Air) -> tuple[Tensor, Tensor]:
@@ -281,7 +312,13 @@ def bracketed_root(
     `tolerance` m: Newton with the simulator's gradient, bisecting when Newton leaves the
     bracket. Assumes the landing is monotone between the two (one arc). Returns x and the
     steps each row took."""
-    below, above = start.clone(), end.clone()  # controls landing short of / beyond the target
+    with torch.no_grad():  # no root between the ends (the other arc, say): nothing to do
+        from_start = landing_at(start) - distance
+        from_end = landing_at(end) - distance
+        # -inf (never comes down at the target) counts as short, like a negative residual
+        bracketed = (from_start < 0) != (from_end < 0)
+    below = torch.where(from_start < 0, start, end)  # the end landing short of the target
+    above = torch.where(from_start < 0, end, start)  # the end landing beyond it
     x = (below + above) / 2
     steps = torch.zeros_like(distance, dtype=torch.int64)
     for _ in range(max_iterations):
@@ -292,7 +329,10 @@ def bracketed_root(
                 torch.where(torch.isfinite(landing), landing, 0).sum(), xg
             )
         residual = landing.detach() - distance
-        active = ~(residual.abs() <= tolerance)
+        # A bracket shrunk to nothing without a root: the landing jumps there, from a shot
+        # that never comes down at the target's height to one that overshoots.
+        open_ = (above - below).abs() > 1e-12 * (1 + above.abs())
+        active = ~(residual.abs() <= tolerance) & bracketed & open_
         if not bool(active.any()):
             break
         short = residual < 0  # -inf (never comes down at the target) counts as short
@@ -309,7 +349,5 @@ def unreachable_detail(distance: float, reach: tuple[float, float]) -> str:
     nearest, farthest = reach
     if not math.isfinite(farthest) or nearest > farthest:
         return "no shot within the cannon's limits comes down at the target's height"
-    return (
-        f"target distance {distance} m is out of reach in this air: landings lie in "
-        f"[{nearest}, {farthest}] m"
-    )
+    span = f"[{nearest}, {farthest}]" if nearest > 0 else f"(0, {farthest}]"
+    return f"target distance {distance} m is out of reach in this air: targets lie in {span} m"
