@@ -57,24 +57,23 @@ def acceleration(vx: Tensor, vy: Tensor, air: Air, gravity: float) -> tuple[Tens
     return -pull * rx, -gravity - pull * vy
 
 
-def rk4(state: tuple[Tensor, ...], dt: Tensor, air: Air, gravity: float) -> tuple[Tensor, ...]:
-    """One classical Runge-Kutta step of (x, y, vx, vy) by dt (s)."""
+def rates(state: Tensor, air: Air, gravity: float) -> Tensor:
+    """d/dt of the state (4, ...) = (x, y, vx, vy): (vx, vy, ax, ay)."""
+    vx, vy = state[2], state[3]
+    ax, ay = acceleration(vx, vy, air, gravity)
+    return torch.stack((vx, vy, ax, ay))
 
-    def slope(s: tuple[Tensor, ...]) -> tuple[Tensor, ...]:
-        ax, ay = acceleration(s[2], s[3], air, gravity)
-        return s[2], s[3], ax, ay
 
-    def moved(s: tuple[Tensor, ...], d: tuple[Tensor, ...], h: Tensor) -> tuple[Tensor, ...]:
-        return tuple(a + h * b for a, b in zip(s, d, strict=True))
-
-    k1 = slope(state)
-    k2 = slope(moved(state, k1, dt / 2))
-    k3 = slope(moved(state, k2, dt / 2))
-    k4 = slope(moved(state, k3, dt))
-    return tuple(
-        s + dt / 6 * (a + 2 * b + 2 * c + d)
-        for s, a, b, c, d in zip(state, k1, k2, k3, k4, strict=True)
-    )
+def rk4(state: Tensor, dt: Tensor, air: Air, gravity: float) -> Tensor:
+    """One classical Runge-Kutta step of the state (4, ...) by dt (s). The four components
+    move as one tensor: half the operations of moving them one by one, and each operation
+    costs microseconds of dispatch whatever its size."""
+    half = dt / 2
+    k1 = rates(state, air, gravity)
+    k2 = rates(state + half * k1, air, gravity)
+    k3 = rates(state + half * k2, air, gravity)
+    k4 = rates(state + dt * k3, air, gravity)
+    return state + dt / 6 * (k1 + 2 * (k2 + k3) + k4)
 
 
 def vacuum_time(velocity: Tensor, angle: Tensor, air: Air, gravity: float) -> Tensor:
@@ -93,17 +92,14 @@ def trace(
     """
     dt = horizon / steps
     zero = torch.zeros_like(velocity)
-    state: tuple[Tensor, ...] = (
-        zero,
-        zero + air.launch_height,
-        velocity * torch.cos(angle),
-        velocity * torch.sin(angle),
-    )
+    state = torch.stack(
+        (zero, zero + air.launch_height, velocity * torch.cos(angle), velocity * torch.sin(angle))
+    )  # (4, N)
     states = [state]
     for _ in range(steps):
         state = rk4(state, dt, air, gravity)
         states.append(state)
-    x, y, vx, vy = (torch.stack(column) for column in zip(*states, strict=True))
+    x, y, vx, vy = torch.stack(states, dim=1)  # (4, steps + 1, N) -> 4 x (steps + 1, N)
     return x, y, vx, vy, dt
 
 
