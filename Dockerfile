@@ -48,10 +48,10 @@ FROM ${BASE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="cannon-aim" \
       org.opencontainers.image.description="Aiming API: inverse network proposes, float64 physics verifies and refines" \
       org.opencontainers.image.version="0.1.0"
-RUN groupadd --system --gid 10001 cannon \
-    && useradd --system --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin cannon
-COPY --from=builder /opt/venv /opt/venv
+RUN groupadd --gid 10001 cannon \
+    && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin cannon
 COPY --from=builder /src/models /app/models
+COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 # The settings a container needs; everything else keeps its CANNON_* default and can be set
 # at run time (docker run -e, compose environment, the Deployment's env).
@@ -61,6 +61,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     CANNON_HOST=0.0.0.0 \
     CANNON_PORT=8000 \
     CANNON_MODEL_PATH=/app/models/inverse.safetensors \
+    CANNON_AIR_MODEL_PATH=/app/models/air.safetensors \
     CANNON_TORCH_THREADS=1
 USER 10001:10001
 EXPOSE 8000

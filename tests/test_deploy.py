@@ -86,8 +86,8 @@ def test_runtime_stage_is_the_venv_and_models_only() -> None:
     assert not re.search(r"\b(pip|apt-get|apt|gcc|make)\b", text.replace("PIP_", ""))
     copies = [line for line in runtime if line.startswith("COPY")]
     assert copies == [
-        "COPY --from=builder /opt/venv /opt/venv",
         "COPY --from=builder /src/models /app/models",
+        "COPY --from=builder /opt/venv /opt/venv",
     ]
     assert "CANNON_MODEL_PATH=/app/models/inverse.safetensors" in text
     assert "CANNON_HOST=0.0.0.0" in text
