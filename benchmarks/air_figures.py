@@ -25,16 +25,17 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.colors import LogNorm  # noqa: E402
-from scipy.integrate import solve_ivp  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from scipy.integrate import solve_ivp
 
-from app.air_aiming import AirAimer, Constraint  # noqa: E402
-from app.flight import Air, simulate  # noqa: E402
-from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model  # noqa: E402
-from app.physics import Cannon  # noqa: E402
+from app.air_aiming import AirAimer, Constraint
+from app.flight import Air, simulate
+from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.physics import Cannon
 
 SIZE, DPI = (6.0, 3.5), 110
 TARGET = 5.0  # m
@@ -74,15 +75,21 @@ def flight_path(
     down.terminal, down.direction = True, -1  # type: ignore[attr-defined]
     start = [0.0, launch, velocity * math.cos(angle), velocity * math.sin(angle)]
     sol = solve_ivp(
-        slope, (0.0, 30.0), start, method="DOP853", events=down, dense_output=True,
-        rtol=1e-10, atol=1e-10,
+        slope,
+        (0.0, 30.0),
+        start,
+        method="DOP853",
+        events=down,
+        dense_output=True,
+        rtol=1e-10,
+        atol=1e-10,
     )
     t = np.linspace(0.0, sol.t[-1], 200)
     x, y = sol.sol(t)[:2]
     return x, y
 
 
-def save(figure: plt.Figure, path: Path) -> None:
+def save(figure: Figure, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path, dpi=DPI)
@@ -99,8 +106,16 @@ def trajectories(aimer: AirAimer, out: Path) -> Path:
     for i, (label, *rest) in enumerate(AIRS):
         v, a = float(shots.velocity[i]), float(shots.angle[i])
         x, y = flight_path(v, a, tuple(rest), aimer.cannon.gravity)  # type: ignore[arg-type]
-        style = {"color": "black", "ls": "--", "zorder": 3} if i == 0 else {}
-        axes.plot(x, y, label=f"{label}: {v:.2f} m/s, {math.degrees(a):.1f}°", lw=1.4, **style)
+        vacuum = i == 0  # drawn dashed on top: the tailwind's shot lies almost on it
+        axes.plot(
+            x,
+            y,
+            label=f"{label}: {v:.2f} m/s, {math.degrees(a):.1f}°",
+            lw=1.4,
+            color="black" if vacuum else None,
+            ls="--" if vacuum else "-",
+            zorder=3 if vacuum else 2,
+        )
     for height in sorted({row[2] for row in AIRS}):
         axes.plot([TARGET], [height], marker="x", color="black", ms=8, mew=2)
     axes.axhline(0.0, color="0.6", lw=0.8)
@@ -122,26 +137,43 @@ def loss_surface(aimer: AirAimer, out: Path) -> Path:
     n = vv.size
     air = Air(*(torch.full((n,), x, dtype=torch.float64) for x in SURFACE_AIR))
     with torch.no_grad():
-        flight = simulate(torch.from_numpy(vv.ravel()), torch.from_numpy(aa.ravel()), air, c.gravity)
+        flight = simulate(
+            torch.from_numpy(vv.ravel()), torch.from_numpy(aa.ravel()), air, c.gravity
+        )
     gap = (flight.landing_distance.numpy() - SURFACE_TARGET).reshape(vv.shape)
     one = conditions([SURFACE_AIR])
-    shot = aimer.solve(torch.tensor([SURFACE_TARGET], dtype=torch.float64), one, TOLERANCE,
-                       Constraint(), True)
+    shot = aimer.solve(
+        torch.tensor([SURFACE_TARGET], dtype=torch.float64), one, TOLERANCE, Constraint(), True
+    )
     figure, axes = plt.subplots(figsize=SIZE)
     loss = np.clip(gap**2, 1e-4, None)
-    mesh = axes.pcolormesh(vv, aa, loss, norm=LogNorm(vmin=1e-4, vmax=float(np.nanmax(loss))),
-                           cmap="viridis", shading="auto")
-    figure.colorbar(mesh, ax=axes, label="(landing − d)² (m²)")
+    mesh = axes.pcolormesh(
+        vv,
+        aa,
+        loss,
+        norm=LogNorm(vmin=1e-4, vmax=float(np.nanmax(loss))),
+        cmap="viridis",
+        shading="auto",
+    )
+    figure.colorbar(mesh, ax=axes, label="(landing - d)² (m²)")
     axes.contour(vv, aa, gap, levels=[0.0], colors="white", linewidths=1.2)
     theta = angle[(angle > 0) & (angle < math.pi / 2)]
     vacuum_v = np.sqrt(SURFACE_TARGET * c.gravity / np.sin(2 * theta))
     inside = vacuum_v <= c.max_velocity
-    axes.plot(vacuum_v[inside], theta[inside], "--", color="orange", lw=1.2,
-              label="zero miss in a vacuum")
+    axes.plot(
+        vacuum_v[inside], theta[inside], "--", color="orange", lw=1.2, label="zero miss in a vacuum"
+    )
     axes.plot([], [], color="white", lw=1.2, label="zero miss in this air")
-    axes.plot(float(shot.velocity[0]), float(shot.angle[0]), marker="*", color="red", ms=12,
-              ls="none", label="the service's answer")
-    launch, target, wind, drag = SURFACE_AIR
+    axes.plot(
+        float(shot.velocity[0]),
+        float(shot.angle[0]),
+        marker="*",
+        color="red",
+        ms=12,
+        ls="none",
+        label="the service's answer",
+    )
+    _, _, wind, drag = SURFACE_AIR
     axes.set_title(
         f"Loss for a {SURFACE_TARGET:g} m target, drag {drag:g}/m, wind {wind:+g} m/s", fontsize=10
     )

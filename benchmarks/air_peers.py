@@ -68,7 +68,13 @@ def reference_miss(
 ) -> np.ndarray:
     """|landing - d| by the batched reference, inf where the shot never comes down there."""
     flown = reference.landings(
-        velocity, angle, *(t.numpy() for t in vars(air).values()), cannon.gravity
+        velocity,
+        angle,
+        air.launch_height.numpy(),
+        air.target_height.numpy(),
+        air.wind.numpy(),
+        air.drag.numpy(),
+        cannon.gravity,
     )
     miss = np.abs(flown.distance - distance.numpy())
     return np.where(np.isfinite(miss), miss, np.inf)
@@ -103,7 +109,7 @@ def descend(
             flight.reaches, ((torch.nan_to_num(landing) - distance) / d_max) ** 2, short**2
         )
         optimiser.zero_grad()
-        (loss_rows * active).sum().backward()
+        torch.autograd.backward((loss_rows * active).sum())
         assert u.grad is not None
         u.grad[~active] = 0.0
         frozen = u.detach()[~active].clone()
@@ -127,14 +133,22 @@ def gradient_descent(
     """Peer 1, one target at a time or all at once (same random starts either way)."""
     generator = torch.Generator().manual_seed(seed)
     low, high = START_BOX
-    start = low + (high - low) * torch.rand(len(distance), 2, generator=generator, dtype=torch.float64)
+    start = low + (high - low) * torch.rand(
+        len(distance), 2, generator=generator, dtype=torch.float64
+    )
     began = time.perf_counter()
     if batched:
         controls, steps = descend(cannon, distance, air, start, tolerance, max_steps)
     else:
         parts = [
-            descend(cannon, distance[i : i + 1], pick(air, slice(i, i + 1)), start[i : i + 1],
-                    tolerance, max_steps)
+            descend(
+                cannon,
+                distance[i : i + 1],
+                pick(air, slice(i, i + 1)),
+                start[i : i + 1],
+                tolerance,
+                max_steps,
+            )
             for i in range(len(distance))
         ]
         controls = torch.cat([p[0] for p in parts])
@@ -152,7 +166,10 @@ def gradient_descent(
     )
 
 
-def conditions_of(air: Air, i: int) -> tuple[float, float, float, float]:
+Conditions = tuple[float, float, float, float]  # launch height, target height, wind, drag
+
+
+def conditions_of(air: Air, i: int) -> Conditions:
     return (
         float(air.launch_height[i]),
         float(air.target_height[i]),
@@ -171,8 +188,8 @@ def least_squares_aim(cannon: Cannon, distance: Tensor, air: Air) -> PeerResult:
     for i in range(n):
         d, conditions = float(distance[i]), conditions_of(air, i)
 
-        def residual(x: np.ndarray, d: float = d, c: tuple[float, ...] = conditions) -> float:
-            flown = reference.landing(x[0], x[1], *c, cannon.gravity)
+        def residual(x: np.ndarray, d: float = d, c: Conditions = conditions) -> float:
+            flown = reference.landing(x[0], x[1], c[0], c[1], c[2], c[3], cannon.gravity)
             if math.isfinite(flown.distance):
                 return flown.distance - d
             return -(c[1] - flown.apex_height) - d  # never that high: short, by the apex's gap
@@ -199,8 +216,8 @@ def brentq_aim(cannon: Cannon, distance: Tensor, air: Air) -> PeerResult:
     for i in range(n):
         d, conditions = float(distance[i]), conditions_of(air, i)
 
-        def residual(x: float, d: float = d, c: tuple[float, ...] = conditions) -> float:
-            flown = reference.landing(x, BRENTQ_ANGLE, *c, cannon.gravity)
+        def residual(x: float, d: float = d, c: Conditions = conditions) -> float:
+            flown = reference.landing(x, BRENTQ_ANGLE, c[0], c[1], c[2], c[3], cannon.gravity)
             return flown.distance - d if math.isfinite(flown.distance) else -d
 
         try:
