@@ -102,7 +102,7 @@ def trajectories(aimer: AirAimer, out: Path) -> Path:
     reach = aimer.reach(air, Constraint())
     assert bool(reach.holds(distance).all()), f"{TARGET} m out of reach: {reach}"
     shots = aimer.solve(distance, air, TOLERANCE, Constraint(), True)
-    figure, axes = plt.subplots(figsize=SIZE)
+    figure, axes = plt.subplots(figsize=(SIZE[0], SIZE[1] + 0.7))  # room for the legend below
     for i, (label, *rest) in enumerate(AIRS):
         v, a = float(shots.velocity[i]), float(shots.angle[i])
         x, y = flight_path(v, a, tuple(rest), aimer.cannon.gravity)  # type: ignore[arg-type]
@@ -122,7 +122,7 @@ def trajectories(aimer: AirAimer, out: Path) -> Path:
     axes.set_xlabel("distance (m)")
     axes.set_ylabel("height (m)")
     axes.set_title(f"The service's shot at a {TARGET:g} m target (x) in five airs", fontsize=10)
-    axes.legend(fontsize=7, loc="upper left")
+    axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
     axes.set_aspect("equal", adjustable="datalim")
     path = out / "air-trajectories.png"
     save(figure, path)
