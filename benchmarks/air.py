@@ -203,7 +203,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         pipelines[name] = pipeline(aimer, targets, tolerance, args.recheck, args.runs)[0]
     k, tolerance = min(args.peers, n), TOLERANCES[PEER_TOLERANCE]
     subset, sub_air = targets.distance[:k], air_peers.pick(targets.air, slice(0, k))
-    air_peers.warm_up(cannon, subset, sub_air)
+    air_peers.warm_up(cannon)
     peers = [
         air_peers.gradient_descent(
             cannon, subset, sub_air, tolerance, args.gd_steps, args.seed, False

@@ -121,14 +121,14 @@ def descend(
     return u.detach() * scale, steps
 
 
-def warm_up(cannon: Cannon, distance: Tensor, air: Air) -> None:
+def warm_up(cannon: Cannon) -> None:
     """Pay the one-off costs before timing: Adam's first step imports torch._dynamo (seconds),
-    SciPy's first calls set up their machinery."""
-    one, start = pick(air, slice(0, 1)), torch.full((1, 2), 0.5, dtype=torch.float64)
-    descend(cannon, distance[:1], one, start, 0.0, 2)
-    c = conditions_of(air, 0)
+    SciPy's first calls set up their machinery. On a shot in level air, not a measured one."""
+    level = Air(*(torch.tensor([x], dtype=torch.float64) for x in (0.0, 0.0, 0.0, 0.1)))
+    start = torch.full((1, 2), 0.5, dtype=torch.float64)
+    descend(cannon, torch.tensor([3.0], dtype=torch.float64), level, start, 0.0, 2)
     least_squares(
-        lambda x: [reference.landing(x[0], x[1], c[0], c[1], c[2], c[3], cannon.gravity).distance],
+        lambda x: [reference.landing(x[0], x[1], 0.0, 0.0, 0.0, 0.1, cannon.gravity).distance - 3],
         LS_START,
         max_nfev=2,
     )
