@@ -336,7 +336,7 @@ def test_container_smoke() -> None:
     if os.environ.get("CANNON_CONTAINER_SMOKE") != "1":
         pytest.skip(
             "container smoke test off: CANNON_CONTAINER_SMOKE=1 runs scripts/container-smoke "
-            "(root, podman, ~6 min; .ci/run turns it on)"
+            "(root, podman, 4-11 min; .ci/run turns it on)"
         )
     if os.geteuid() != 0:
         pytest.skip("the container smoke test needs root (rootful podman)")
