@@ -22,8 +22,8 @@ from app.envelope import ENVELOPE, Envelope
 from app.network import controls
 from app.physics import Cannon
 
-# Farthest reach in the envelope, in vacuum ranges: 1.26 (12.85 m: tailwind, light drag,
-# target 3 m below); with margin, so inputs never saturate inside the envelope.
+# Farthest reach in the envelope, in vacuum ranges: 1.26 (12.85 m: no drag, the target
+# 3 m below); with margin, so inputs never saturate inside the envelope.
 DISTANCE_LIMIT = 1.5
 
 
