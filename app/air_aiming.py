@@ -91,6 +91,17 @@ class AirAimer:
         self.cannon: Cannon = network.cannon
         self.max_iterations = max_iterations
 
+    def self_check(self) -> str | None:
+        """Aim through known air, free and held, at the tightest tolerance, and land the shots
+        by the reference: None if all hit, else what failed."""
+        one = torch.ones(1, dtype=torch.float64)
+        air = Air(1.5 * one, 0.5 * one, -3.0 * one, 0.1 * one)
+        for constraint in (Constraint(), Constraint(velocity=9.0, arc="high")):
+            shots = self.solve(4.0 * one, air, 1e-6, constraint, True)
+            if not bool(shots.hit.all()):
+                return f"air self-check failed: {constraint} missed by {shots.miss.item()} m"
+        return None
+
     def physics(self, air: Air) -> Landing:
         """The landing (m) of shots at targets `rows`, through those targets' air."""
 
@@ -164,17 +175,33 @@ class AirAimer:
         shots: tuple[Tensor, Tensor, Tensor],
     ) -> None:
         """For free shots refinement left short (rare: proposals far off, near the edge of
-        reach), hit with full velocity instead, on the low arc or else the high one: not the
-        lowest velocity, but a verified hit. Updates `shots` in place."""
+        reach), hit another way: the velocity at the refined angle, else full velocity on the
+        likelier arc, else the other. Not the lowest velocity, but a verified hit. Updates
+        `shots` in place."""
         angle, velocity, iterations = shots
         steep = bool((angle[missed] > math.pi / 4).all())  # then the high arc is likelier
-        for arc in ("high", "low") if steep else ("low", "high"):
+        arcs: tuple[Arc, Arc] = ("high", "low") if steep else ("low", "high")
+        for attempt in ("angle", *arcs):
             rows = missed.nonzero().squeeze(-1)
             if rows.numel() == 0:
                 return
             picked = Air(*(t.expand_as(distance)[rows] for t in vars(air).values()))
-            fixed = Constraint(velocity=self.cannon.max_velocity, arc=arc)
-            a, v, steps = self.solve_fixed(distance[rows], picked, tolerance, fixed)
+            if attempt == "angle":
+                held = angle[rows].clone()
+                a = held
+                v, steps = bracketed_root(
+                    lambda v, held=held, picked=picked: landing_or_worst(  # type: ignore[misc]
+                        v, held, picked, self.cannon
+                    ),
+                    torch.full_like(held, 1e-3),
+                    torch.full_like(held, self.cannon.max_velocity),
+                    distance[rows],
+                    tolerance / 4,
+                    self.max_iterations,
+                )
+            else:
+                fixed = Constraint(velocity=self.cannon.max_velocity, arc=attempt)
+                a, v, steps = self.solve_fixed(distance[rows], picked, tolerance, fixed)
             landing = landing_or_worst(v, a, picked, self.cannon)
             better = (landing - distance[rows]).abs() <= tolerance / 4
             angle[rows] = torch.where(better, a, angle[rows])
@@ -210,7 +237,12 @@ class AirAimer:
             low = torch.full((n,), 1e-3, dtype=torch.float64)
             high = torch.full((n,), c.max_velocity, dtype=torch.float64)
             velocity, steps = bracketed_root(
-                lambda v: landing_or_worst(v, angle, air, c), low, high, distance, tolerance / 4
+                lambda v: landing_or_worst(v, angle, air, c),
+                low,
+                high,
+                distance,
+                tolerance / 4,
+                self.max_iterations,
             )
             return angle, velocity, steps
         assert constraint.velocity is not None
@@ -225,6 +257,7 @@ class AirAimer:
             best,
             distance,
             tolerance / 4,
+            self.max_iterations,
         )
         return angle, velocity, steps
 
@@ -244,6 +277,7 @@ class AirAimer:
         for _ in range(CORRECTIONS if bool((iterations > 0).any()) else 0):
             off = torch.from_numpy(np.abs(flown.distance - distance.numpy()) > tolerance)
             off &= iterations > 0  # only refined shots: a raw proposal is reported as it is
+            off &= iterations < self.max_iterations  # corrections count as steps too
             if not bool(off.any()):
                 break
             rows = off.nonzero().squeeze(-1)
@@ -258,6 +292,7 @@ class AirAimer:
                 )
             else:
                 velocity[rows] = corrected.clamp(1e-9, self.cannon.max_velocity)
+            iterations[rows] += 1
             flown = self.fly(air, angle, velocity)
         landing = torch.from_numpy(flown.distance)
         miss = (landing - distance).abs()
@@ -306,7 +341,7 @@ def bracketed_root(
     end: Tensor,
     distance: Tensor,
     tolerance: float,
-    max_iterations: int = 60,
+    max_iterations: int,
 ) -> tuple[Tensor, Tensor]:
     """The control x between `start` and `end` (N,) where landing_at(x) = distance, within
     `tolerance` m: Newton with the simulator's gradient, bisecting when Newton leaves the

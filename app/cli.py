@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from app.api.air_schemas import Conditions, Constraints
 from app.cli_io import (
     TargetFileError,
     as_json,
@@ -29,6 +30,7 @@ from app.cli_io import (
     read_text,
 )
 from app.client import CannonClient, CannonError
+from app.client.local import checked
 
 BENCHMARKS = ("approaches", "speed", "figures")  # modules of benchmarks/, `python -m` each
 
@@ -42,17 +44,32 @@ def service(args: argparse.Namespace) -> Any:
     return LocalCannon()
 
 
+def air_of(args: argparse.Namespace) -> Conditions | None:
+    """The air options given (heights m, wind m/s, drag 1/m), checked against the envelope."""
+    names = ("launch_height", "target_height", "wind", "drag")
+    given = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    return checked(Conditions, **given) if given else None
+
+
+def hold_of(args: argparse.Namespace) -> Constraints | None:
+    """A fixed velocity (m/s) or angle (rad), and the arc, if given."""
+    given = {name: getattr(args, name) for name in ("velocity", "angle", "arc")}
+    given = {name: value for name, value in given.items() if value is not None}
+    return checked(Constraints, **given) if given else None
+
+
 def aim_command(args: argparse.Namespace) -> None:
     refine = False if args.no_refine else None
     cannon = service(args)
+    physics = {"air": air_of(args), "hold": hold_of(args)}
     if args.file is None:
-        shot = cannon.aim(args.distance, tolerance=args.tolerance, refine=refine)
+        shot = cannon.aim(args.distance, tolerance=args.tolerance, refine=refine, **physics)
         print(as_json(shot) if args.json else human_aim(shot))
         return
     text = read_text(args.file)
     json_in = args.file.endswith(".json") or text.lstrip().startswith(("[", "{"))
     distances = read_targets(text, json_in)
-    solutions = cannon.aim_many(distances, tolerance=args.tolerance, refine=refine)
+    solutions = cannon.aim_many(distances, tolerance=args.tolerance, refine=refine, **physics)
     output = as_json(solutions) + "\n" if args.json or json_in else batch_csv(solutions)
     if args.out:
         args.out.write_text(output)
@@ -62,7 +79,9 @@ def aim_command(args: argparse.Namespace) -> None:
 
 
 def verify_command(args: argparse.Namespace) -> None:
-    check = service(args).verify(args.angle, args.velocity, args.distance, tolerance=args.tolerance)
+    check = service(args).verify(
+        args.angle, args.velocity, args.distance, tolerance=args.tolerance, air=air_of(args)
+    )
     print(as_json(check) if args.json else human_verify(check))
 
 
@@ -70,12 +89,13 @@ def serve_command(args: argparse.Namespace) -> None:
     import uvicorn
 
     from app.config import get_settings
-    from app.model_store import load_model
+    from app.model_store import load_air_model, load_model
 
     settings = get_settings()
     # Refuse a missing, tampered or corrupt model with a one-line message (and exit 1) before
     # uvicorn starts; the app checks it again when it loads it.
     load_model(settings.model_path, settings.cannon())
+    load_air_model(settings.air_model_path, settings.cannon())
     # uvicorn finishes the requests in flight on SIGTERM, then re-raises the signal under the
     # handler it found at start: make that one a clean exit, so a stop is not a failure.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -153,6 +173,11 @@ def parser() -> argparse.ArgumentParser:
     remote.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     remote.add_argument("--json", action="store_true", help="print the service's JSON")
     remote.add_argument("--tolerance", type=float, help="metres; default CANNON_DEFAULT_TOLERANCE")
+    air = remote.add_argument_group("air (defaults: flat ground, still air, no drag)")
+    air.add_argument("--launch-height", type=float, help="m above the ground, 0 to 3")
+    air.add_argument("--target-height", type=float, help="m above the ground, within 3 m of it")
+    air.add_argument("--wind", type=float, help="m/s along the line of fire, + tailwind, -5 to 5")
+    air.add_argument("--drag", type=float, help="quadratic drag coefficient, 1/m, 0 to 0.2")
 
     aim = commands.add_parser(
         "aim", parents=[remote], help="aim at a target (m), or at every target in a file"
@@ -163,6 +188,11 @@ def parser() -> argparse.ArgumentParser:
     )
     aim.add_argument("--out", type=Path, help="write a batch's answers here (default stdout)")
     aim.add_argument("--no-refine", action="store_true", help="the network's proposal only")
+    aim.add_argument(
+        "--velocity", type=float, help="fix the launch velocity (m/s), solve the angle"
+    )
+    aim.add_argument("--angle", type=float, help="fix the launch angle (rad), solve the velocity")
+    aim.add_argument("--arc", choices=("low", "high"), help="with --velocity: which arc (low)")
     aim.set_defaults(run=aim_command)
 
     verify = commands.add_parser("verify", parents=[remote], help="where a shot lands")

@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.aiming import MIN_TOLERANCE
-from app.model_store import DEFAULT_WEIGHTS
+from app.model_store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS
 from app.physics import Cannon
 
 DEFAULT_CANNON = Cannon()
@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"  # address `cannon serve` binds to
     port: Annotated[int, Field(ge=1, le=65535)] = 8000  # port `cannon serve` listens on
     model_path: Path = DEFAULT_WEIGHTS  # safetensors weights; the JSON card lies beside it
+    air_model_path: Path = DEFAULT_AIR_WEIGHTS  # the air model (drag, wind, heights)
     default_tolerance: Annotated[Finite, Field(ge=MIN_TOLERANCE)] = 0.05  # m
     max_body_bytes: Count = 1 << 20  # larger request bodies get a 413
     max_refine_iterations: Annotated[Count, Field(le=10_000)] = 50  # steps per target

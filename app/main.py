@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.aiming import Aimer
+from app.air_aiming import AirAimer
 from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
 from app.api.guard import AIMING, ApiKeyMiddleware, ConcurrencyLimitMiddleware, Load
@@ -22,7 +23,7 @@ from app.api.openapi import document_api_key
 from app.api.routes import direct, router
 from app.api.shots import router as shots_router
 from app.config import Settings, get_settings
-from app.model_store import load_model
+from app.model_store import load_air_model, load_model
 
 DESCRIPTION = """
 Aims a cannon: given a target distance in metres, returns the launch angle (radians) and
@@ -37,6 +38,7 @@ async def self_check(app: FastAPI) -> None:
     """Mark the app ready once the aimer hits known targets, or say why it is not."""
     try:
         failure = await asyncio.to_thread(app.state.aimer.self_check)
+        failure = failure or await asyncio.to_thread(app.state.air_aimer.self_check)
     except Exception as error:  # a crash is a failed check, not a service stuck "running"
         failure = f"self-check failed: {type(error).__name__}: {error}"
     app.state.not_ready = failure
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         network, card = load_model(settings.model_path, settings.cannon())
         app.state.settings, app.state.card = settings, card
         app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
+        air_network, app.state.air_card = load_air_model(settings.air_model_path, settings.cannon())
+        app.state.air_aimer = AirAimer(air_network, settings.max_refine_iterations)
         metrics.model.labels(version=card["version"]).set(1)
         access_log.start()
         # The self-check runs while the server already answers: /readyz says 503 until it hits.

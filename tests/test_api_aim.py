@@ -20,6 +20,8 @@ FIELDS = {
     "miss",
     "tolerance",
     "hit",
+    "flight_time",
+    "apex_height",
     "refined",
     "iterations",
     "model_version",

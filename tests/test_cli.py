@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from app import reference
 from app.cli import main
 from app.config import Settings
-from tests.conftest import CANNON, closed_form_landing, serving
+from tests.conftest import CANNON, GRAVITY, closed_form_landing, serving
 
 
 def cannon(
@@ -208,3 +209,28 @@ def test_bench_runs_a_benchmark(tmp_path: Path) -> None:
     result = cannon("bench", "approaches", "--quick", "--json", str(figures))
     assert result.returncode == 0, result.stderr
     assert "|" in result.stdout and json.loads(figures.read_text())
+
+
+def test_aim_and_verify_through_air(capsys: pytest.CaptureFixture[str]) -> None:
+    air = ["--drag", "0.1", "--wind", "-2", "--launch-height", "1.5"]
+    code, out, _ = run(capsys, "aim", "4", "--velocity", "9", "--arc", "high", "--json", *air)
+    shot = json.loads(out)
+    assert code == 0 and shot["hit"] and shot["velocity"] == 9.0
+    truth = reference.landing(shot["velocity"], shot["angle"], 1.5, 0.0, -2.0, 0.1, GRAVITY)
+    assert abs(truth.distance - 4.0) <= shot["tolerance"]
+    angle, velocity = str(shot["angle"]), str(shot["velocity"])
+    code, out, _ = run(
+        capsys,
+        "verify",
+        "--angle",
+        angle,
+        "--velocity",
+        velocity,
+        "--distance",
+        "4",
+        "--json",
+        *air,
+    )
+    assert code == 0 and json.loads(out)["landing_distance"] == truth.distance
+    code, _, err = run(capsys, "aim", "4", "--drag", "0.5")
+    assert code == 1 and "less than or equal to 0.2" in err

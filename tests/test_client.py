@@ -11,7 +11,10 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
+from app import reference
+from app.api.air_schemas import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimResponse, BatchSolution, BatchUnreachable, VerifyResponse
 from app.client import (
@@ -29,7 +32,7 @@ from app.client import (
 from app.client.calls import retry_after
 from app.config import Settings
 from benchmarks.serving import free_port
-from tests.conftest import closed_form_landing, serving
+from tests.conftest import GRAVITY, closed_form_landing, serving
 
 FAST = RetryPolicy(retries=2, backoff=0.01)
 
@@ -226,3 +229,16 @@ def test_retry_after_reads_seconds_and_http_dates(
         assert RetryPolicy().wait(response, 0) == 0.0
     else:
         assert value == seconds
+
+
+def test_aim_through_air_held_to_a_velocity(cannon: CannonClient) -> None:
+    air = Conditions(drag=0.1, wind=-2.0, launch_height=1.5)
+    shot = cannon.aim(4.0, tolerance=1e-6, air=air, hold=Constraints(velocity=9.0, arc="high"))
+    assert shot.hit and shot.velocity == 9.0 and shot.angle > 0.785
+    truth = reference.landing(shot.velocity, shot.angle, 1.5, 0.0, -2.0, 0.1, GRAVITY)
+    assert abs(truth.distance - 4.0) <= 1e-6
+    assert shot.flight_time == pytest.approx(truth.flight_time, abs=1e-9)
+    check = cannon.verify(shot.angle, shot.velocity, 4.0, air=air)
+    assert check.landing_distance == truth.distance and check.hit  # /verify: one-shot reference
+    with pytest.raises(ValidationError):  # the envelope, checked before anything is sent
+        Conditions(drag=0.5)

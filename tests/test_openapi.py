@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-UNIT = re.compile(r"metres|\(m\)|m/s|radians|\(rad\)|seconds|\(s\)|degrees")
+UNIT = re.compile(r"metres|\(m\)|m/s|radians|\(rad\)|seconds|\(s\)|degrees|1/m")
 
 
 def test_every_endpoint_has_examples(client: httpx.Client) -> None:

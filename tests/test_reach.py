@@ -77,6 +77,7 @@ def test_bracketed_root_finds_the_root_and_gives_up_without_one() -> None:
         torch.tensor([3.0, 3.0], dtype=torch.float64),
         torch.tensor([4.0, 0.5], dtype=torch.float64),  # 2 is a root; 0.5 lies in the jump
         1e-12,
+        100,
     )
     assert x[0].item() == pytest.approx(2.0, abs=1e-12) and steps[0] < 15
     assert square(x[1:]).item() > 0.5 + 0.4 and steps[1] < 60  # stopped at the jump

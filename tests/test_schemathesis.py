@@ -18,7 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 OPERATIONS = ["POST /aim", "POST /aim/batch", "GET /verify", "GET /healthz", "GET /readyz"]
-OPERATIONS += ["GET /metrics", "GET /model"]
+OPERATIONS += ["GET /metrics", "GET /model", "GET /model/air"]
 OPERATIONS += ["GET /trajectory", "GET /loss-surface"]
 
 

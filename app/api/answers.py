@@ -17,6 +17,7 @@ import msgspec
 import torch
 
 from app.aiming import Aim, Aimer, Solutions, UnreachableTargetError
+from app.physics import Cannon
 
 encoder = msgspec.json.Encoder()
 
@@ -32,17 +33,26 @@ class BatchItem(msgspec.Struct):
     tolerance: float
     hit: bool
     angle_degrees: float
+    flight_time: float
+    apex_height: float
     refined: bool
     iterations: int
     model_version: str
     reachable: bool
 
 
-def aim_json(answer: Aim, version: str) -> bytes:
+def aim_json(answer: Aim, version: str, cannon: Cannon) -> bytes:
     """An `AimResponse` for one answer."""
     fields = vars(answer)  # the dataclass's own fields, no copy
-    degrees = math.degrees(answer.angle)
-    return encoder.encode({**fields, "angle_degrees": degrees, "model_version": version})
+    return encoder.encode(
+        {
+            **fields,
+            "angle_degrees": math.degrees(answer.angle),
+            "flight_time": cannon.flight_time(answer.velocity, answer.angle),
+            "apex_height": cannon.apex_height(answer.velocity, answer.angle),
+            "model_version": version,
+        }
+    )
 
 
 def batch_json(
@@ -64,6 +74,8 @@ def batch_json(
             solved.tolerance.tolist(),
             solved.hit.tolist(),
             torch.rad2deg(solved.angle).tolist(),
+            aimer.cannon.flight_time(solved.velocity, solved.angle).tolist(),
+            aimer.cannon.apex_height(solved.velocity, solved.angle).tolist(),
             solved.refined.tolist(),
             solved.iterations.tolist(),
             [aimer.version] * n,

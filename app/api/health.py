@@ -88,3 +88,11 @@ async def model(request: Request) -> dict[str, Any]:
     figures (metres) and the weights' sha256."""
     card: dict[str, Any] = request.app.state.card
     return card
+
+
+@router.get("/model/air", response_model=ModelCard)
+async def air_model(request: Request) -> dict[str, Any]:
+    """The air model's card: as /model, plus the envelope of conditions it covers (launch
+    height m, height difference m, wind m/s, drag 1/m)."""
+    card: dict[str, Any] = request.app.state.air_card
+    return card

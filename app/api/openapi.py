@@ -95,6 +95,14 @@ AIM_EXAMPLES: dict[str, Any] = {
         "value": {"distance": 7.5, "refine": False},
     },
     "out of reach": {"summary": "Beyond the maximum range: 422", "value": {"distance": 12.0}},
+    "through air": {
+        "summary": "Drag 0.1/m, a 3 m/s headwind, from 1.5 m up to the ground",
+        "value": {"distance": 5.0, "drag": 0.1, "wind": -3.0, "launch_height": 1.5},
+    },
+    "fixed velocity": {
+        "summary": "9 m/s through drag, the high arc",
+        "value": {"distance": 5.0, "drag": 0.1, "velocity": 9.0, "arc": "high"},
+    },
 }
 BATCH_EXAMPLES: dict[str, Any] = {
     "three targets": {

@@ -24,6 +24,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
+from app.air_aiming import AirAimer
+from app.api import air_answers
+from app.api.air_answers import constraint_of
 from app.api.answers import aim_json, batch_json
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
@@ -102,6 +105,17 @@ async def aim(request: Request) -> Response:
     aimer: Aimer = request.app.state.aimer
     settings: Settings = request.app.state.settings
     tolerance = settings.tolerance(body.tolerance)
+    metrics: Metrics = request.app.state.metrics
+    if not (body.still_and_flat() and body.free()):  # air, heights or a constraint
+        air_aimer: AirAimer = request.app.state.air_aimer
+        constraint = constraint_of(air_aimer, body, ["body"])
+        version = request.app.state.air_card["version"]
+        args = (body.distance, body, constraint, tolerance, body.refine is not False)
+        content, shots = await within_budget(
+            request, air_answers.aim_one, air_aimer, version, *args
+        )
+        record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
+        return Response(content, media_type="application/json")
     try:
         answer = aimer.propose_one(body.distance, tolerance)
     except UnreachableTargetError as error:
@@ -110,9 +124,8 @@ async def aim(request: Request) -> Response:
         ) from error
     if not answer.hit and body.refine is not False:
         answer = await within_budget(request, aimer.refine_one, answer)
-    metrics: Metrics = request.app.state.metrics
     record_one(request.scope, metrics, answer.miss, answer.refined, answer.iterations)
-    return Response(aim_json(answer, aimer.version), media_type="application/json")
+    return Response(aim_json(answer, aimer.version, aimer.cannon), media_type="application/json")
 
 
 @direct.post(
@@ -139,11 +152,22 @@ async def aim_batch(request: Request) -> Response:
             max_batch=settings.max_batch,
         )
     tolerance = settings.tolerance(body.tolerance)
+    metrics: Metrics = request.app.state.metrics
+    if not (body.still_and_flat() and body.free()):  # air, heights or a constraint
+        air_aimer: AirAimer = request.app.state.air_aimer
+        constraint = constraint_of(air_aimer, body, ["body"])
+        version = request.app.state.air_card["version"]
+        args = (body.distances, body, constraint, tolerance, body.refine is not False)
+        content, shots = await within_budget(
+            request, air_answers.aim_many, air_aimer, version, *args
+        )
+        if shots is not None:
+            record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
+        return Response(content, media_type="application/json")
     # Milliseconds of work for a large batch: run it off the event loop.
     content, solved = await within_budget(
         request, batch_json, aimer, body.distances, tolerance, body.refine is not False
     )
-    metrics: Metrics = request.app.state.metrics
     record(request.scope, metrics, solved.miss, solved.refined, solved.iterations)
     return Response(content, media_type="application/json")
 
@@ -154,6 +178,8 @@ async def verify(
 ) -> VerifyResponse:
     """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
     tolerance = settings.tolerance(query.tolerance)
+    if not query.still_and_flat():  # through air: the reference integrator, milliseconds
+        return await run_in_threadpool(air_answers.verify_one, aimer.cannon, query, tolerance)
     try:
         shot = check_shot(aimer.cannon, query.angle, query.velocity, query.distance, tolerance)
     except OutsideLimitsError as error:

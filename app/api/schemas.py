@@ -11,12 +11,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.aiming import MIN_TOLERANCE
+from app.api.air_schemas import Conditions, Constraints
 
 Finite = Field(allow_inf_nan=False)
 
 
-class AimOptions(BaseModel):
-    """How closely to aim; shared by single and batch requests."""
+class AimOptions(Conditions, Constraints):
+    """How closely to aim, through what air, held to what; shared by single and batch
+    requests (a batch's targets share one set)."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
@@ -81,6 +83,8 @@ class AimResponse(Verdict):
                     "angle": 0.7945451736450195,
                     "angle_degrees": 45.52408508234875,
                     "velocity": 8.578208923339844,
+                    "flight_time": 1.2478977134990836,
+                    "apex_height": 1.909576222490591,
                     "landing_distance": 7.49983233174677,
                     "miss": 0.0001676682532298912,
                     "tolerance": 0.001,
@@ -94,6 +98,10 @@ class AimResponse(Verdict):
     )
 
     angle_degrees: float = Field(description="Launch angle in degrees.")
+    flight_time: float = Field(description="Time from launch to landing in seconds (s).")
+    apex_height: float = Field(
+        description="Highest point of the flight in metres (m) above the ground."
+    )
     refined: bool = Field(description="Whether gradient refinement ran on the network's proposal.")
     iterations: int = Field(description="Refinement steps taken (0 when the proposal already hit).")
     model_version: str = Field(description="First 12 hex digits of the weights file's sha256.")
@@ -108,6 +116,8 @@ class BatchSolution(AimResponse):
                     "angle": 0.7797386646270752,
                     "angle_degrees": 44.67573460629814,
                     "velocity": 4.951907157897949,
+                    "flight_time": 0.7098173846632071,
+                    "apex_height": 0.6178346823728539,
                     "landing_distance": 2.499471323234854,
                     "miss": 0.0005286767651457858,
                     "tolerance": 0.001,
@@ -128,7 +138,13 @@ class BatchUnreachable(BaseModel):
     distance: float = Field(description="Target distance in metres (m), as given.")
     reachable: Literal[False] = Field(description="Always false: no shot reaches this target.")
     detail: str = Field(description="Why the target cannot be hit, in words.")
-    max_range: float = Field(description="The farthest reachable target in metres (m).")
+    max_range: float | None = Field(
+        description="The farthest reachable target in metres (m) in this air and under this constraint; null when no shot comes down at the target's height."
+    )
+    min_range: float | None = Field(
+        None,
+        description="The nearest reachable target in metres (m), when the air or the constraint sets one (null in a vacuum: any distance above 0).",
+    )
 
 
 class AimBatchResponse(BaseModel):
@@ -137,7 +153,7 @@ class AimBatchResponse(BaseModel):
     )
 
 
-class VerifyQuery(BaseModel):
+class VerifyQuery(Conditions):
     model_config = ConfigDict(extra="forbid")
 
     angle: Annotated[
@@ -207,7 +223,15 @@ class ValidationErrorResponse(BaseModel):
     detail: list[ErrorItem]
     max_range: float | None = Field(
         None,
-        description="Present when the target is unreachable: the farthest reachable target in metres (m).",
+        description="Present when the target is unreachable: the farthest reachable target in metres (m); null in air where no shot comes down at the target's height.",
+    )
+    min_range: float | None = Field(
+        None,
+        description="Present when the target is unreachable in air or under a constraint that sets a nearest reachable target: that distance in metres (m).",
+    )
+    miss: float | None = Field(
+        None,
+        description="Present when refinement did not converge (`did_not_converge`): the best shot's miss in metres (m).",
     )
     max_batch: int | None = Field(
         None, description="Present when a batch is too long: the most distances per request."

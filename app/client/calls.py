@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import BaseModel
 
+from app.api.air_schemas import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimBatchResponse, AimResponse, VerifyResponse
 from app.client.errors import CannonError, Unavailable, error_for
@@ -52,20 +53,30 @@ class Call(Generic[T]):
         raise error_for(response.status_code, body if isinstance(body, dict) else {"detail": body})
 
 
-def options(tolerance: float | None, refine: bool | None) -> dict[str, Any]:
-    """The optional fields of an aiming body; left out when not given (the server's default)."""
-    given = {"tolerance": tolerance, "refine": refine}
-    return {key: value for key, value in given.items() if value is not None}
+@dataclass(frozen=True)
+class Options:
+    """What every aiming request may add to its targets; None and defaults are left out."""
+
+    tolerance: float | None = None  # m
+    refine: bool | None = None
+    air: Conditions | None = None  # heights (m), wind (m/s), drag (1/m)
+    hold: Constraints | None = None  # a fixed velocity (m/s) or angle (rad), the arc
+
+    def fields(self) -> dict[str, Any]:
+        given = {"tolerance": self.tolerance, "refine": self.refine}
+        fields = {key: value for key, value in given.items() if value is not None}
+        for part in (self.air, self.hold):
+            if part is not None:
+                fields |= part.model_dump(exclude_defaults=True)
+        return fields
 
 
-def aim(distance: float, tolerance: float | None, refine: bool | None) -> Call[AimResponse]:
-    return Call(
-        "POST", "/aim", AimResponse, json={"distance": distance, **options(tolerance, refine)}
-    )
+def aim(distance: float, options: Options) -> Call[AimResponse]:
+    return Call("POST", "/aim", AimResponse, json={"distance": distance, **options.fields()})
 
 
 def aim_many(
-    distances: Sequence[float], tolerance: float | None, refine: bool | None, batch_size: int
+    distances: Sequence[float], options: Options, batch_size: int
 ) -> list[Call[AimBatchResponse]]:
     """One /aim/batch call per `batch_size` targets, so any number can be asked for."""
     if batch_size < 1:
@@ -75,18 +86,17 @@ def aim_many(
             "POST",
             "/aim/batch",
             AimBatchResponse,
-            json={"distances": list(distances[i : i + batch_size]), **options(tolerance, refine)},
+            json={"distances": list(distances[i : i + batch_size]), **options.fields()},
         )
         for i in range(0, len(distances), batch_size)
     ]
 
 
 def verify(
-    angle: float, velocity: float, distance: float, tolerance: float | None
+    angle: float, velocity: float, distance: float, tolerance: float | None, air: Conditions | None
 ) -> Call[VerifyResponse]:
     params = {"angle": angle, "velocity": velocity, "distance": distance}
-    if tolerance is not None:
-        params["tolerance"] = tolerance
+    params |= Options(tolerance=tolerance, air=air).fields()
     return Call("GET", "/verify", VerifyResponse, params=params)
 
 

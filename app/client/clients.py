@@ -10,10 +10,11 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from app.api.air_schemas import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimResponse, BatchSolution, BatchUnreachable, VerifyResponse
 from app.client import calls
-from app.client.calls import Call, RetryPolicy
+from app.client.calls import Call, Options, RetryPolicy
 
 T = TypeVar("T")
 DEFAULT_URL = "http://127.0.0.1:8000"
@@ -59,10 +60,17 @@ class CannonClient:
         raise AssertionError("unreachable")  # count() never ends
 
     def aim(
-        self, distance: float, *, tolerance: float | None = None, refine: bool | None = None
+        self,
+        distance: float,
+        *,
+        tolerance: float | None = None,
+        refine: bool | None = None,
+        air: Conditions | None = None,
+        hold: Constraints | None = None,
     ) -> AimResponse:
-        """Angle (rad) and velocity (m/s) that land on `distance` (m), verified."""
-        return self.send(calls.aim(distance, tolerance, refine))
+        """Angle (rad) and velocity (m/s) that land on `distance` (m), verified; through
+        `air` (heights, wind, drag) and held to `hold` (a fixed velocity or angle) if given."""
+        return self.send(calls.aim(distance, Options(tolerance, refine, air, hold)))
 
     def aim_many(
         self,
@@ -70,16 +78,25 @@ class CannonClient:
         *,
         tolerance: float | None = None,
         refine: bool | None = None,
+        air: Conditions | None = None,
+        hold: Constraints | None = None,
     ) -> list[Solution]:
         """One answer per target (m), in order; an unreachable one is a BatchUnreachable."""
-        batches = calls.aim_many(distances, tolerance, refine, self.batch_size)
+        options = Options(tolerance, refine, air, hold)
+        batches = calls.aim_many(distances, options, self.batch_size)
         return [item for call in batches for item in self.send(call).solutions]
 
     def verify(
-        self, angle: float, velocity: float, distance: float, *, tolerance: float | None = None
+        self,
+        angle: float,
+        velocity: float,
+        distance: float,
+        *,
+        tolerance: float | None = None,
+        air: Conditions | None = None,
     ) -> VerifyResponse:
         """Where the shot (rad, m/s) lands and whether it hits `distance` (m)."""
-        return self.send(calls.verify(angle, velocity, distance, tolerance))
+        return self.send(calls.verify(angle, velocity, distance, tolerance, air))
 
     def model(self) -> ModelCard:
         return self.send(calls.model())
@@ -134,9 +151,15 @@ class AsyncCannonClient:
         raise AssertionError("unreachable")
 
     async def aim(
-        self, distance: float, *, tolerance: float | None = None, refine: bool | None = None
+        self,
+        distance: float,
+        *,
+        tolerance: float | None = None,
+        refine: bool | None = None,
+        air: Conditions | None = None,
+        hold: Constraints | None = None,
     ) -> AimResponse:
-        return await self.send(calls.aim(distance, tolerance, refine))
+        return await self.send(calls.aim(distance, Options(tolerance, refine, air, hold)))
 
     async def aim_many(
         self,
@@ -144,15 +167,24 @@ class AsyncCannonClient:
         *,
         tolerance: float | None = None,
         refine: bool | None = None,
+        air: Conditions | None = None,
+        hold: Constraints | None = None,
     ) -> list[Solution]:
-        batches = calls.aim_many(distances, tolerance, refine, self.batch_size)
+        options = Options(tolerance, refine, air, hold)
+        batches = calls.aim_many(distances, options, self.batch_size)
         answers = [await self.send(call) for call in batches]
         return [item for answer in answers for item in answer.solutions]
 
     async def verify(
-        self, angle: float, velocity: float, distance: float, *, tolerance: float | None = None
+        self,
+        angle: float,
+        velocity: float,
+        distance: float,
+        *,
+        tolerance: float | None = None,
+        air: Conditions | None = None,
     ) -> VerifyResponse:
-        return await self.send(calls.verify(angle, velocity, distance, tolerance))
+        return await self.send(calls.verify(angle, velocity, distance, tolerance, air))
 
     async def model(self) -> ModelCard:
         return await self.send(calls.model())
