@@ -109,7 +109,10 @@ def simulate(
     """Fly each shot (velocity m/s, angle rad; (N,) each) through its air to its target height."""
     velocity, angle = velocity + 0 * angle, angle + 0 * velocity  # broadcast to one shape
     with torch.no_grad():  # roughly when each shot comes down: air only shortens the ascent
-        rough = torch.nan_to_num(vacuum_time(velocity, angle, air, gravity), nan=0.0)
+        # A shot that never gets as high as the target still flies: trace its whole climb
+        # and fall (the flat-ground time) so that its apex is right.
+        flat = 2 * velocity * torch.sin(angle) / gravity
+        rough = torch.where(torch.isnan(vt := vacuum_time(velocity, angle, air, gravity)), flat, vt)
         horizon = 2.5 * rough + 0.05
         rough_steps = max(steps // 4, 16)  # a quarter of the work: only the step is needed
         x, y, vx, vy, dt = trace(velocity, angle, air, gravity, horizon, rough_steps)
@@ -144,11 +147,12 @@ def crossing_fraction(y: Tensor, vy: Tensor, step: Tensor, dt: Tensor, height: T
     y0, y1 = y.gather(0, start)[0], y.gather(0, start + 1)[0]
     m0, m1 = vy.gather(0, start)[0] * dt, vy.gather(0, start + 1)[0] * dt
     # Start from the straight line between the ends, then Newton on the cubic.
-    s = ((y0 - height) / (y0 - y1).clamp_min(1e-300)).clamp(0, 1)
+    tiny = torch.finfo(y.dtype).tiny  # 1e-300 would round to 0 in float32
+    s = ((y0 - height) / (y0 - y1).clamp_min(tiny)).clamp(0, 1)
     for _ in range(NEWTON):
         value = hermite(y0, y1, m0, m1, s) - height
         slope = hermite_slope(y0, y1, m0, m1, s)
-        s = (s - value / torch.where(slope.abs() > 1e-300, slope, -1e-300)).clamp(0, 1)
+        s = (s - value / torch.where(slope.abs() > tiny, slope, -tiny)).clamp(0, 1)
     return s
 
 

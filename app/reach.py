@@ -90,7 +90,18 @@ def nearest_landing(air: Air, cannon: Cannon) -> Tensor:
         nearest, best = landing.min(dim=1)
         centre = points[torch.arange(n), best]
         width = 4 * width / size
-    return nearest
+    # The grid can step over a narrow minimum: the slowest steep shot that still climbs to a
+    # raised target, drifting least. Bisect to it at a few steep angles and keep the nearest.
+    steep = torch.tensor([low_a + span_a, 1.45, 1.3], dtype=torch.float64)  # rad
+    angle = steep.repeat(n)  # (N * 3,)
+    air3 = repeat(air, 3)
+    slowest = reach_boundary(
+        torch.full_like(angle, cannon.max_velocity),
+        torch.full_like(angle, 1e-3),
+        lambda v: landing_or_worst(v, angle, air3, cannon),
+    ).view(n, 3)
+    slowest = torch.where(torch.isfinite(slowest), slowest, torch.inf)
+    return torch.minimum(nearest, slowest.min(dim=1).values)
 
 
 @torch.no_grad()
