@@ -116,11 +116,11 @@ def simulate(
         horizon = 2.5 * rough + 0.05
         rough_steps = max(steps // 4, 16)  # a quarter of the work: only the step is needed
         x, y, vx, vy, dt = trace(velocity, angle, air, gravity, horizon, rough_steps)
-        step, found = first_crossing(y, air.target_height)
+        step, found, _ = first_crossing(y, vy, dt, air.target_height)
         horizon = torch.where(found, (step + 2.0) * dt, horizon)  # a rough step to spare
     x, y, vx, vy, dt = trace(velocity, angle, air, gravity, horizon, steps)
-    step, found = first_crossing(y, air.target_height)
-    fraction = crossing_fraction(y, vy, step, dt, air.target_height)
+    step, found, floor = first_crossing(y, vy, dt, air.target_height)
+    fraction = crossing_fraction(y, vy, step, dt, air.target_height, floor)
     start = step.unsqueeze(0)
     x0, x1 = x.gather(0, start)[0], x.gather(0, start + 1)[0]
     vx0, vx1 = vx.gather(0, start)[0], vx.gather(0, start + 1)[0]
@@ -134,25 +134,57 @@ def simulate(
     )
 
 
-def first_crossing(y: Tensor, height: Tensor) -> tuple[Tensor, Tensor]:
-    """The first step (N,) int64 that goes from at or above `height` to below it, and whether
-    there is one (N,) bool. y: (steps + 1, N) m."""
+def first_crossing(
+    y: Tensor, vy: Tensor, dt: Tensor, height: Tensor
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The first step (N,) int64 in which the shot comes down through `height`, whether there
+    is one (N,) bool, and where in that step (0..1) the search for it must start (N,).
+
+    Usually the step goes from at or above the height to below it. But a shot that only just
+    climbs to the height can rise above it and fall back between two points, both below it:
+    then the step holding the apex counts when the cubic through it peaks at or above the
+    height, and the search starts at that peak. Without this the landing would jump, near such
+    grazing shots, from "never comes down there" straight to a decimetre further on.
+    y, vy: (steps + 1, N) m and m/s; dt (N,) s."""
     down = (y[:-1] >= height) & (y[1:] < height)  # (steps, N)
-    return down.int().argmax(dim=0), down.any(dim=0)
+    rise = (vy[:-1] > 0) & (vy[1:] <= 0)  # (steps, N): the step holding the apex
+    apex = rise.int().argmax(dim=0).unsqueeze(0)
+    y0, y1 = y.gather(0, apex)[0], y.gather(0, apex + 1)[0]
+    m0, m1 = vy.gather(0, apex)[0] * dt, vy.gather(0, apex + 1)[0] * dt
+    peak = hermite_peak(y0, y1, m0, m1).detach()
+    grazes = rise.any(dim=0) & (y0 < height) & (y1 < height)
+    grazes &= hermite(y0, y1, m0, m1, peak) >= height
+    step = torch.where(grazes, apex[0], down.int().argmax(dim=0))
+    return step, down.any(dim=0) | grazes, torch.where(grazes, peak, 0.0)
 
 
-def crossing_fraction(y: Tensor, vy: Tensor, step: Tensor, dt: Tensor, height: Tensor) -> Tensor:
-    """Where in its step (0..1) each shot's Hermite curve of height passes `height`."""
+def hermite_peak(p0: Tensor, p1: Tensor, m0: Tensor, m1: Tensor) -> Tensor:
+    """Where (0..1) a rising-then-falling Hermite cubic peaks: Newton on its slope."""
+    s = torch.full_like(p0, 0.5)
+    for _ in range(NEWTON + 2):
+        curve = (12 * s - 6) * (p0 - p1) + (6 * s - 4) * m0 + (6 * s - 2) * m1
+        slope = hermite_slope(p0, p1, m0, m1, s)
+        s = (s - slope / torch.where(curve < 0, curve, -1.0)).clamp(0, 1)
+    return s
+
+
+def crossing_fraction(
+    y: Tensor, vy: Tensor, step: Tensor, dt: Tensor, height: Tensor, floor: Tensor
+) -> Tensor:
+    """Where in its step (floor..1) each shot's Hermite curve of height passes `height`
+    going down."""
     start = step.unsqueeze(0)
     y0, y1 = y.gather(0, start)[0], y.gather(0, start + 1)[0]
     m0, m1 = vy.gather(0, start)[0] * dt, vy.gather(0, start + 1)[0] * dt
     # Start from the straight line between the ends, then Newton on the cubic.
     tiny = torch.finfo(y.dtype).tiny  # 1e-300 would round to 0 in float32
     s = ((y0 - height) / (y0 - y1).clamp_min(tiny)).clamp(0, 1)
+    s = torch.where(floor > 0, (floor + 1) / 2, s)  # a grazing shot: from past its peak
     for _ in range(NEWTON):
         value = hermite(y0, y1, m0, m1, s) - height
         slope = hermite_slope(y0, y1, m0, m1, s)
-        s = (s - value / torch.where(slope.abs() > tiny, slope, -tiny)).clamp(0, 1)
+        s = torch.maximum((s - value / torch.where(slope.abs() > tiny, slope, -tiny)), floor)
+        s = s.clamp(0, 1)
     return s
 
 

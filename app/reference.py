@@ -75,6 +75,19 @@ def landing(
         atol=TOLERANCE,
     )
     highest = max([launch_height, *(s[1] for s in result.y_events[1])])
+    if len(result.t_events[0]) == 0 and len(result.t_events[1]) and highest >= target_height:
+        # It climbed above the target's height and fell back below it within one of the
+        # solver's steps, unseen by the event: fly on from the apex, which is above it.
+        t_apex, at_apex = float(result.t_events[1][0]), result.y_events[1][0]
+        result = solve_ivp(
+            slope,
+            (t_apex, 60.0),
+            at_apex,
+            method="DOP853",
+            events=(comes_down,),
+            rtol=TOLERANCE,
+            atol=TOLERANCE,
+        )
     if len(result.t_events[0]) == 0:
         return Landing(math.nan, math.nan, highest)
     return Landing(float(result.y_events[0][0][0]), float(result.t_events[0][0]), highest)
@@ -128,6 +141,11 @@ def landings(
             distance[part], time[part] = flown.distance, flown.flight_time
             apex[part] = flown.apex_height
             part, longer = part[airborne], longer * 4
+    # A shot that climbed above its target's height but was never seen coming down through it
+    # fell back within one solver step (a grazing shot): fly it alone, from its apex.
+    for i in np.flatnonzero(np.isnan(distance) & (apex >= ht) & ~calm):
+        alone = landing(v[i], a[i], h0[i], ht[i], w[i], k[i], gravity)
+        distance[i], time[i] = alone.distance, alone.flight_time
     return Landings(distance, time, apex)
 
 

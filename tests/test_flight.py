@@ -153,3 +153,22 @@ def test_the_batched_reference_flies_long_shots_on_a_longer_horizon() -> None:
     assert np.all(np.abs(flown.distance - want.distance) <= 1e-9)
     assert np.all(np.abs(flown.flight_time - want.flight_time) <= 1e-9)
     assert np.all(np.abs(flown.apex_height - want.apex_height) <= 1e-9)
+
+
+def test_a_grazing_shot_is_seen_coming_down() -> None:
+    """A steep shot that climbs only a millimetre above a raised target falls back below it
+    within one step: all three integrators must still see it land, where it does."""
+    conditions = (0.5423262737892308, 3.3323593364246373, 4.804901461149383, 0.13070058495485126)
+    velocity, angle = 9.335, 1.5531  # apex about 1.1 mm above the target's height
+    one = reference.landing(velocity, angle, *conditions, GRAVITY)
+    assert 0 < one.apex_height - conditions[1] < 2e-3 and 0.9 < one.distance < 1.0
+    columns = [np.array([x]) for x in (velocity, angle, *conditions)]
+    assert reference.landings(*columns, GRAVITY).distance[0] == pytest.approx(
+        one.distance, abs=1e-9
+    )
+    tensors = [torch.tensor([x], dtype=torch.float64) for x in (velocity, angle, *conditions)]
+    flight = simulate(tensors[0], tensors[1], Air(*tensors[2:]), GRAVITY)
+    assert flight.reaches.item() and abs(flight.landing_distance.item() - one.distance) < 1e-3
+    # A hair slower it no longer gets up there: no landing, from any of them.
+    low = reference.landing(velocity - 0.005, angle, *conditions, GRAVITY)
+    assert math.isnan(low.distance) and low.apex_height < conditions[1]

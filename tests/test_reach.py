@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from app import reference
-from app.air_aiming import bracketed_root
 from app.flight import Air
 from app.physics import Cannon
 from app.reach import best_angle, nearest_landing
+from app.roots import bracketed_root
 from tests.conftest import GRAVITY
 
 CANNON = Cannon()

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
-from app.air_aiming import AirAimer
+from app.air_aiming import AirAimer, AirShots
 from app.api import air_answers
 from app.api.air_answers import constraint_of
 from app.api.answers import aim_json, batch_json
@@ -43,6 +43,7 @@ from app.api.openapi import (
 from app.api.schemas import (
     AimBatchRequest,
     AimBatchResponse,
+    AimOptions,
     AimRequest,
     AimResponse,
     VerifyQuery,
@@ -89,6 +90,35 @@ async def within_budget(request: Request, work: Callable[..., Work], *args: Any)
         raise ApiError(504, [], message, "timeout") from error
 
 
+async def through_air(
+    request: Request,
+    body: AimOptions,
+    work: Callable[..., tuple[bytes, AirShots | None]],
+    targets: float | list[float],
+    tolerance: float,
+) -> Response:
+    """Aim through air, between heights or under a constraint: a second or so of simulator
+    work, in the threadpool within the time budget."""
+    air_aimer: AirAimer = request.app.state.air_aimer
+    constraint = constraint_of(air_aimer, body, ["body"])
+    version = request.app.state.air_card["version"]
+    content, shots = await within_budget(
+        request,
+        work,
+        air_aimer,
+        version,
+        targets,
+        body,
+        constraint,
+        tolerance,
+        body.refine is not False,
+    )
+    if shots is not None:
+        metrics: Metrics = request.app.state.metrics
+        record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
+    return Response(content, media_type="application/json")
+
+
 router = APIRouter(route_class=StrictRoute)
 direct = APIRouter(route_class=DirectRoute)  # endpoints that read and write HTTP themselves
 
@@ -107,15 +137,7 @@ async def aim(request: Request) -> Response:
     tolerance = settings.tolerance(body.tolerance)
     metrics: Metrics = request.app.state.metrics
     if not (body.still_and_flat() and body.free()):  # air, heights or a constraint
-        air_aimer: AirAimer = request.app.state.air_aimer
-        constraint = constraint_of(air_aimer, body, ["body"])
-        version = request.app.state.air_card["version"]
-        args = (body.distance, body, constraint, tolerance, body.refine is not False)
-        content, shots = await within_budget(
-            request, air_answers.aim_one, air_aimer, version, *args
-        )
-        record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
-        return Response(content, media_type="application/json")
+        return await through_air(request, body, air_answers.aim_one, body.distance, tolerance)
     try:
         answer = aimer.propose_one(body.distance, tolerance)
     except UnreachableTargetError as error:
@@ -154,16 +176,7 @@ async def aim_batch(request: Request) -> Response:
     tolerance = settings.tolerance(body.tolerance)
     metrics: Metrics = request.app.state.metrics
     if not (body.still_and_flat() and body.free()):  # air, heights or a constraint
-        air_aimer: AirAimer = request.app.state.air_aimer
-        constraint = constraint_of(air_aimer, body, ["body"])
-        version = request.app.state.air_card["version"]
-        args = (body.distances, body, constraint, tolerance, body.refine is not False)
-        content, shots = await within_budget(
-            request, air_answers.aim_many, air_aimer, version, *args
-        )
-        if shots is not None:
-            record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
-        return Response(content, media_type="application/json")
+        return await through_air(request, body, air_answers.aim_many, body.distances, tolerance)
     # Milliseconds of work for a large batch: run it off the event loop.
     content, solved = await within_budget(
         request, batch_json, aimer, body.distances, tolerance, body.refine is not False
