@@ -134,17 +134,22 @@ def aim_many(
         shots = aimer.solve(target[rows], air, tolerance, constraint, do_refine)
     solved = iter(range(rows.numel()))
     span = (reach.nearest.item(), reach.farthest.item())
-    answers = [
-        {**item(shots, next(solved), version), "reachable": True}
-        if reachable and shots is not None
-        else {
-            "distance": distance,
-            "reachable": False,
-            "detail": unreachable_detail(distance, span),
-            **reach_fields(reach),
-        }
-        for distance, reachable in zip(distances, ok.tolist(), strict=True)
-    ]
+
+    def answer(distance: float, reachable: bool) -> dict[str, object]:
+        if reachable and shots is not None:
+            i = next(solved)
+            if math.isfinite(shots.landing_distance[i].item()):
+                return {**item(shots, i, version), "reachable": True}
+            # Refinement left a shot that never comes down at the target's height: no
+            # landing to report, so say so in the unreachable item's shape (never a null).
+            detail = (
+                "refinement did not converge: the best shot never comes down at the target's height"
+            )
+        else:
+            detail = unreachable_detail(distance, span)
+        return {"distance": distance, "reachable": False, "detail": detail, **reach_fields(reach)}
+
+    answers = [answer(d, r) for d, r in zip(distances, ok.tolist(), strict=True)]
     return encoder.encode({"solutions": answers}), shots
 
 
