@@ -36,6 +36,17 @@ def vacuum(
     return Landing(across * time, time, apex)
 
 
+def motion(wind: float, drag: float, gravity: float) -> Callable[[float, np.ndarray], list[float]]:
+    """d/dt of one shot's state (x, y, vx, vy) through air, as solve_ivp takes it."""
+
+    def slope(_: float, s: np.ndarray) -> list[float]:
+        rx, vy = s[2] - wind, s[3]
+        pull = drag * math.hypot(rx, vy)
+        return [s[2], s[3], -pull * rx, -gravity - pull * vy]
+
+    return slope
+
+
 def landing(
     velocity: float,
     angle: float,
@@ -49,11 +60,7 @@ def landing(
     and by solve_ivp with drag."""
     if drag == 0:
         return vacuum(velocity, angle, launch_height, target_height, gravity)
-
-    def slope(_: float, s: np.ndarray) -> list[float]:
-        rx, vy = s[2] - wind, s[3]
-        pull = drag * math.hypot(rx, vy)
-        return [s[2], s[3], -pull * rx, -gravity - pull * vy]
+    slope = motion(wind, drag, gravity)
 
     def comes_down(_: float, s: np.ndarray) -> float:
         return float(s[1] - target_height)

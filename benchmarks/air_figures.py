@@ -32,6 +32,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
+from app import reference
 from app.air_aiming import AirAimer, Constraint
 from app.flight import Air, simulate
 from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
@@ -63,11 +64,7 @@ def flight_path(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) m along the flight, from launch to where it comes down through the target height."""
     launch, target, wind, drag = air
-
-    def slope(_: float, s: np.ndarray) -> list[float]:
-        rx, vy = s[2] - wind, s[3]
-        pull = drag * math.hypot(rx, vy)
-        return [s[2], s[3], -pull * rx, -gravity - pull * vy]
+    slope = reference.motion(wind, drag, gravity)
 
     def down(_: float, s: np.ndarray) -> float:
         return float(s[1] - target)

@@ -14,6 +14,25 @@ from app.aiming import MIN_TOLERANCE
 from app.api.air_schemas import Conditions, Constraints
 
 Finite = Field(allow_inf_nan=False)
+# A shot's controls as query parameters, for /verify and /trajectory alike.
+ShotAngle = Annotated[
+    float,
+    Finite,
+    Field(
+        gt=0,
+        description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).",
+        examples=[0.7853981633974483],
+    ),
+]
+ShotVelocity = Annotated[
+    float,
+    Finite,
+    Field(
+        gt=0,
+        description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).",
+        examples=[8.5775],
+    ),
+]
 
 
 class AimOptions(Conditions, Constraints):
@@ -156,24 +175,8 @@ class AimBatchResponse(BaseModel):
 class VerifyQuery(Conditions):
     model_config = ConfigDict(extra="forbid")
 
-    angle: Annotated[
-        float,
-        Finite,
-        Field(
-            gt=0,
-            description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).",
-            examples=[0.7853981633974483],
-        ),
-    ]
-    velocity: Annotated[
-        float,
-        Finite,
-        Field(
-            gt=0,
-            description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).",
-            examples=[8.5775],
-        ),
-    ]
+    angle: ShotAngle
+    velocity: ShotVelocity
     distance: Annotated[
         float, Finite, Field(ge=0, description="Target distance in metres (m).", examples=[7.5])
     ]

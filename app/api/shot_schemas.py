@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.openapi import GUARDED, unprocessable
+from app.api.schemas import ShotAngle, ShotVelocity
 
 Finite = Field(allow_inf_nan=False)
 MAX_POINTS = 1000  # points of one arc: more than any screen can show
@@ -22,24 +23,8 @@ MAX_GRID = 200  # cells per axis of the loss surface: 40,000 numbers, about 0.8 
 class TrajectoryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    angle: Annotated[
-        float,
-        Finite,
-        Field(
-            gt=0,
-            description="Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)).",
-            examples=[0.7853981633974483],
-        ),
-    ]
-    velocity: Annotated[
-        float,
-        Finite,
-        Field(
-            gt=0,
-            description="Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10).",
-            examples=[8.5775],
-        ),
-    ]
+    angle: ShotAngle
+    velocity: ShotVelocity
     points: Annotated[
         int,
         Field(
