@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     request_timeout: Annotated[Finite, Field(gt=0)] = 10.0  # s of work per request, then 504
     max_concurrent: Count = 64  # aiming requests in flight at once, then 429
     api_key: SecretStr | None = None  # when set (and not empty), the aiming endpoints need it
+    # A request's headers and body must arrive within this many seconds of its first byte,
+    # else 408; a connection that sends nothing for as long is closed.
+    read_timeout: Annotated[Finite, Field(gt=0, le=300)] = 10.0  # s
+    max_header_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 16_384  # larger: 431
+    # On SIGTERM: /readyz answers 503 for drain_seconds while requests are still served (so
+    # a load balancer stops sending), then the server stops accepting and gives the requests
+    # in flight shutdown_grace seconds before it cancels them and exits.
+    drain_seconds: Annotated[Finite, Field(ge=0, le=300)] = 0.0  # s
+    shutdown_grace: Annotated[Finite, Field(gt=0, le=300)] = 10.0  # s
+    # A model that fails its startup self-check: "exit" ends the process (exit 1); "unavailable"
+    # keeps it up with the aiming routes, /healthz and /readyz answering 503.
+    on_failed_self_check: Literal["exit", "unavailable"] = "exit"
     # Origins allowed to call from a browser, comma-separated; none by default.
     cors_origins: Annotated[list[str], NoDecode] = []
 
