@@ -86,26 +86,28 @@ def verify_command(args: argparse.Namespace) -> None:
 
 
 def serve_command(args: argparse.Namespace) -> None:
-    import uvicorn
-
+    from app.api.server import server
     from app.config import get_settings
+    from app.main import create_app
     from app.model_store import load_air_model, load_model
 
     settings = get_settings()
     # Refuse a missing, tampered or corrupt model with a one-line message (and exit 1) before
-    # uvicorn starts; the app checks it again when it loads it.
+    # the server starts; the app checks it again when it loads it, then runs its self-check.
     load_model(settings.model_path, settings.cannon())
     load_air_model(settings.air_model_path, settings.cannon())
     # uvicorn finishes the requests in flight on SIGTERM, then re-raises the signal under the
     # handler it found at start: make that one a clean exit, so a stop is not a failure.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run(
-        "app.main:app",
+    running = server(
+        create_app(settings),
+        settings,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        log_level=settings.log_level,
-        access_log=False,  # the app writes one JSON line a request (app/api/observe.py)
     )
+    running.run()
+    if not running.started:  # the model failed its self-check: uvicorn's log said why
+        sys.exit(1)
 
 
 def train_command(args: argparse.Namespace) -> None:

@@ -1,4 +1,4 @@
-"""The ASGI app, `app.main:app`: loads the model once at startup and serves the routes."""
+"""The ASGI app, `app.main:app`: loads and checks the models at startup and serves the routes."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from fastapi_offline import FastAPIOffline
 
 from app.aiming import Aimer
 from app.air_aiming import AirAimer
-from app.api.body_limit import BodyLimitMiddleware
 from app.api.errors import install_error_handlers
-from app.api.guard import AIMING, ApiKeyMiddleware, ConcurrencyLimitMiddleware, Load
+from app.api.guard import AIMING, ApiKeyMiddleware, Load
+from app.api.headers import HardeningMiddleware
 from app.api.health import router as health_router
+from app.api.intake import IntakeMiddleware
+from app.api.lifecycle import Life, QuietStartupRefusal, StartupRefused
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.openapi import document_api_key
 from app.api.routes import direct, router
@@ -34,16 +36,15 @@ really lands and by how much it misses (metres).
 """
 
 
-async def self_check(app: FastAPI) -> None:
-    """Mark the app ready once the aimer hits known targets, or say why it is not."""
+async def self_check(app: FastAPI) -> str | None:
+    """None when every model aims as its card says, else why not."""
     try:
-        failure = await asyncio.to_thread(app.state.aimer.self_check)
-        failure = failure or await asyncio.to_thread(app.state.air_aimer.self_check)
-    except Exception as error:  # a crash is a failed check, not a service stuck "running"
-        failure = f"self-check failed: {type(error).__name__}: {error}"
-    app.state.not_ready = failure
-    if failure:
-        logging.getLogger("uvicorn.error").error(failure)
+        failure: str | None = await asyncio.to_thread(app.state.aimer.self_check)
+        if failure is None:
+            failure = await asyncio.to_thread(app.state.air_aimer.self_check)
+        return failure
+    except Exception as error:  # a crash is a failed check
+        return f"self-check failed: {type(error).__name__}: {error}"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,25 +59,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
         air_network, app.state.air_card = load_air_model(settings.air_model_path, settings.cannon())
         app.state.air_aimer = AirAimer(air_network, settings.max_refine_iterations)
+        # A model that fails its self-check never serves: the server does not start listening,
+        # unless the operator keeps the process up to be looked at (then every aiming route,
+        # /healthz and /readyz answer 503).
+        failure = await self_check(app)
+        if failure is not None:
+            logging.getLogger("uvicorn.error").error(failure)
+            if settings.on_failed_self_check == "exit":
+                raise StartupRefused(failure)
+            life.unfit = failure
         metrics.model.labels(version=card["version"]).set(1)
         access_log.start()
-        # The self-check runs while the server already answers: /readyz says 503 until it hits.
-        app.state.not_ready = "startup self-check running"
-        check = asyncio.create_task(self_check(app))
         yield
-        check.cancel()
         access_log.close()  # write the last lines before the process ends
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
     app = FastAPIOffline(
         title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
-    # Middleware added last runs first: observing (timing, counting, logging every request),
-    # CORS, the key, the concurrency limit, the body limit.
+    life = app.state.life = Life()
+    # Middleware added last runs first: the startup refusal's one-line report, observing
+    # (timing, counting, logging every request), CORS, the key, then the intake (a fit model,
+    # room, the body in on time) and the routes.
     metrics = app.state.metrics = Metrics()
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.state.load = Load(settings.max_concurrent)
-    app.add_middleware(ConcurrencyLimitMiddleware, load=app.state.load)
+    app.add_middleware(
+        IntakeMiddleware,
+        load=app.state.load,
+        life=life,
+        max_bytes=settings.max_body_bytes,
+        read_timeout=settings.read_timeout,
+    )
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
         document_api_key(app, AIMING)
@@ -88,7 +101,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
         )
     access_log = AccessLog(settings.log_level)
+    # Inside Observe, outside CORS and the guards: hardening headers on every answer,
+    # `/aim/` served as `/aim`, HEAD run as GET (app/api/headers.py). No slash redirects:
+    # their Location would be built from the Host header.
+    app.add_middleware(HardeningMiddleware)
+    app.router.redirect_slashes = False
     app.add_middleware(ObserveMiddleware, metrics=metrics, log=access_log)
+    app.add_middleware(QuietStartupRefusal)
     install_error_handlers(app)
     app.include_router(direct)
     app.include_router(router)

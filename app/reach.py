@@ -15,6 +15,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from app import cancel
 from app.flight import Air, simulate
 from app.physics import Cannon
 
@@ -24,7 +25,11 @@ EDGE = 1e-6  # rad kept off the open angle limits
 
 
 def landing_or_worst(velocity: Tensor, angle: Tensor, air: Air, cannon: Cannon) -> Tensor:
-    """Landing distance (m), with -inf where the shot never comes down through the height."""
+    """Landing distance (m), with -inf where the shot never comes down through the height.
+
+    Every search and refinement through air passes here once a round: the cancellation
+    checkpoint here frees the core of work given up on within one simulator pass."""
+    cancel.checkpoint()
     flight = simulate(velocity, angle, air, cannon.gravity)
     return torch.where(flight.reaches, flight.landing_distance, -torch.inf)
 

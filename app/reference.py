@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from app import cancel
+
 TOLERANCE = 1e-12  # solve_ivp's rtol and atol
 
 
@@ -143,6 +145,7 @@ def landings(
     for start in range(0, len(rows), chunk):
         part, longer = rows[start : start + chunk], stretch
         while len(part):  # shots still in the air at the horizon fly again, on a longer one
+            cancel.checkpoint()  # between chunks: work given up on stops here
             shot = (v[part], a[part], h0[part], ht[part], w[part], k[part])
             flown, airborne = _fly_together(*shot, gravity, longer)
             distance[part], time[part] = flown.distance, flown.flight_time

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from app import cancel
 from app.physics import Cannon
 
 EDGE = 1e-9  # keeps scaled controls off the open ends: v > 0 and θ strictly inside its limits
@@ -106,6 +107,7 @@ def refine(
     iterations = torch.zeros_like(distance, dtype=torch.int64)
 
     for _ in range(max_iterations):
+        cancel.checkpoint()  # between steps: work given up on stops here
         rows = ((landing - distance).abs() > tolerance).nonzero().squeeze(-1)  # (n,)
         if rows.numel() == 0:
             break

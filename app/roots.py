@@ -9,6 +9,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from app import cancel
 from app.reach import reach_boundary
 
 
@@ -44,6 +45,7 @@ def bracketed_root(
     x = (below + above) / 2
     steps = torch.zeros_like(distance, dtype=torch.int64)
     for _ in range(max_iterations):
+        cancel.checkpoint()  # between steps: work given up on stops here
         with torch.enable_grad():
             xg = x.clone().requires_grad_()
             landing = landing_at(xg)

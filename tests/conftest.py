@@ -14,9 +14,9 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 
 from app.aiming import Aimer
+from app.api.server import server as served_by
 from app.config import Settings
 from app.main import create_app
 from app.model_store import DEFAULT_WEIGHTS, load_model
@@ -54,7 +54,8 @@ def serving(settings: Settings) -> Iterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))  # the port stays ours from here on: no race for it
     port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    app = create_app(settings)
+    server = served_by(app, settings.model_copy(update={"log_level": "warning"}))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

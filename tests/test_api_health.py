@@ -6,9 +6,11 @@ import json
 import time
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from app.aiming import Aimer
+from app.api.lifecycle import StartupRefused
 from app.config import Settings
 from app.main import create_app
 from app.model_store import DEFAULT_WEIGHTS, card_path
@@ -47,10 +49,22 @@ def test_self_check_passes_with_the_shipped_model(aimer: Aimer) -> None:
     assert aimer.self_check() is None
 
 
-def test_a_failing_self_check_keeps_the_service_unready() -> None:
+def test_a_failing_self_check_refuses_to_start() -> None:
     # One refinement step cannot bring every known target within 1e-6 m: the self-check fails.
-    with TestClient(create_app(Settings(max_refine_iterations=1))) as client:
-        response = ready(client)
-        assert response.status_code == 503
-        assert response.json()["detail"].startswith("self-check failed: target")
-        assert client.get("/healthz").status_code == 200  # alive, just not ready
+    app = create_app(Settings(max_refine_iterations=1))
+    with pytest.raises(StartupRefused, match="self-check failed: target"), TestClient(app):
+        pass
+
+
+def test_a_failing_self_check_kept_up_never_aims() -> None:
+    settings = Settings(max_refine_iterations=1, on_failed_self_check="unavailable")
+    with TestClient(create_app(settings)) as client:
+        for path in ("/readyz", "/healthz"):
+            response = client.get(path)
+            assert response.status_code == 503
+            assert response.json()["detail"].startswith("self-check failed: target")
+        aim = client.post("/aim", json={"distance": 5.0})
+        assert aim.status_code == 503 and aim.json()["detail"][0]["type"] == "model_not_ready"
+        batch = client.post("/aim/batch", json={"distances": [5.0]})
+        assert batch.status_code == 503
+        assert client.get("/verify?angle=0.7&velocity=8&distance=6.5").status_code == 503

@@ -170,7 +170,8 @@ def test_overload_is_retried_after_retry_after_then_answered() -> None:
 
 def test_not_ready_is_retried_then_raised_with_the_reason() -> None:
     # One refinement step cannot reach 1e-6 m at every self-check target: never ready.
-    with serving(Settings(max_refine_iterations=1)) as url, CannonClient(url, retry=FAST) as c:
+    unfit = Settings(max_refine_iterations=1, on_failed_self_check="unavailable")
+    with serving(unfit) as url, CannonClient(url, retry=FAST) as c:
         with pytest.raises(NotReady) as caught:
             c.ready()
         assert caught.value.status_code == 503 and "self-check failed" in str(caught.value)

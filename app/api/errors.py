@@ -16,7 +16,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.requests import ClientDisconnect
 
 ECHO_CHARS = 80  # longest string echoed back in an error
 ECHO_ITEMS = 8  # largest list or object echoed back in an error
@@ -42,6 +43,10 @@ class ApiError(Exception):
         self.status_code = status_code
         self.detail = [{"type": kind, "loc": loc, "msg": msg}]
         self.extra = extra
+
+
+class ClientGone(Exception):
+    """The client disconnected before its answer was ready (app/api/work.py)."""
 
 
 def summary(value: Any, depth: int = 0) -> Any:
@@ -93,7 +98,15 @@ async def internal_error(_: Request, error: Exception) -> JSONResponse:
     return ErrorResponse({"detail": "internal error"}, status_code=500)
 
 
+async def client_gone(_: Request, error: Exception) -> Response:
+    # Nothing reaches a client that left: the status is for the metrics and the log line,
+    # nginx's 499 "client closed request", so that no error alert fires on clients' networks.
+    return Response(status_code=499)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClientDisconnect, client_gone)  # left while sending the body
+    app.add_exception_handler(ClientGone, client_gone)  # left while the work ran
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(ApiError, api_error)
     app.add_exception_handler(Exception, internal_error)

@@ -1,6 +1,7 @@
-"""Who may aim, and how many at once: an API key and a concurrency limit, as ASGI middleware.
+"""Who may aim, and how many at once: an API key (ASGI middleware) and the load it counts.
 
-Both guard the aiming endpoints only (AIMING below). Health, readiness, metrics, the model
+Both guard the aiming endpoints only (AIMING below); the limit is applied where the body has
+arrived (app/api/intake.py). Health, readiness, metrics, the model
 card and the docs stay open, so that probes and scrapers need no secret and are never turned
 away by load. Pure ASGI middleware, not FastAPI dependencies: /aim and /aim/batch skip
 FastAPI's dependency solver (app/api/strict.py); the key's middleware is installed only when a
@@ -59,29 +60,3 @@ class Load:
 
     def full(self) -> bool:
         return self.in_flight + self.orphans >= self.limit
-
-
-class ConcurrencyLimitMiddleware:
-    """429 with Retry-After when the load is at its limit."""
-
-    def __init__(self, app: ASGIApp, load: Load) -> None:
-        self.app = app
-        self.load = load
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in AIMING:
-            await self.app(scope, receive, send)
-            return
-        if self.load.full():
-            response = ErrorResponse(
-                {"detail": f"busy: {self.load.limit} aiming requests at work, retry shortly"},
-                status_code=429,
-                headers={"Retry-After": "1"},
-            )
-            await response(scope, receive, send)
-            return
-        self.load.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.load.in_flight -= 1

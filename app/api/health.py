@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.lifecycle import Life
 from app.api.strict import StrictRoute
 
 router = APIRouter(route_class=StrictRoute, tags=["operations"])
@@ -27,9 +28,18 @@ class NotReady(BaseModel):
     detail: str = Field(description="Why the service is not ready yet, or will not be.")
 
 
-@router.get("/healthz", response_model=Health)
-async def healthz() -> Health:
-    """Liveness: 200 while the process serves."""
+@router.get(
+    "/healthz",
+    response_model=Health,
+    responses={503: {"model": NotReady, "description": "The model failed its self-check."}},
+)
+async def healthz(request: Request) -> Health | JSONResponse:
+    """Liveness: 200 while the process serves; 503 for good when its model failed the startup
+    self-check and the operator kept the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable),
+    so that an orchestrator replaces it."""
+    life: Life = request.app.state.life
+    if life.unfit is not None:
+        return JSONResponse({"detail": life.unfit}, status_code=503)
     return Health(status="ok")
 
 
@@ -60,14 +70,16 @@ class ModelCard(BaseModel):
 @router.get(
     "/readyz",
     response_model=Ready,
-    responses={503: {"model": NotReady, "description": "Not ready: loading or self-check."}},
+    responses={503: {"model": NotReady, "description": "Unfit model, or shutting down."}},
 )
 async def readyz(request: Request) -> Ready | JSONResponse:
-    """Readiness: 200 once the model is loaded and its startup self-check has hit."""
-    state = request.app.state
-    if state.not_ready is not None:
-        return JSONResponse({"detail": state.not_ready}, status_code=503)
-    return Ready(status="ready", model_version=state.aimer.version)
+    """Readiness: 200 while the service takes traffic. The server listens only once the
+    models have passed their self-check; 503 from the first moment of a shutdown's drain."""
+    life: Life = request.app.state.life
+    reason = life.not_ready()
+    if reason is not None:
+        return JSONResponse({"detail": reason}, status_code=503)
+    return Ready(status="ready", model_version=request.app.state.aimer.version)
 
 
 @router.get(

@@ -14,11 +14,8 @@ benchmarks/speed.py.
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -30,7 +27,6 @@ from app.api.air_answers import constraint_of
 from app.api.answers import aim_json, batch_json
 from app.api.deps import AimerDep, SettingsDep
 from app.api.errors import ApiError
-from app.api.guard import Load
 from app.api.observe import Metrics, record, record_one
 from app.api.openapi import (
     AIM_ERRORS,
@@ -50,44 +46,8 @@ from app.api.schemas import (
     VerifyResponse,
 )
 from app.api.strict import DirectRoute, StrictRoute, parse_json, read_body
+from app.api.work import within_budget
 from app.config import Settings
-
-Work = TypeVar("Work")
-
-
-async def within_budget(request: Request, work: Callable[..., Work], *args: Any) -> Work:
-    """Run `work` in the threadpool, within what is left of the request's time budget; 504
-    when it runs over.
-
-    The thread itself runs on to its end (Python threads cannot be stopped), and counts
-    against the concurrency limit until it does (app/api/guard.py), so work given up on
-    cannot pile up.
-    """
-    settings: Settings = request.app.state.settings
-    load: Load = request.app.state.load
-    state = request.scope.setdefault("state", {})
-    deadline = state.setdefault("deadline", time.monotonic() + settings.request_timeout)
-    ended, orphaned = threading.Event(), threading.Event()
-
-    def tracked() -> Work:
-        try:
-            return work(*args)
-        finally:
-            with load.lock:
-                ended.set()
-                if orphaned.is_set():
-                    load.orphans -= 1
-
-    try:
-        remaining = max(deadline - time.monotonic(), 0.0)
-        return await asyncio.wait_for(run_in_threadpool(tracked), remaining)
-    except TimeoutError as error:
-        with load.lock:
-            if not ended.is_set():
-                orphaned.set()
-                load.orphans += 1
-        message = f"the work took longer than the time budget of {settings.request_timeout} s"
-        raise ApiError(504, [], message, "timeout") from error
 
 
 async def through_air(

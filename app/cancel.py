@@ -1,0 +1,42 @@
+"""Cooperative cancellation of aiming work that nobody will read.
+
+Work runs in threads, and a Python thread cannot be stopped from outside. So the aiming loops
+call `checkpoint()` between their rounds (refinement steps, root-finding steps, simulator
+passes, chunks of the reference integration), and the caller that gave up on the work (its
+client left, its time budget ran out, the server is shutting down) sets the work's token:
+the next checkpoint raises `Cancelled`, and the thread, its core and its memory are free.
+
+Plain library code with no HTTP: the token is a `threading.Event` held in a context variable,
+so the loops need no extra argument and code that runs outside `watching` (the training, the
+benchmarks, the self-check) never stops.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+_token: ContextVar[threading.Event | None] = ContextVar("cannon_cancel_token", default=None)
+
+
+class Cancelled(Exception):
+    """The work was given up on by whoever started it."""
+
+
+@contextmanager
+def watching(token: threading.Event) -> Iterator[None]:
+    """Run the block so that `checkpoint()` raises `Cancelled` once `token` is set."""
+    reset = _token.set(token)
+    try:
+        yield
+    finally:
+        _token.reset(reset)
+
+
+def checkpoint() -> None:
+    """Raise `Cancelled` if the work running here was given up on; otherwise return at once."""
+    token = _token.get()
+    if token is not None and token.is_set():
+        raise Cancelled("the work was cancelled")
