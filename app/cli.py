@@ -105,7 +105,10 @@ def serve_command(args: argparse.Namespace) -> None:
         host=args.host or settings.host,
         port=args.port or settings.port,
     )
-    running.run()
+    try:
+        running.run()
+    except SystemExit as stop:  # uvicorn's 3 for a busy port: one exit code for "cannot serve"
+        sys.exit(0 if stop.code in (0, None) else 1)
     if not running.started:  # the model failed its self-check: uvicorn's log said why
         sys.exit(1)
 

@@ -19,7 +19,7 @@ from app.api.guard import AIMING, ApiKeyMiddleware, Load
 from app.api.headers import HardeningMiddleware
 from app.api.health import router as health_router
 from app.api.intake import IntakeMiddleware
-from app.api.lifecycle import Life, QuietStartupRefusal, StartupRefused
+from app.api.lifecycle import Life, QuietStartupRefusal, ShutdownCutoff, StartupRefused
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.openapi import document_api_key
 from app.api.routes import direct, router
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # room, the body in on time) and the routes.
     metrics = app.state.metrics = Metrics()
     app.state.load = Load(settings.max_concurrent)
+    metrics.abandoned.set_function(lambda: app.state.load.orphans)
     app.add_middleware(
         IntakeMiddleware,
         load=app.state.load,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Inside Observe, outside CORS and the guards: hardening headers on every answer,
     # `/aim/` served as `/aim`, HEAD run as GET (app/api/headers.py). No slash redirects:
     # their Location would be built from the Host header.
+    app.add_middleware(ShutdownCutoff)  # requests cancelled at the end of the grace: 503
     app.add_middleware(HardeningMiddleware)
     app.router.redirect_slashes = False
     app.add_middleware(ObserveMiddleware, metrics=metrics, log=access_log)

@@ -10,9 +10,11 @@ The routes and middleware read one `Life` object instead of loose attributes on 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from dataclasses import dataclass
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -55,3 +57,36 @@ class QuietStartupRefusal:
             await send(message)
 
         await self.app(scope, receive, send_reason)
+
+
+class ShutdownCutoff:
+    """A request the server cancels at the end of its shutdown grace gets a 503, not silence
+    and not an "Exception in ASGI application" traceback in the log.
+
+    uvicorn cancels the requests still running when CANNON_SHUTDOWN_GRACE runs out; the
+    cancellation is expected, so it ends here, at the edge of the app, with an answer when
+    none has started yet (a client stalled mid-body gets told why the connection closes).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except asyncio.CancelledError:
+            if not started:
+                detail = "the server shut down before the answer was ready; retry"
+                headers = {"Connection": "close", "Retry-After": "1"}
+                response = JSONResponse({"detail": detail}, status_code=503, headers=headers)
+                await response(scope, receive, send)

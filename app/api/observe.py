@@ -17,10 +17,11 @@ import threading
 import time
 import uuid
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import fastapi.routing
 import msgspec
 import numpy as np
 from numpy.typing import ArrayLike
@@ -112,6 +113,12 @@ class Metrics:
         self.model = Gauge(
             "cannon_model_info", "The model served (1), by version.", ["version"], registry=r
         )
+        self.abandoned = Gauge(
+            "cannon_abandoned_work",
+            "Aiming work still running for requests given up on (504, client gone), "
+            "until it reaches its next cancellation checkpoint.",
+            registry=r,
+        )
 
 
 @dataclass
@@ -157,6 +164,9 @@ class ObserveMiddleware:
         self.app, self.metrics, self.log = app, metrics, log
         self.counters: dict[tuple[str, str, int], Any] = {}  # labelled children, looked up once
         self.timers: dict[str, Any] = {}
+        # The app's own paths, read at its first request: the middleware is added before the
+        # routers are included, and Starlette puts the app in every request's scope.
+        self.paths: frozenset[str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -182,7 +192,9 @@ class ObserveMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             latency = time.perf_counter() - start
-            route = route_label(scope)
+            if self.paths is None:
+                self.paths = own_paths(scope.get("app"))
+            route = route_label(scope, self.paths)
             key = (route, scope["method"], status)
             if key not in self.counters:
                 self.counters[key] = self.metrics.requests.labels(route, key[1], str(status))
@@ -204,15 +216,38 @@ class ObserveMiddleware:
                 self.log.write(line)
 
 
-def route_label(scope: Scope) -> str:
-    """The route's template (a small, fixed set of label values)."""
+def own_paths(app: Any) -> frozenset[str]:
+    """The paths of the app's routes that have no path parameter.
+
+    FastAPI 0.137 and later keep an included router as one entry of `app.routes`;
+    `iter_route_contexts` lists the routes within, with their prefixes. Mounts (the docs'
+    static files) have no methods and are left out.
+    """
+    flatten = getattr(fastapi.routing, "iter_route_contexts", iter)
+    return frozenset(
+        path
+        for route in flatten(list(getattr(app, "routes", ())))
+        if isinstance(path := getattr(route, "path", None), str)
+        and "{" not in path
+        and getattr(route, "methods", None)
+    )
+
+
+def route_label(scope: Scope, paths: Collection[str] = frozenset()) -> str:
+    """The route's template (a small, fixed set of label values).
+
+    A request answered before routing, by a middleware (401 for the key, 429 when busy, 413
+    for the body), has no route: it is labelled with the path it asked for when that is one
+    of the app's own `paths` (trailing slashes trimmed, as app/api/headers.py serves it), so
+    that refusals are counted under the route they refused, and "unmatched" otherwise.
+    """
     route = getattr(scope.get("route"), "path", None)
     if route is not None:
         return str(route)
-    path: str = scope["path"]
-    if path in DOCS_PATHS:
+    path: str = scope["path"].rstrip("/") or "/"
+    if path in paths or path in DOCS_PATHS:
         return path
-    return STATIC_PREFIX if path.startswith(STATIC_PREFIX) else "unmatched"
+    return STATIC_PREFIX if scope["path"].startswith(STATIC_PREFIX) else "unmatched"
 
 
 class AccessLog:
