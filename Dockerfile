@@ -65,9 +65,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     CANNON_TORCH_THREADS=1
 USER 10001:10001
 EXPOSE 8000
-# Liveness without curl: the venv's python asks /healthz.
+# Without curl: the venv's python asks /readyz, as Kubernetes' readiness probe does, so a
+# draining or unfit container is not called healthy.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
-    CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('CANNON_PORT', '8000'), timeout=2)"]
-# `cannon serve`: checks the model, then runs one uvicorn process on CANNON_HOST:CANNON_PORT
-# and exits cleanly on SIGTERM after finishing the requests in flight.
+    CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/readyz' % os.environ.get('CANNON_PORT', '8000'), timeout=2)"]
+# `cannon serve`: checks the models (sha256, then the self-check) before it listens, then runs
+# one uvicorn process on CANNON_HOST:CANNON_PORT; on SIGTERM it drains and exits 0 within
+# CANNON_DRAIN_SECONDS + CANNON_SHUTDOWN_GRACE.
 CMD ["cannon", "serve"]

@@ -110,7 +110,7 @@ def test_runs_as_non_root_one_uvicorn_process_with_a_curl_free_healthcheck() -> 
     cmd = [line for line in runtime if line.startswith("CMD ")]
     assert len(cmd) == 1 and json.loads(cmd[0][4:]) == ["cannon", "serve"]  # exec form
     health = [line for line in runtime if line.startswith("HEALTHCHECK ")]
-    assert len(health) == 1 and "/healthz" in health[0]
+    assert len(health) == 1 and "/readyz" in health[0]
     assert "curl" not in health[0] and "wget" not in health[0]
 
 

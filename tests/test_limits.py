@@ -51,7 +51,7 @@ def stalled_upload(sock: socket.socket, path: str = "/aim") -> None:
     """Headers promising a 20-byte body, then 6 bytes of it, then nothing."""
     sock.sendall(
         f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Content-Length: 20\r\n\r\n{\"dis".encode()
+        'Content-Length: 20\r\n\r\n{"dis'.encode()
     )
 
 

@@ -19,6 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
+from app.api.headers import HARDENING_HEADERS
+
 ECHO_CHARS = 80  # longest string echoed back in an error
 ECHO_ITEMS = 8  # largest list or object echoed back in an error
 ECHO_DEPTH = 3  # deepest nesting echoed back (deeper inputs would recurse without end)
@@ -95,7 +97,8 @@ async def api_error(_: Request, error: Exception) -> JSONResponse:
 
 async def internal_error(_: Request, error: Exception) -> JSONResponse:
     # The exception is logged by uvicorn; the client gets the shape every error has, no trace.
-    return ErrorResponse({"detail": "internal error"}, status_code=500)
+    # Starlette answers it from outside every middleware: the hardening headers come here.
+    return ErrorResponse({"detail": "internal error"}, status_code=500, headers=HARDENING_HEADERS)
 
 
 async def client_gone(_: Request, error: Exception) -> Response:

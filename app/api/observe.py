@@ -37,6 +37,8 @@ REQUEST_ID = re.compile(r"[\w.:-]{1,128}", re.ASCII)  # echoed only when it is t
 # "unmatched", so that no client can mint new label values (a 413 or 405 on any path).
 DOCS_PATHS = frozenset({"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
 STATIC_PREFIX = "/static-offline-docs/"
+# Methods counted by name; any other a client makes up is "other", so it mints no label value.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 ID_PREFIX = uuid.uuid4().hex[:16]  # this process; a counter makes each request's id unique
 ID_COUNTER = itertools.count()
 MISS_BUCKETS = (1e-9, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 5e-2, 0.1)  # m
@@ -195,7 +197,8 @@ class ObserveMiddleware:
             if self.paths is None:
                 self.paths = own_paths(scope.get("app"))
             route = route_label(scope, self.paths)
-            key = (route, scope["method"], status)
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            key = (route, method, status)
             if key not in self.counters:
                 self.counters[key] = self.metrics.requests.labels(route, key[1], str(status))
                 self.timers.setdefault(route, self.metrics.latency.labels(route))
@@ -205,7 +208,7 @@ class ObserveMiddleware:
                 aimed = scope.get("state", {}).get("aimed")
                 line = {
                     "request_id": request_id,
-                    "method": scope["method"],
+                    "method": method,
                     "route": route,
                     "status": status,
                     "latency_ms": round(latency * 1e3, 3),
