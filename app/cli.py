@@ -236,7 +236,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"cannon: {error}")
     except (TargetFileError, OSError) as error:
         sys.exit(f"cannon: cannot read the targets: {error}")
-    except (ValidationError, SettingsError) as error:
+    except ValidationError as error:  # one line: each setting and what is wrong with it
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        sys.exit(f"cannon: invalid CANNON_* settings: {problems}")
+    except SettingsError as error:
         sys.exit(f"cannon: invalid CANNON_* settings: {error}")
     except ModelError as error:
         sys.exit(f"cannon: cannot load the model: {error}")
