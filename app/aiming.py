@@ -9,11 +9,14 @@ float64, so a hit is never claimed that is not one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import torch
 from torch import Tensor
 
+from app.fitness import vacuum_unfit
 from app.network import InverseNetwork, OneTargetNetwork
 from app.physics import Cannon
 from app.refinement import refine
@@ -199,9 +202,14 @@ class Aimer:
             iterations=int(better.iterations.item()),
         )
 
-    def self_check(self) -> str | None:
-        """Aim at known targets, one at a time and as a batch, at the tightest tolerance and
-        verify every answer by the physics: None if all hit, else what failed."""
+    def self_check(self, card: Mapping[str, Any] | None = None) -> str | None:
+        """None if the model is fit to serve, else what failed. First the network itself
+        (app/fitness.py: degenerate weights, and, given the model card it was loaded with, its
+        raw misses against the card's validation figures), since refinement hides a broken
+        network from the end-to-end part: then aim at known targets, one at a time and as a
+        batch, at the tightest tolerance and verify every answer by the physics."""
+        if unfit := vacuum_unfit(self.network, card):
+            return f"self-check failed: {unfit}"
         targets = [1e-3, 0.5, 5.0, 9.0, self.cannon.max_range]  # m, across the range
         batch = self.solve(torch.tensor(targets, dtype=torch.float64), MIN_TOLERANCE)
         singles = [self.aim(d, MIN_TOLERANCE) for d in targets]

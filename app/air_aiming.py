@@ -18,8 +18,9 @@ inside it that is still missed after refinement is a different failure: not conv
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -27,6 +28,7 @@ from torch import Tensor
 
 from app import reference
 from app.air_network import AirNetwork
+from app.fitness import air_unfit
 from app.flight import Air
 from app.physics import Cannon
 from app.reach import (
@@ -90,9 +92,12 @@ class AirAimer:
         self.cannon: Cannon = network.cannon
         self.max_iterations = max_iterations
 
-    def self_check(self) -> str | None:
-        """Aim through known air, free and held, at the tightest tolerance, and land the shots
-        by the reference: None if all hit, else what failed."""
+    def self_check(self, card: Mapping[str, Any] | None = None) -> str | None:
+        """None if the model is fit to serve, else what failed: first the network itself, as
+        for the vacuum (app/fitness.py; the figures need the card), then aim through known
+        air, free and held, at the tightest tolerance, and land the shots by the reference."""
+        if unfit := air_unfit(self.network, card):
+            return f"air self-check failed: {unfit}"
         one = torch.ones(1, dtype=torch.float64)
         air = Air(1.5 * one, 0.5 * one, -3.0 * one, 0.1 * one)
         for constraint in (Constraint(), Constraint(velocity=9.0, arc="high")):

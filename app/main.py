@@ -39,9 +39,11 @@ really lands and by how much it misses (metres).
 async def self_check(app: FastAPI) -> str | None:
     """None when every model aims as its card says, else why not."""
     try:
-        failure: str | None = await asyncio.to_thread(app.state.aimer.self_check)
+        # With its card, each check also holds the raw proposals to the card's figures.
+        failure: str | None = await asyncio.to_thread(app.state.aimer.self_check, app.state.card)
         if failure is None:
-            failure = await asyncio.to_thread(app.state.air_aimer.self_check)
+            air_card = app.state.air_card
+            failure = await asyncio.to_thread(app.state.air_aimer.self_check, air_card)
         return failure
     except Exception as error:  # a crash is a failed check
         return f"self-check failed: {type(error).__name__}: {error}"
