@@ -32,7 +32,7 @@ from app.cli_io import (
 from app.client import CannonClient, CannonError
 from app.client.local import checked
 
-BENCHMARKS = ("approaches", "speed", "figures", "air", "air_figures")  # benchmarks/ modules
+BENCHMARKS = ("approaches", "speed", "figures", "air", "air_figures", "soak")  # benchmarks/ modules
 
 
 def service(args: argparse.Namespace) -> Any:
