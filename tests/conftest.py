@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.aiming import Aimer
 from app.api.server import server as served_by
@@ -49,12 +50,13 @@ def aimer(shipped: tuple[InverseNetwork, dict[str, object]]) -> Aimer:
 
 
 @contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The real app with these settings, served by uvicorn on a loopback port in a thread."""
+def serving(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
+    """The real app with these settings (or `app`, made from them), served by the service's
+    own server on a loopback port in a thread."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))  # the port stays ours from here on: no race for it
     port = listener.getsockname()[1]
-    app = create_app(settings)
+    app = app or create_app(settings)
     server = served_by(app, settings.model_copy(update={"log_level": "warning"}))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import ValidationError
 
 from app import reference
@@ -31,6 +32,7 @@ from app.client import (
 )
 from app.client.calls import retry_after
 from app.config import Settings
+from app.main import create_app
 from benchmarks.serving import free_port
 from tests.conftest import GRAVITY, closed_form_landing, serving
 
@@ -129,22 +131,19 @@ def test_the_api_key_is_sent_and_a_wrong_one_is_an_auth_error() -> None:
 
 
 @contextmanager
-def slot_held(url: str) -> Iterator[threading.Event]:
-    """An aiming request whose body trickles in, holding a concurrency slot until released."""
-    host, port = url.removeprefix("http://").split(":")
-    held = socket.create_connection((host, int(port)))
-    body = b'{"distance": 2.0}'
-    head = "POST /aim HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-    held.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body[:5])
+def slot_held(app: FastAPI) -> Iterator[threading.Event]:
+    """The server's only aiming slot taken until released, as a request at work takes it.
+    (A request whose body trickles in no longer holds one: the slot is taken once the body is
+    in, tests/test_limits.py.)"""
+    load = app.state.load
     release = threading.Event()
+    load.in_flight += 1
 
-    def finish() -> None:
+    def free() -> None:
         release.wait(30)
-        held.sendall(body[5:])
-        held.recv(4096)
-        held.close()
+        load.in_flight -= 1
 
-    thread = threading.Thread(target=finish)
+    thread = threading.Thread(target=free)
     thread.start()
     try:
         yield release
@@ -154,7 +153,8 @@ def slot_held(url: str) -> Iterator[threading.Event]:
 
 
 def test_overload_is_retried_after_retry_after_then_answered() -> None:
-    with serving(Settings(max_concurrent=1)) as url, slot_held(url) as release:
+    app = create_app(settings := Settings(max_concurrent=1))
+    with serving(settings, app) as url, slot_held(app) as release:
         time.sleep(0.2)  # the held request is in flight
         with CannonClient(url, retry=RetryPolicy(retries=0)) as impatient:
             with pytest.raises(Overloaded) as caught:

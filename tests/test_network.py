@@ -156,7 +156,9 @@ def test_network_alone_near_zero(shipped: Shipped) -> None:
         abs(closed_form_landing(v, a) - d)
         for v, a, d in zip(velocity.tolist(), angle.tolist(), targets.tolist(), strict=True)
     ]
-    assert max(misses) == pytest.approx(card["validation"]["max_miss_below_1mm_m"], rel=1e-6)
+    # float32 kernels round differently across CPUs (AVX-512 Intel, AMD EPYC): in the 6th
+    # digit here, so the card's figure holds to 1e-4, not to 1e-6.
+    assert max(misses) == pytest.approx(card["validation"]["max_miss_below_1mm_m"], rel=1e-4)
     assert max(misses) <= 0.05
 
 
