@@ -17,6 +17,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any, TypeVar
+
+Value = TypeVar("Value")
 
 _token: ContextVar[threading.Event | None] = ContextVar("cannon_cancel_token", default=None)
 
@@ -40,3 +43,21 @@ def checkpoint() -> None:
     token = _token.get()
     if token is not None and token.is_set():
         raise Cancelled("the work was cancelled")
+
+
+def watched(value: Value) -> Value:
+    """`checkpoint()` now, and again when autograd passes back through `value` (a tensor that
+    requires grad; duck-typed so this module needs no torch): a backward pass through a large
+    batch takes as long as its forward pass, and is given up on just the same."""
+    checkpoint()
+    token = _token.get()
+    hook: Any = getattr(value, "register_hook", None)
+    if token is not None and hook is not None and getattr(value, "requires_grad", False):
+
+        def check(grad: Any) -> Any:
+            if token.is_set():
+                raise Cancelled("the work was cancelled")
+            return grad
+
+        hook(check)
+    return value

@@ -26,8 +26,11 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from app import cancel
+
 STEPS = 64  # RK4 steps per flight: at most about 1e-7 m off the reference (tests/test_flight.py)
 NEWTON = 4  # Newton steps placing the crossing inside its step
+WATCH_EVERY = 8  # RK4 steps between cancellation checkpoints, forward and backward
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,9 @@ def trace(
         (zero, zero + air.launch_height, velocity * torch.cos(angle), velocity * torch.sin(angle))
     )  # (4, N)
     states = [state]
-    for _ in range(steps):
+    for i in range(steps):
+        if i % WATCH_EVERY == 0:  # a large batch's pass takes seconds: stop within it
+            state = cancel.watched(state)
         state = rk4(state, dt, air, gravity)
         states.append(state)
     x, y, vx, vy = torch.stack(states, dim=1)  # (4, steps + 1, N) -> 4 x (steps + 1, N)

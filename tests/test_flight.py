@@ -4,12 +4,13 @@ drag, scipy's solve_ivp with it), across the envelope: landing, time, reach and 
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
 import torch
 
-from app import reference
+from app import cancel, reference
 from app.flight import Air, simulate
 from tests.conftest import GRAVITY, closed_form_landing
 
@@ -172,3 +173,22 @@ def test_a_grazing_shot_is_seen_coming_down() -> None:
     # A hair slower it no longer gets up there: no landing, from any of them.
     low = reference.landing(velocity - 0.005, angle, *conditions, GRAVITY)
     assert math.isnan(low.distance) and low.apex_height < conditions[1]
+
+
+def test_a_pass_given_up_on_stops_inside_the_flight_forward_and_backward() -> None:
+    """A large batch's simulator pass takes seconds: work given up on must stop within it,
+    at the checkpoints between RK4 steps, and in the backward pass that follows too."""
+    velocity, angle, air = envelope(SHOTS, seed=11)
+    velocity.requires_grad_()
+    token = threading.Event()
+    with cancel.watching(token):
+        landing = simulate(velocity, angle, air, GRAVITY).landing_distance
+        token.set()  # given up on between the forward and the backward pass
+        with pytest.raises(cancel.Cancelled):
+            torch.autograd.grad(landing.nansum(), velocity)
+        with pytest.raises(cancel.Cancelled):
+            simulate(velocity, angle, air, GRAVITY)
+    # Outside `watching` the same work runs whole: training and benchmarks never stop.
+    landing = simulate(velocity, angle, air, GRAVITY).landing_distance
+    (slope,) = torch.autograd.grad(landing.nansum(), velocity)
+    assert torch.isfinite(slope).all() and bool((slope != 0).any())
