@@ -15,7 +15,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -38,10 +38,14 @@ async def within_budget(request: Request, work: Callable[..., Work], *args: Any)
     deadline = state.setdefault("deadline", time.monotonic() + settings.request_timeout)
     token, ended, orphaned = threading.Event(), threading.Event(), threading.Event()
 
-    def tracked() -> Work:
+    def tracked() -> Work | None:
         try:
             with cancel.watching(token):
                 return work(*args)
+        except cancel.Cancelled:
+            # Nobody reads this: a traceback kept on the task would hold the work's frames,
+            # and with them its tensors (gigabytes for large batches), until a full collection.
+            return None
         finally:
             with load.lock:
                 ended.set()
@@ -54,7 +58,7 @@ async def within_budget(request: Request, work: Callable[..., Work], *args: Any)
         remaining = max(deadline - time.monotonic(), 0.0)
         await asyncio.wait({running, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
         if running.done():
-            return running.result()
+            return cast(Work, running.result())  # not None: nothing was cancelled yet
     finally:
         gone.cancel()
         if not running.done():  # given up on: a 504, a client gone, or a cancelled request
