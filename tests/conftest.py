@@ -88,8 +88,15 @@ def client(server_url: str) -> Iterator[httpx.Client]:
 CANNON = [sys.executable, "-m", "app.cli"]
 
 
+def environment(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without its CANNON_* variables (CI's own, such as
+    CANNON_CONTAINER_SMOKE, would be logged by the service as ignored), plus `overrides`."""
+    inherited = {k: v for k, v in os.environ.items() if not k.upper().startswith("CANNON_")}
+    return {**inherited, **(overrides or {})}
+
+
 def start(env_overrides: dict[str, str]) -> subprocess.Popen[str]:
-    env = {**os.environ, **env_overrides}
+    env = environment(env_overrides)
     return subprocess.Popen(
         [*CANNON, "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +15,7 @@ import pytest
 from app import reference
 from app.cli import main
 from app.config import Settings
-from tests.conftest import CANNON, GRAVITY, closed_form_landing, serving
+from tests.conftest import CANNON, GRAVITY, closed_form_landing, environment, serving
 
 
 def cannon(
@@ -29,7 +28,7 @@ def cannon(
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, **(env or {})},
+        env=environment(env),
     )
 
 

@@ -25,6 +25,7 @@ from app.config import (
 )
 from app.physics import Cannon
 from benchmarks.serving import free_port
+from tests.conftest import environment
 
 MIB = 1 << 20  # bytes
 # Variables that are not settings but are set around the service: by Kubernetes for a Service
@@ -253,10 +254,9 @@ def test_no_unknown_variable_logs_nothing(caplog: pytest.LogCaptureFixture) -> N
 
 def serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`cannon serve` with these CANNON_* variables only (none inherited), on a free port."""
-    inherited = {k: v for k, v in os.environ.items() if not k.upper().startswith("CANNON_")}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", "serve"],
-        env={**inherited, "CANNON_PORT": str(free_port()), **env},
+        env=environment({"CANNON_PORT": str(free_port()), **env}),
         capture_output=True,
         text=True,
         timeout=60,  # s; a refusal takes about as long as the imports

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 import pytest
 
 from benchmarks.soak import command, report, traffic
+from tests.conftest import environment
 
 ROOT = Path(__file__).resolve().parents[1]
 GRAVITY = 9.81  # m/s^2
@@ -26,7 +26,7 @@ def test_short_soak_passes_prints_rows_and_writes_json(tmp_path: Path) -> None:
     # run this short on a shared machine say nothing of a trend.
     command = [sys.executable, "-m", "benchmarks.soak", "--minutes", "0.15", "--interval", "3"]
     command += ["--p99-growth", "1000", "--seed", "3", "--json", str(out)]
-    env = {name: value for name, value in os.environ.items() if not name.startswith("CANNON_")}
+    env = environment()  # the soak drops inherited CANNON_* variables too
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     lines = run.stdout.splitlines()
