@@ -28,6 +28,20 @@ Count = Annotated[int, Field(ge=1)]
 MIB = 1 << 20  # bytes
 
 
+def usable_cores(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """The cores this process may use: its CPU set, cut to a container's CPU quota (cgroup
+    v2's "quota period", rounded up), since a pod limited to one CPU still sees every core
+    of its node."""
+    cores = len(os.sched_getaffinity(0))
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+    except (OSError, ValueError):
+        return cores
+    if quota == "max":
+        return cores
+    return max(1, min(cores, -(-int(quota) // int(period))))
+
+
 class Settings(BaseSettings):
     # hide_input_in_errors: pydantic would otherwise print the value refused, the API key too.
     model_config = SettingsConfigDict(env_prefix=PREFIX, hide_input_in_errors=True)
@@ -51,6 +65,9 @@ class Settings(BaseSettings):
     # s of work per request, then 504; an hour is no longer a timeout.
     request_timeout: Annotated[Finite, Field(gt=0, le=3600)] = 10.0  # s
     max_concurrent: Annotated[Count, Field(le=10_000)] = 64  # aiming requests in flight, then 429
+    # Heavy work (through air, heights, constraints) at once, one per core by default; the
+    # rest waits, admitted only if it can end within request_timeout, else 429.
+    workers: Annotated[Count, Field(le=256)] = Field(default_factory=usable_cores)
     api_key: SecretStr | None = None  # when set (and not empty), the aiming endpoints need it
     # A request's headers and body must arrive within this many seconds of its first byte,
     # else 408; a connection that sends nothing for as long is closed.

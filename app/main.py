@@ -19,6 +19,7 @@ from app.api.guard import AIMING, ApiKeyMiddleware, Load
 from app.api.headers import HardeningMiddleware
 from app.api.health import router as health_router
 from app.api.intake import IntakeMiddleware
+from app.api.lane import Lane
 from app.api.lifecycle import Life, QuietStartupRefusal, ShutdownCutoff, StartupRefused
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.openapi import document_api_key
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # room, the body in on time) and the routes.
     metrics = app.state.metrics = Metrics()
     app.state.load = Load(settings.max_concurrent)
+    app.state.lane = Lane(settings.workers)  # heavy work a core at a time (app/api/lane.py)
     metrics.abandoned.set_function(lambda: app.state.load.orphans)
     app.add_middleware(
         IntakeMiddleware,

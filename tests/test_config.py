@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr, ValidationError
@@ -22,6 +23,7 @@ from app.config import (
     edit_distance,
     get_settings,
     setting_variables,
+    usable_cores,
 )
 from app.physics import Cannon
 from benchmarks.serving import free_port
@@ -280,3 +282,15 @@ def test_serve_refuses_a_key_with_a_trailing_newline_unseen() -> None:
     assert "CANNON_API_KEY has a trailing whitespace character" in result.stderr
     assert "Traceback" not in result.stderr
     assert "s3cret" not in result.stdout + result.stderr
+
+
+def test_workers_default_to_the_cores_a_container_may_use(tmp_path: Path) -> None:
+    cpu_max = tmp_path / "cpu.max"
+    cores = len(os.sched_getaffinity(0))
+    assert usable_cores(cpu_max) == cores  # no cgroup file: the CPU set
+    cpu_max.write_text("max 100000\n")
+    assert usable_cores(cpu_max) == cores  # no quota
+    cpu_max.write_text("150000 100000\n")  # 1.5 CPUs: two threads may run
+    assert usable_cores(cpu_max) == min(cores, 2)
+    cpu_max.write_text("50000 100000\n")
+    assert usable_cores(cpu_max) == 1

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.requests import ClientDisconnect
 
 from app.api.headers import HARDENING_HEADERS
+from app.api.lane import Busy
 
 ECHO_CHARS = 80  # longest string echoed back in an error
 ECHO_ITEMS = 8  # largest list or object echoed back in an error
@@ -107,7 +108,15 @@ async def client_gone(_: Request, error: Exception) -> Response:
     return Response(status_code=499)
 
 
+async def busy(_: Request, error: Exception) -> JSONResponse:
+    # The same shape as the concurrency limit's 429 (app/api/intake.py), with its own wait.
+    assert isinstance(error, Busy)
+    headers = {"Retry-After": str(error.retry_after)}
+    return ErrorResponse({"detail": str(error)}, status_code=429, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(Busy, busy)  # heavy work that could not end in time
     app.add_exception_handler(ClientDisconnect, client_gone)  # left while sending the body
     app.add_exception_handler(ClientGone, client_gone)  # left while the work ran
     app.add_exception_handler(RequestValidationError, validation_error)

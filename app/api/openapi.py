@@ -18,7 +18,11 @@ GUARDED: dict[int | str, dict[str, Any]] = {
     },
     429: {
         "model": Problem,
-        "description": "CANNON_MAX_CONCURRENT aiming requests already in flight; see Retry-After (s).",
+        "description": (
+            "Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through "
+            "air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued "
+            "(CANNON_WORKERS at a time); retry after Retry-After (s)."
+        ),
     },
 }
 # ...and those that read a body and may work in the threadpool.

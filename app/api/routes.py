@@ -62,6 +62,7 @@ async def through_air(
     air_aimer: AirAimer = request.app.state.air_aimer
     constraint = constraint_of(air_aimer, body, ["body"])
     version = request.app.state.air_card["version"]
+    size = len(targets) if isinstance(targets, list) else 1
     content, shots = await within_budget(
         request,
         work,
@@ -72,6 +73,7 @@ async def through_air(
         constraint,
         tolerance,
         body.refine is not False,
+        targets=size,
     )
     if shots is not None:
         metrics: Metrics = request.app.state.metrics

@@ -24,16 +24,22 @@ from starlette.types import Receive
 from app import cancel
 from app.api.errors import ApiError, ClientGone
 from app.api.guard import Load
+from app.api.lane import Busy, Job, Lane
 from app.config import Settings
 
 Work = TypeVar("Work")
 
 
-async def within_budget(request: Request, work: Callable[..., Work], *args: Any) -> Work:
+async def within_budget(
+    request: Request, work: Callable[..., Work], *args: Any, targets: int | None = None
+) -> Work:
     """Run `work(*args)` in the threadpool; 504 past the time budget, `ClientGone` when the
-    client leaves first; either way the work is cancelled at its next checkpoint."""
+    client leaves first; either way the work is cancelled at its next checkpoint. Heavy work
+    (given its `targets`) waits its turn in the lane (app/api/lane.py) first: `Busy` (429)
+    when it could not end within the budget."""
     settings: Settings = request.app.state.settings
     load: Load = request.app.state.load
+    lane: Lane = request.app.state.lane
     state = request.scope.setdefault("state", {})
     deadline = state.setdefault("deadline", time.monotonic() + settings.request_timeout)
     token, ended, orphaned = threading.Event(), threading.Event(), threading.Event()
@@ -52,16 +58,23 @@ async def within_budget(request: Request, work: Callable[..., Work], *args: Any)
                 if orphaned.is_set():
                     load.orphans -= 1
 
-    running = asyncio.ensure_future(run_in_threadpool(tracked))
     gone = asyncio.ensure_future(disconnected(request.receive))
+    running: asyncio.Future[Work | None] | None = None
     try:
+        job = None if targets is None else await queued(lane, targets, deadline, gone)
+        if job is None:
+            running = asyncio.ensure_future(run_in_threadpool(tracked))
+        else:  # the worker is free again when the thread ends, not before
+            running = asyncio.get_running_loop().run_in_executor(lane.threads, tracked)
+            running.add_done_callback(lambda task: lane.leave(job, finished=finished(task)))
         remaining = max(deadline - time.monotonic(), 0.0)
-        await asyncio.wait({running, gone}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        either: set[asyncio.Future[Any]] = {running, gone}
+        await asyncio.wait(either, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
         if running.done():
             return cast(Work, running.result())  # not None: nothing was cancelled yet
     finally:
         gone.cancel()
-        if not running.done():  # given up on: a 504, a client gone, or a cancelled request
+        if running is not None and not running.done():  # given up on: 504, client gone, ...
             token.set()
             running.add_done_callback(lambda task: task.cancelled() or task.exception())  # no log
             with load.lock:
@@ -72,6 +85,33 @@ async def within_budget(request: Request, work: Callable[..., Work], *args: Any)
         raise ClientGone("the client disconnected before the answer was ready")
     message = f"the work took longer than the time budget of {settings.request_timeout} s"
     raise ApiError(504, [], message, "timeout")
+
+
+async def queued(lane: Lane, targets: int, deadline: float, gone: asyncio.Future[None]) -> Job:
+    """A worker of the lane for this work; `Busy` if it cannot end by the deadline,
+    `ClientGone` if the client leaves while it waits."""
+    entering = asyncio.ensure_future(lane.enter(targets, deadline))
+    remaining = max(deadline - time.monotonic(), 0.0)
+    either: set[asyncio.Future[Any]] = {entering, gone}
+    try:
+        await asyncio.wait(either, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+    except asyncio.CancelledError:  # the request itself (the shutdown grace ran out)
+        entering.cancel()
+        if entering.done() and not entering.cancelled() and entering.exception() is None:
+            lane.leave(entering.result())  # its turn had come: pass it on
+        raise
+    if entering.done():
+        return entering.result()  # or raises Busy
+    entering.cancel()  # leaves the queue
+    await asyncio.wait({entering})  # once it has
+    if gone.done():
+        raise ClientGone("the client disconnected while its work waited for a worker")
+    raise Busy("busy: the work ahead took longer than estimated, retry later", 1)
+
+
+def finished(task: asyncio.Future[Any]) -> bool:
+    """Whether the work ran whole (so that its time teaches the lane's estimate)."""
+    return not task.cancelled() and task.exception() is None and task.result() is not None
 
 
 async def disconnected(receive: Receive) -> None:
