@@ -67,7 +67,7 @@ class Cost:
         return base + per_target * targets
 
 
-@dataclass
+@dataclass(eq=False)  # each job is itself: two of the same size are not the same job
 class Job:
     targets: int
     estimate: float  # s
