@@ -15,7 +15,7 @@ import platform
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.api.air_schemas import Conditions, Constraints
 from app.cli_io import (
@@ -24,6 +24,7 @@ from app.cli_io import (
     batch_csv,
     batch_summary,
     human_aim,
+    human_air_validation,
     human_validation,
     human_verify,
     read_targets,
@@ -32,7 +33,10 @@ from app.cli_io import (
 from app.client import CannonClient, CannonError
 from app.client.local import checked
 
-BENCHMARKS = ("approaches", "speed", "figures", "air", "air_figures", "soak")  # benchmarks/ modules
+if TYPE_CHECKING:
+    from app.physics import Cannon
+
+BENCHMARKS = ("approaches", "speed", "figures", "air", "air_figures", "soak", "overload")
 
 
 def service(args: argparse.Namespace) -> Any:
@@ -114,13 +118,22 @@ def serve_command(args: argparse.Namespace) -> None:
 
 
 def train_command(args: argparse.Namespace) -> None:
+    from app.config import get_settings
+
+    given: dict[str, Any] = {
+        k: v for k, v in (("seed", args.seed), ("steps", args.steps)) if v is not None
+    }
+    if args.air:
+        train_air(args, given, get_settings().cannon())
+        return
+
     import torch
 
-    from app.config import get_settings
-    from app.model_store import save_model
+    from app.model_store import DEFAULT_WEIGHTS, save_model
     from app.training import TrainConfig, train, validate
 
-    config = TrainConfig(seed=args.seed, steps=args.steps)
+    config = TrainConfig(**given)
+    out = args.out or DEFAULT_WEIGHTS
     result = train(get_settings().cannon(), config)  # shows a progress bar on stderr
     figures = validate(result.network, config.validation_points)
     card: dict[str, Any] = {
@@ -138,12 +151,28 @@ def train_command(args: argparse.Namespace) -> None:
         },
         "validation": figures,
     }
-    card = save_model(result.network, args.out, card)
+    card = save_model(result.network, out, card)
     if args.json:
-        print(json.dumps({"weights": str(args.out), **card["validation"]}, indent=2))
+        print(json.dumps({"weights": str(out), **card["validation"]}, indent=2))
         return
-    print(f"trained in {result.seconds:.1f} s; weights {args.out}, version {card['version']}")
+    print(f"trained in {result.seconds:.1f} s; weights {out}, version {card['version']}")
     print(human_validation(card["validation"]))
+
+
+def train_air(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon) -> None:
+    """`cannon train --air`: the air model, as models/air.safetensors was made."""
+    from app.air_training import AirTrainConfig, train_and_save_air
+    from app.model_store import DEFAULT_AIR_WEIGHTS
+
+    out = args.out or DEFAULT_AIR_WEIGHTS
+    config = AirTrainConfig(**given)
+    card = train_and_save_air(out, config, cannon)  # progress on stderr
+    if args.json:
+        print(json.dumps({"weights": str(out), **card["validation"]}, indent=2))
+        return
+    seconds = card["training"]["seconds"]
+    print(f"trained in {seconds:.1f} s; weights {out}, version {card['version']}")
+    print(human_air_validation(card["validation"]))
 
 
 def bench_command(args: argparse.Namespace) -> None:
@@ -157,7 +186,6 @@ def bench_command(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from app.model_store import DEFAULT_WEIGHTS
     from app.training import TrainConfig
 
     top = argparse.ArgumentParser(prog="cannon", description=__doc__)
@@ -207,9 +235,10 @@ def parser() -> argparse.ArgumentParser:
     verify.set_defaults(run=verify_command)
 
     train = commands.add_parser("train", help="train the inverse network into models/")
-    train.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS, help="weights path")
-    train.add_argument("--seed", type=int, default=TrainConfig.seed)
-    train.add_argument("--steps", type=int, default=TrainConfig.steps)
+    train.add_argument("--air", action="store_true", help="the air model (drag, wind, heights)")
+    train.add_argument("--out", type=Path, help="weights path (default: the shipped model's)")
+    train.add_argument("--seed", type=int, help=f"default {TrainConfig.seed}")
+    train.add_argument("--steps", type=int, help="Adam steps (default: the shipped model's)")
     train.add_argument("--json", action="store_true", help="print the validation as JSON")
     train.set_defaults(run=train_command)
 

@@ -163,6 +163,25 @@ def human_validation(figures: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def human_air_validation(figures: dict[str, float | None]) -> str:
+    """The air network's validation figures (misses in metres, from the reference)."""
+    lines = [f"validation on {figures['targets']} targets through air, network alone:"]
+    for key, label in (
+        ("median_miss_m", "median miss"),
+        ("p99_miss_m", "99th percentile miss"),
+        ("max_miss_m", "largest miss"),
+    ):
+        value = figures.get(key)
+        lines.append(f"  {label:<34} " + ("-" if value is None else f"{value:.3g} m"))
+    for key, label in (
+        ("within_1%", "within 1% of the distance"),
+        ("within_0.1%", "within 0.1% of the distance"),
+        ("reached", "coming down at the target height"),
+    ):
+        lines.append(f"  {label:<34} {figures[key] or 0.0:.2%}")
+    return "\n".join(lines)
+
+
 def read_text(path: str) -> str:
     """A file's text, or standard input for '-'."""
     if path == "-":

@@ -6,15 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from app import reference
 from app.cli import main
 from app.config import Settings
+from app.model_store import load_air_model
+from app.physics import Cannon
 from tests.conftest import CANNON, GRAVITY, closed_form_landing, environment, serving
 
 
@@ -201,6 +205,22 @@ def test_train_shows_progress_and_the_validation_figures(tmp_path: Path) -> None
     assert "training" in result.stderr and "30/30" in result.stderr  # the progress bar
     assert "validation on" in result.stdout and "median miss" in result.stdout
     assert weights.exists() and (tmp_path / "tiny.json").exists()
+
+
+def test_train_air_trains_validates_and_saves_a_model_the_service_can_load(
+    tmp_path: Path,
+) -> None:
+    weights = tmp_path / "air.safetensors"
+    result = cannon("train", "--air", "--steps", "20", "--out", str(weights))
+    assert result.returncode == 0, result.stderr
+    assert "training air" in result.stderr and "20/20" in result.stderr  # the progress bar
+    assert "targets through air, network alone" in result.stdout
+    assert "median miss" in result.stdout and "Traceback" not in result.stderr
+    network, card = load_air_model(weights, Cannon())  # sha256, cannon and envelope checked
+    assert card["training"]["steps"] == 20 and card["validation"]["targets"] == 2000
+    four = [torch.tensor([value], dtype=torch.float64) for value in (2.0, 0.0, -1.0, 0.1)]
+    angle, velocity = network(*four)  # a target 2 m off in a headwind: a shot it can fire
+    assert 0 < float(angle) < math.pi / 2 and 0 < float(velocity) <= Cannon().max_velocity
 
 
 def test_bench_runs_a_benchmark(tmp_path: Path) -> None:
