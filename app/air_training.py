@@ -42,7 +42,7 @@ SMALLEST = 0.01  # m, the nearest held-out target, as in benchmarks/air.py
 @dataclass(frozen=True)
 class AirTrainConfig:
     seed: int = 0  # seeds initialisation and the sampling of targets
-    steps: int = 5_000  # Adam steps, one fresh batch of targets each: ~15 min here
+    steps: int = 5_000  # Adam steps, one fresh batch of targets each
     batch_size: int = 2048  # targets per step; the simulator's cost barely grows with it
     learning_rate: float = 5e-3  # peak Adam rate, cosine-decayed to 1% of it (2e-3 learned
     # slower: median miss 0.30% against 0.14% after 2,500 steps)
