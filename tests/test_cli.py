@@ -219,7 +219,8 @@ def test_train_air_trains_validates_and_saves_a_model_the_service_can_load(
     network, card = load_air_model(weights, Cannon())  # sha256, cannon and envelope checked
     assert card["training"]["steps"] == 20 and card["validation"]["targets"] == 2000
     four = [torch.tensor([value], dtype=torch.float64) for value in (2.0, 0.0, -1.0, 0.1)]
-    angle, velocity = network(*four)  # a target 2 m off in a headwind: a shot it can fire
+    with torch.no_grad():  # a target 2 m off in a headwind: a shot it can fire
+        angle, velocity = network(*four)
     assert 0 < float(angle) < math.pi / 2 and 0 < float(velocity) <= Cannon().max_velocity
 
 
