@@ -40,7 +40,10 @@ def watching(token: threading.Event) -> Iterator[None]:
 
 def checkpoint() -> None:
     """Raise `Cancelled` if the work running here was given up on; otherwise return at once."""
-    token = _token.get()
+    _stop_if_set(_token.get())
+
+
+def _stop_if_set(token: threading.Event | None) -> None:
     if token is not None and token.is_set():
         raise Cancelled("the work was cancelled")
 
@@ -55,8 +58,7 @@ def watched(value: Value) -> Value:
     if token is not None and hook is not None and getattr(value, "requires_grad", False):
 
         def check(grad: Any) -> Any:
-            if token.is_set():
-                raise Cancelled("the work was cancelled")
+            _stop_if_set(token)  # the token of the forward pass: backward may run elsewhere
             return grad
 
         hook(check)
