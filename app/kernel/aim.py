@@ -1,0 +1,139 @@
+"""One compiled call per target: propose, solve, verify, correct (app/kernel/solve.py says
+how). `aim_many` loops it over a batch, so a batch costs the arithmetic and nothing else.
+
+`limits` (LIMITS fields, float64) carries the physics, the cannon and the network's input
+scaling; `weights` the network (`solve.network`'s arrays). Answers are rows of `out`:
+(angle rad, velocity m/s, landing m, flight time s, apex m, steps).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from app.kernel.flight import jit, landing, slopes
+from app.kernel.solve import (
+    ANGLE,
+    CORRECTIONS,
+    EDGE,
+    FREE,
+    HIGH,
+    LOW,
+    bracketed,
+    free,
+    guess,
+    network,
+    steps_for,
+    verifier_rtol,
+)
+
+LIMITS = (
+    "gravity", "max_velocity", "min_angle", "max_angle",  # m/s^2, m/s, rad, rad
+    "distance_scale",  # m: distances enter the network over this, clamped to [0, 1]
+    "height_low", "height_high", "wind_low", "wind_high", "drag_low", "drag_high",  # envelope
+    "stretch", "min_energy", "angle_edge",  # the network's output mapping (app/network.py)
+)  # fmt: skip
+FREE_STEPS = 12  # Gauss-Newton steps for a free shot before another way is tried
+COLUMNS = 6
+
+
+@jit
+def _centred(value: float, low: float, high: float) -> float:
+    return (2 * value - (low + high)) / (high - low)
+
+
+@jit
+def _sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@jit
+def propose(d: float, air: np.ndarray, limits: np.ndarray, weights: tuple) -> tuple[float, float]:  # type: ignore[type-arg]
+    """The network's (velocity m/s, angle rad) for one target, as app/air_network.py maps it."""
+    x = min(max(d / limits[4], 0.0), 1.0)
+    features = np.empty(5, dtype=np.float32)
+    features[0], features[1] = 2 * x - 1, 2 * math.sqrt(x) - 1
+    features[2] = _centred(air[1] - air[0], limits[5], limits[6])
+    features[3] = _centred(air[2], limits[7], limits[8])
+    features[4] = _centred(air[3], limits[9], limits[10])
+    raw_angle, raw_velocity = network(features, *weights)
+    amin, amax, edge = limits[2], limits[3], limits[13]
+    angle = amin + (amax - amin) * min(max(_sigmoid(raw_angle), edge), 1 - edge)
+    u = (1 + 2 * limits[11]) * _sigmoid(raw_velocity) - limits[11]
+    return limits[1] * math.sqrt(min(max(u, limits[12]), 1.0)), angle
+
+
+@jit
+def aim(
+    d: float, air: np.ndarray, mode: int, fixed: float, tol: float, refine: bool,
+    limits: np.ndarray, weights: tuple, budget: int, out: np.ndarray,  # type: ignore[type-arg]
+) -> None:
+    """Aim at distance d (m) through air (launch height, target height, wind, drag) under
+    the constraint (mode, fixed: m/s or rad); the answer into out (COLUMNS,)."""
+    g, vmax = limits[0], limits[1]
+    unit = vmax * vmax / g  # the length unit: a vacuum range at full velocity
+    steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
+    h0, ht, wind, k = air[0], air[1], air[2], air[3]
+    moves_angle = mode == LOW or mode == HIGH
+    if mode == FREE:
+        v, a = propose(d, air, limits, weights)
+        taken, hit = 0, False
+        if refine:
+            v, a, taken, hit = free(d, air, v, a, aim_at, steps, limits, min(budget, FREE_STEPS))
+        if refine and not hit:  # the velocity at this angle, then either arc at full velocity
+            likelier = (HIGH, LOW) if a > math.pi / 4 else (LOW, HIGH)
+            for attempt in (ANGLE, likelier[0], likelier[1]):
+                held = a if attempt == ANGLE else vmax
+                start = guess(d, ht - h0, attempt, held, g)
+                if not math.isfinite(start):
+                    start = vmax if attempt == ANGLE else math.pi / 4
+                nv, na, n, hit = bracketed(
+                    d, air, attempt, held, start, aim_at, steps, limits, budget
+                )
+                taken += n
+                if hit:
+                    v, a = nv, na
+                    moves_angle = attempt != ANGLE
+                    break
+    else:
+        start = guess(d, ht - h0, mode, fixed, g)
+        if not math.isfinite(start):  # no vacuum answer: start where the shot carries far
+            start = vmax if mode == ANGLE else (math.pi / 4 if mode == LOW else 1.2)
+        v, a, taken, _ = bracketed(d, air, mode, fixed, start, aim_at, steps, limits, budget)
+    flown, time, apex = landing(v, a, h0, ht, wind, k, g, rtol)
+    # Newton on the verifier's miss: RK4's slope first, then the secant through the last two
+    # verified landings, which stays right where RK4 resolves the shot poorly (grazing shots).
+    last_x, last_landing = math.nan, math.nan
+    for _ in range(CORRECTIONS if taken > 0 else 0):  # a raw proposal is reported as it is
+        if abs(flown - d) <= tol or taken >= budget or math.isnan(flown):
+            break
+        x = a if moves_angle else v
+        if math.isfinite(last_landing) and x != last_x and flown != last_landing:
+            slope = (flown - last_landing) / (x - last_x)
+        else:
+            _, dv, da, _ = slopes(v, a, h0, ht, wind, k, g, steps)
+            slope = da if moves_angle else dv
+        if (mode == LOW and not slope > 0) or (mode == HIGH and not slope < 0):
+            break  # past the best angle: the root there is the other arc's
+        step = (flown - d) / slope
+        if not math.isfinite(step):
+            break
+        last_x, last_landing = x, flown
+        if moves_angle:
+            a = min(max(a - step, limits[2] + EDGE), limits[3] - EDGE)
+        else:
+            v = min(max(v - step, 1e-9), vmax)
+        taken += 1
+        flown, time, apex = landing(v, a, h0, ht, wind, k, g, rtol)
+    out[0], out[1], out[2], out[3], out[4], out[5] = a, v, flown, time, apex, taken
+
+
+@jit
+def aim_many(
+    distances: np.ndarray, air: np.ndarray, mode: int, fixed: float, tol: float,
+    refine: bool, limits: np.ndarray, weights: tuple, budget: int, out: np.ndarray,  # type: ignore[type-arg]
+) -> None:
+    """`aim` for distances (N,) through air (N, 4), into out (N, COLUMNS)."""
+    for i in range(distances.shape[0]):
+        aim(distances[i], air[i], mode, fixed, tol, refine, limits, weights, budget, out[i])

@@ -1,0 +1,77 @@
+"""The bridge from the loaded air network to the compiled solver: its weights as plain
+arrays, its input scaling and the cannon's limits as one vector, and batches cut into chunks
+between which work given up on stops (app/cancel.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from torch import nn
+
+from app import cancel
+from app.air_network import DISTANCE_LIMIT, AirNetwork
+from app.kernel import aim as compiled
+from app.network import EDGE, MIN_ENERGY, STRETCH
+
+CHUNK = 512  # targets per compiled call: a few milliseconds, then a cancellation checkpoint
+MODES = {"free": compiled.FREE, "low": compiled.LOW, "high": compiled.HIGH, "angle": compiled.ANGLE}
+
+
+@dataclass(frozen=True)
+class CompiledAimer:
+    """The compiled solver bound to one network: `aim` answers (N, COLUMNS) float64."""
+
+    limits: np.ndarray  # (len(LIMITS),) float64
+    weights: tuple[np.ndarray, ...]  # w_in, b_in, w_hidden, b_hidden, w_out, b_out; float32
+
+    @classmethod
+    def of(cls, network: AirNetwork) -> CompiledAimer:
+        c, e = network.cannon, network.envelope
+        limits = [
+            c.gravity, c.max_velocity, c.min_angle, c.max_angle,
+            DISTANCE_LIMIT * c.max_range,
+            *e.height_difference, *e.wind, *e.drag,
+            STRETCH, MIN_ENERGY, EDGE,
+        ]  # fmt: skip
+        assert len(limits) == len(compiled.LIMITS)
+        linears = [m for m in network.body if isinstance(m, nn.Linear)]
+
+        def array(t: object) -> np.ndarray:
+            return np.ascontiguousarray(t.detach().numpy(), dtype=np.float32)  # type: ignore[attr-defined]
+
+        hidden = linears[1:-1]
+        width = linears[0].out_features
+        w_hidden = np.stack([array(m.weight) for m in hidden]) if hidden else np.zeros((0, width, width), np.float32)
+        b_hidden = np.stack([array(m.bias) for m in hidden]) if hidden else np.zeros((0, width), np.float32)
+        weights = (
+            array(linears[0].weight), array(linears[0].bias),
+            w_hidden, b_hidden,
+            array(linears[-1].weight), array(linears[-1].bias),
+        )  # fmt: skip
+        return cls(np.asarray(limits, dtype=np.float64), weights)
+
+    def aim(
+        self,
+        distances: np.ndarray,
+        air: np.ndarray,
+        mode: str,
+        fixed: float,
+        tolerance: float,
+        refine: bool,
+        budget: int,
+    ) -> np.ndarray:
+        """Answers for distances (N,) m through air (N, 4): launch height m, target height m,
+        wind m/s, drag 1/m. Rows: angle rad, velocity m/s, landing m, flight time s, apex m,
+        steps."""
+        distances = np.ascontiguousarray(distances, dtype=np.float64)
+        air = np.ascontiguousarray(air, dtype=np.float64)
+        out = np.empty((len(distances), compiled.COLUMNS))
+        for start in range(0, len(distances), CHUNK):
+            cancel.checkpoint()
+            part = slice(start, start + CHUNK)
+            compiled.aim_many(
+                distances[part], air[part], MODES[mode], fixed, tolerance, refine,
+                self.limits, self.weights, budget, out[part],
+            )  # fmt: skip
+        return out
