@@ -8,15 +8,16 @@ import math
 import msgspec
 import torch
 
-from app import reference
 from app.air_aiming import AirAimer, AirShots, Constraint, Reach, unreachable_detail
 from app.api.air_schemas import Conditions, Constraints
 from app.api.errors import ApiError
 from app.api.schemas import VerifyQuery, VerifyResponse
 from app.flight import Air
+from app.kernel import flight
 from app.physics import Cannon
 
 encoder = msgspec.json.Encoder()
+VERIFY_RTOL = 1e-12  # DOP853's tolerance for GET /verify: the landing to about 1e-11 m
 
 
 def conditions(body: Conditions, n: int) -> tuple[torch.Tensor, ...]:
@@ -77,6 +78,34 @@ def item(shots: AirShots, i: int, version: str) -> dict[str, object]:
     }
 
 
+def unreachable(distance: float, reach: Reach) -> ApiError:
+    """The 422 for a target outside what the constraint allows in this air."""
+    span = (reach.nearest.item(), reach.farthest.item())
+    return ApiError(
+        422,
+        ["body", "distance"],
+        unreachable_detail(distance, span),
+        "unreachable_target",
+        **reach_fields(reach),
+    )
+
+
+def hit_one(
+    aimer: AirAimer,
+    version: str,
+    distance: float,
+    body: Conditions,
+    constraint: Constraint,
+    tolerance: float,
+    do_refine: bool,
+) -> tuple[bytes, AirShots] | None:
+    """One target through air when it is hit (tens of microseconds), else None: then
+    `aim_one` says why, which may take a search of the reach."""
+    target = torch.tensor([distance], dtype=torch.float64)
+    shots = aimer.solve(target, Air(*conditions(body, 1)), tolerance, constraint, do_refine)
+    return (encoder.encode(item(shots, 0, version)), shots) if bool(shots.hit[0]) else None
+
+
 def aim_one(
     aimer: AirAimer,
     version: str,
@@ -87,30 +116,25 @@ def aim_one(
     do_refine: bool,
 ) -> tuple[bytes, AirShots]:
     """One target through air: the answer, or a 422 saying it is out of reach (with the
-    reachable range) or that refinement did not converge (with the best miss)."""
-    air = conditions(body, 1)
-    reach = aimer.reach(Air(*air), constraint)
+    reachable range) or that refinement did not converge (with the best miss). The reach is
+    computed only for a shot that missed."""
+    air = Air(*conditions(body, 1))
     target = torch.tensor([distance], dtype=torch.float64)
-    if not bool(reach.holds(target)):
-        span = (reach.nearest.item(), reach.farthest.item())
-        raise ApiError(
-            422,
-            ["body", "distance"],
-            unreachable_detail(distance, span),
-            "unreachable_target",
-            **reach_fields(reach),
-        )
-    shots = aimer.solve(target, Air(*air), tolerance, constraint, do_refine)
-    if do_refine and not bool(shots.hit[0]):
-        miss = finite(shots.miss[0].item())
-        raise ApiError(
-            422,
-            ["body", "distance"],
-            f"refinement did not converge: the best shot misses by {miss} m, above the "
-            f"tolerance of {tolerance} m",
-            "did_not_converge",
-            miss=miss,
-        )
+    shots = aimer.solve(target, air, tolerance, constraint, do_refine)
+    if not bool(shots.hit[0]):
+        reach = aimer.reach(air, constraint)
+        if not bool(reach.holds(target)):
+            raise unreachable(distance, reach)
+        if do_refine or not math.isfinite(shots.landing_distance[0].item()):
+            miss = finite(shots.miss[0].item())
+            raise ApiError(
+                422,
+                ["body", "distance"],
+                f"refinement did not converge: the best shot misses by {miss} m, above the "
+                f"tolerance of {tolerance} m",
+                "did_not_converge",
+                miss=miss,
+            )
     return encoder.encode(item(shots, 0, version)), shots
 
 
@@ -124,37 +148,40 @@ def aim_many(
     do_refine: bool,
 ) -> tuple[bytes, AirShots | None]:
     """Targets sharing one air: answers in order, the unreachable ones in their places."""
-    reach = aimer.reach(Air(*conditions(body, 1)), constraint)  # one air: one reach
     target = torch.tensor(distances, dtype=torch.float64)
-    ok = reach.holds(target)
-    rows = ok.nonzero().squeeze(-1)
-    shots = None
-    if rows.numel():
-        air = Air(*conditions(body, rows.numel()))
-        shots = aimer.solve(target[rows], air, tolerance, constraint, do_refine)
-    solved = iter(range(rows.numel()))
-    span = (reach.nearest.item(), reach.farthest.item())
+    shots = aimer.solve(
+        target, Air(*conditions(body, len(distances))), tolerance, constraint, do_refine
+    )
+    reach = None
+    if not bool(shots.hit.all()):  # one air: one reach, for the targets missed
+        reach = aimer.reach(Air(*conditions(body, 1)), constraint)
 
-    def answer(distance: float, reachable: bool) -> dict[str, object]:
-        if reachable and shots is not None:
-            i = next(solved)
-            if math.isfinite(shots.landing_distance[i].item()):
-                return {**item(shots, i, version), "reachable": True}
-            # Refinement left a shot that never comes down at the target's height: no
-            # landing to report, so say so in the unreachable item's shape (never a null).
-            detail = (
-                "refinement did not converge: the best shot never comes down at the target's height"
-            )
-        else:
-            detail = unreachable_detail(distance, span)
+    def answer(i: int, distance: float) -> dict[str, object]:
+        if reach is None or bool(shots.hit[i]):
+            return {**item(shots, i, version), "reachable": True}
+        inside = bool(reach.holds(target[i : i + 1]))
+        if inside and math.isfinite(shots.landing_distance[i].item()):
+            return {**item(shots, i, version), "reachable": True}
+        detail = (
+            # A missed shot that never comes down at the target's height: no landing to
+            # report, so say so in the unreachable item's shape (never a null).
+            "refinement did not converge: the best shot never comes down at the target's height"
+            if inside
+            else unreachable_detail(distance, (reach.nearest.item(), reach.farthest.item()))
+        )
         return {"distance": distance, "reachable": False, "detail": detail, **reach_fields(reach)}
 
-    answers = [answer(d, r) for d, r in zip(distances, ok.tolist(), strict=True)]
-    return encoder.encode({"solutions": answers}), shots
+    answers = [answer(i, d) for i, d in enumerate(distances)]
+    answered = torch.tensor([bool(a["reachable"]) for a in answers])
+    if not bool(answered.any()):
+        return encoder.encode({"solutions": answers}), None
+    counted = AirShots(**{name: t[answered] for name, t in vars(shots).items()})
+    return encoder.encode({"solutions": answers}), counted  # metrics count answered targets
 
 
 def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyResponse:
-    """Where a shot lands through air, by the reference integrator: VerifyResponse's fields."""
+    """Where a shot lands through air, by the compiled DOP853 (microseconds, so inline):
+    VerifyResponse's fields."""
     if not cannon.can_fire(query.velocity, query.angle):
         raise ApiError(
             422,
@@ -163,7 +190,7 @@ def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyRe
             f"({cannon.min_angle}, {cannon.max_angle}) rad",
             "outside_cannon_limits",
         )
-    flown = reference.landing(
+    distance, time, apex = flight.landing(
         query.velocity,
         query.angle,
         query.launch_height,
@@ -171,24 +198,25 @@ def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyRe
         query.wind,
         query.drag,
         cannon.gravity,
+        VERIFY_RTOL,
     )
-    if not math.isfinite(flown.distance):
+    if not math.isfinite(distance):
         raise ApiError(
             422,
             ["query"],
             f"the shot never comes down at the target's height of {query.target_height} m: "
-            f"its highest point is {float(flown.apex_height)} m",
+            f"its highest point is {apex} m",
             "never_lands",
         )
-    miss = abs(flown.distance - query.distance)
+    miss = abs(distance - query.distance)
     return VerifyResponse(
         angle=query.angle,
         velocity=query.velocity,
         distance=query.distance,
-        landing_distance=flown.distance,
+        landing_distance=distance,
         miss=miss,
         tolerance=tolerance,
         hit=miss <= tolerance,
-        flight_time=flown.flight_time,
-        apex_height=float(flown.apex_height),
+        flight_time=time,
+        apex_height=apex,
     )

@@ -3,9 +3,10 @@
 Inline (`async def`) or threadpool? A threadpool round trip costs about 0.1 ms here, and
 FastAPI makes two of them for a `def` route (the handler, then validating its response).
 So /aim runs the network's proposal and its verification (tens of microseconds) inline on the
-event loop, and sends only refinement (about half a millisecond, when the proposal misses by
-more than the tolerance) to the threadpool, where it cannot hold up other requests; so does
-/aim/batch with its milliseconds. /verify's work is microseconds and runs inline.
+event loop, in a vacuum and through air alike, and sends only what takes longer (refinement
+in a vacuum, a missed shot's search of the reach through air) to the threadpool, where it
+cannot hold up other requests; so does /aim/batch with its milliseconds. /verify's work is
+microseconds and runs inline.
 
 /aim and /aim/batch are DirectRoutes that read the body and write the answer themselves:
 FastAPI's body, dependency and response handling cost more than the aiming. Figures:
@@ -18,7 +19,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 
 from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
 from app.air_aiming import AirAimer, AirShots
@@ -57,24 +57,20 @@ async def through_air(
     targets: float | list[float],
     tolerance: float,
 ) -> Response:
-    """Aim through air, between heights or under a constraint: a second or so of simulator
-    work, in the threadpool within the time budget."""
+    """Aim through air, between heights or under a constraint. One target is tens of
+    microseconds of compiled work when it is hit: inline. Batches, and a miss (whose reach
+    is searched to say why), go to the worker lane within the time budget."""
     air_aimer: AirAimer = request.app.state.air_aimer
     constraint = constraint_of(air_aimer, body, ["body"])
     version = request.app.state.air_card["version"]
     size = len(targets) if isinstance(targets, list) else 1
-    content, shots = await within_budget(
-        request,
-        work,
-        air_aimer,
-        version,
-        targets,
-        body,
-        constraint,
-        tolerance,
-        body.refine is not False,
-        targets=size,
-    )
+    args = (air_aimer, version, targets, body, constraint, tolerance, body.refine is not False)
+    hit = None if isinstance(targets, list) else air_answers.hit_one(*args)  # type: ignore[arg-type]
+    shots: AirShots | None
+    if hit is not None:
+        content, shots = hit
+    else:
+        content, shots = await within_budget(request, work, *args, targets=size)
     if shots is not None:
         metrics: Metrics = request.app.state.metrics
         record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
@@ -153,8 +149,8 @@ async def verify(
 ) -> VerifyResponse:
     """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
     tolerance = settings.tolerance(query.tolerance)
-    if not query.still_and_flat():  # through air: the reference integrator, milliseconds
-        return await run_in_threadpool(air_answers.verify_one, aimer.cannon, query, tolerance)
+    if not query.still_and_flat():  # through air: the compiled DOP853, microseconds
+        return air_answers.verify_one(aimer.cannon, query, tolerance)
     try:
         shot = check_shot(aimer.cannon, query.angle, query.velocity, query.distance, tolerance)
     except OutsideLimitsError as error:

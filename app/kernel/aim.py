@@ -20,6 +20,7 @@ from app.kernel.solve import (
     FREE,
     HIGH,
     LOW,
+    best_angle,
     bracketed,
     free,
     guess,
@@ -34,6 +35,7 @@ LIMITS = (
     "height_low", "height_high", "wind_low", "wind_high", "drag_low", "drag_high",  # envelope
     "stretch", "min_energy", "angle_edge",  # the network's output mapping (app/network.py)
 )  # fmt: skip
+Weights = tuple[np.ndarray, ...]  # solve.network's arrays, float32
 FREE_STEPS = 12  # Gauss-Newton steps for a free shot before another way is tried
 COLUMNS = 6
 
@@ -49,7 +51,7 @@ def _sigmoid(z: float) -> float:
 
 
 @jit
-def propose(d: float, air: np.ndarray, limits: np.ndarray, weights: tuple) -> tuple[float, float]:  # type: ignore[type-arg]
+def propose(d: float, air: np.ndarray, limits: np.ndarray, weights: Weights) -> tuple[float, float]:
     """The network's (velocity m/s, angle rad) for one target, as app/air_network.py maps it."""
     x = min(max(d / limits[4], 0.0), 1.0)
     features = np.empty(5, dtype=np.float32)
@@ -66,8 +68,16 @@ def propose(d: float, air: np.ndarray, limits: np.ndarray, weights: tuple) -> tu
 
 @jit
 def aim(
-    d: float, air: np.ndarray, mode: int, fixed: float, tol: float, refine: bool,
-    limits: np.ndarray, weights: tuple, budget: int, out: np.ndarray,  # type: ignore[type-arg]
+    d: float,
+    air: np.ndarray,
+    mode: int,
+    fixed: float,
+    tol: float,
+    refine: bool,
+    limits: np.ndarray,
+    weights: Weights,
+    budget: int,
+    out: np.ndarray,
 ) -> None:
     """Aim at distance d (m) through air (launch height, target height, wind, drag) under
     the constraint (mode, fixed: m/s or rad); the answer into out (COLUMNS,)."""
@@ -75,10 +85,12 @@ def aim(
     unit = vmax * vmax / g  # the length unit: a vacuum range at full velocity
     steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
     h0, ht, wind, k = air[0], air[1], air[2], air[3]
-    moves_angle = mode == LOW or mode == HIGH
+    moves_angle = mode in (LOW, HIGH)
     if mode == FREE:
         v, a = propose(d, air, limits, weights)
         taken, hit = 0, False
+        if math.isnan(slopes(v, a, h0, ht, wind, k, g, steps)[0]):  # never comes down there:
+            v, a = vmax, best_angle(vmax, air, steps, limits)  # the shot that carries farthest
         if refine:
             v, a, taken, hit = free(d, air, v, a, aim_at, steps, limits, min(budget, FREE_STEPS))
         if refine and not hit:  # the velocity at this angle, then either arc at full velocity
@@ -131,8 +143,16 @@ def aim(
 
 @jit
 def aim_many(
-    distances: np.ndarray, air: np.ndarray, mode: int, fixed: float, tol: float,
-    refine: bool, limits: np.ndarray, weights: tuple, budget: int, out: np.ndarray,  # type: ignore[type-arg]
+    distances: np.ndarray,
+    air: np.ndarray,
+    mode: int,
+    fixed: float,
+    tol: float,
+    refine: bool,
+    limits: np.ndarray,
+    weights: Weights,
+    budget: int,
+    out: np.ndarray,
 ) -> None:
     """`aim` for distances (N,) through air (N, 4), into out (N, COLUMNS)."""
     for i in range(distances.shape[0]):

@@ -14,7 +14,10 @@ integrator itself is the interpolant, so the landing is as accurate as the fligh
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -29,6 +32,18 @@ _B = np.ascontiguousarray(dop.B)
 _E3 = np.ascontiguousarray(dop.E3)
 _E5 = np.ascontiguousarray(dop.E5)
 
+
+def _cache_dir() -> str:
+    """numba's cache, in a directory named after the kernel's sources. numba checks only
+    the source file of each function it loads, not the functions it calls in other files:
+    without this an edit to one module would leave callers running the old code."""
+    here = Path(__file__).parent
+    sources = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(here.glob("*.py"))))
+    base = os.environ.get("NUMBA_CACHE_DIR") or str(here / "__pycache__")
+    return os.path.join(base, f"numba-{sources.hexdigest()[:16]}")
+
+
+numba.config.CACHE_DIR = _cache_dir()
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
@@ -69,7 +84,9 @@ def _rates(s: np.ndarray, out: np.ndarray, wind: float, k: float, g: float) -> N
 
 
 @jit
-def _rk4(s: np.ndarray, h: float, out: np.ndarray, work: np.ndarray, wind: float, k: float, g: float) -> None:
+def _rk4(
+    s: np.ndarray, h: float, out: np.ndarray, work: np.ndarray, wind: float, k: float, g: float
+) -> None:
     """One RK4 step of the 12-state by h (s) into out. work: (5, 12) scratch."""
     k1, k2, k3, k4, tmp = work[0], work[1], work[2], work[3], work[4]
     _rates(s, k1, wind, k, g)
@@ -124,7 +141,9 @@ def slopes(
 
 
 @jit
-def _dop_step(y: np.ndarray, h: float, K: np.ndarray, out: np.ndarray, wind: float, k: float, g: float) -> None:
+def _dop_step(
+    y: np.ndarray, h: float, K: np.ndarray, out: np.ndarray, wind: float, k: float, g: float
+) -> None:
     """One DOP853 step of the 4-state by h: out = y(h); K (13, 4) holds the stages, K[0] must
     hold the rates at y on entry, K[12] gets the rates at out."""
     tmp = np.empty(4)
@@ -151,7 +170,17 @@ def _rates4(s: np.ndarray, out: np.ndarray, wind: float, k: float, g: float) -> 
 
 
 @jit
-def _place(y: np.ndarray, K0: np.ndarray, lo: float, hi: float, index: int, level: float, wind: float, k: float, g: float) -> tuple[float, np.ndarray]:
+def _place(
+    y: np.ndarray,
+    K0: np.ndarray,
+    lo: float,
+    hi: float,
+    index: int,
+    level: float,
+    wind: float,
+    k: float,
+    g: float,
+) -> tuple[float, np.ndarray]:
     """Newton on τ in [lo, hi] for state[index](τ) = level, re-stepping from y; the slope of
     state[index] is state[index + 1] (y -> vy, vy -> ay). Returns τ and the state there."""
     K = np.empty((_STAGES + 1, 4))

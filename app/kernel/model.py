@@ -12,10 +12,11 @@ from torch import nn
 from app import cancel
 from app.air_network import DISTANCE_LIMIT, AirNetwork
 from app.kernel import aim as compiled
+from app.kernel import solve
 from app.network import EDGE, MIN_ENERGY, STRETCH
 
 CHUNK = 512  # targets per compiled call: a few milliseconds, then a cancellation checkpoint
-MODES = {"free": compiled.FREE, "low": compiled.LOW, "high": compiled.HIGH, "angle": compiled.ANGLE}
+MODES = {"free": solve.FREE, "low": solve.LOW, "high": solve.HIGH, "angle": solve.ANGLE}
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,16 @@ class CompiledAimer:
 
         hidden = linears[1:-1]
         width = linears[0].out_features
-        w_hidden = np.stack([array(m.weight) for m in hidden]) if hidden else np.zeros((0, width, width), np.float32)
-        b_hidden = np.stack([array(m.bias) for m in hidden]) if hidden else np.zeros((0, width), np.float32)
+        w_hidden = (
+            np.stack([array(m.weight) for m in hidden])
+            if hidden
+            else np.zeros((0, width, width), np.float32)
+        )
+        b_hidden = (
+            np.stack([array(m.bias) for m in hidden])
+            if hidden
+            else np.zeros((0, width), np.float32)
+        )
         weights = (
             array(linears[0].weight), array(linears[0].bias),
             w_hidden, b_hidden,

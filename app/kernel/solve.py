@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from app.kernel.flight import jit, landing, slopes
+from app.kernel.flight import jit, slopes
 
 FREE, LOW, HIGH, ANGLE = 0, 1, 2, 3
 SLOWEST = 1e-3  # m/s, the bottom of the fixed-angle bracket
@@ -37,7 +37,7 @@ def steps_for(tolerance: float, unit: float) -> int:
     """RK4 steps per flight for landings within about tolerance / 8 of the truth. The error
     falls as steps^-4 and scales with the length unit v_max^2 / g (measured over the envelope:
     5e-7 of 10.2 m at 64 steps, tests/test_kernel.py)."""
-    return min(max(int(math.ceil((6.3 * unit / tolerance) ** 0.25)), MIN_STEPS), 128)
+    return min(max(int(math.ceil((6.3 * unit / tolerance) ** 0.25)), MIN_STEPS), 128)  # noqa: RUF046 (numba)
 
 
 @jit
@@ -74,7 +74,14 @@ def _clip(x: float, low: float, high: float) -> float:
 
 @jit
 def free(
-    d: float, air: np.ndarray, v: float, a: float, tol: float, steps: int, limits: np.ndarray, budget: int
+    d: float,
+    air: np.ndarray,
+    v: float,
+    a: float,
+    tol: float,
+    steps: int,
+    limits: np.ndarray,
+    budget: int,
 ) -> tuple[float, float, int, bool]:
     """Gauss-Newton from (v m/s, a rad) toward |landing - d| <= tol; (v, a, steps, hit)."""
     g, vmax, amin, amax = limits[0], limits[1], limits[2] + EDGE, limits[3] - EDGE
@@ -104,7 +111,7 @@ def free(
         # Scale 1 (Gauss-Newton), 2 (exact at a double root, as at the best angle), then
         # halvings: the first that beats the current miss, 2 only if 1 gains little.
         scale = 1.0
-        for attempt in range(40):
+        for attempt in range(16):
             tv = _clip(v + scale * sv * vmax, SLOWEST, vmax)
             ta = _clip(a + scale * sa * span, amin, amax)
             tL, tdv, tda, _ = slopes(tv, ta, h0, ht, wind, k, g, steps)
@@ -144,15 +151,28 @@ def _past(mode: int, r: float, slope: float) -> bool:
 
 @jit
 def bracketed(
-    d: float, air: np.ndarray, mode: int, fixed: float, x: float, tol: float, steps: int,
-    limits: np.ndarray, budget: int,
+    d: float,
+    air: np.ndarray,
+    mode: int,
+    fixed: float,
+    x: float,
+    tol: float,
+    steps: int,
+    limits: np.ndarray,
+    budget: int,
 ) -> tuple[float, float, int, bool]:
     """The free control for a fixed velocity (mode LOW, HIGH: the angle) or a fixed angle
-    (ANGLE: the velocity), from the guess x; returns (v, a, steps, hit)."""
+    (ANGLE: the velocity), from the guess x; returns (v, a, steps, hit).
+
+    A target out of reach is given up early, not bisected to the end: at a fixed angle once
+    full velocity falls short; at a fixed velocity once the tangents at two short shots either
+    side of the best angle cross below the target (near its peak the landing is concave, so
+    it lies under both)."""
     g, vmax = limits[0], limits[1]
     h0, ht, wind, k = air[0], air[1], air[2], air[3]
     lo, hi = (SLOWEST, vmax) if mode == ANGLE else (limits[2] + EDGE, limits[3] - EDGE)
     x = _clip(x, lo, hi)
+    rising_at = falling_at = (math.nan, math.nan, math.nan)  # (x, r, slope) of short shots
     for it in range(budget):
         v, a = (x, fixed) if mode == ANGLE else (fixed, x)
         L, dv, da, _ = slopes(v, a, h0, ht, wind, k, g, steps)
@@ -164,13 +184,36 @@ def bracketed(
             hi = x
         else:
             lo = x
-        if hi - lo <= 1e-15 * (1.0 + abs(hi)):
+        if hi - lo <= 1e-15 * (1.0 + abs(hi)) or (mode == ANGLE and x == vmax and r < 0):
             return v, a, it + 1, False
+        if mode != ANGLE and r < 0:
+            if slope > 0:
+                rising_at = (x, r, slope)
+            elif slope < 0:
+                falling_at = (x, r, slope)
+            if _peak_below(rising_at, falling_at, tol):
+                return v, a, it + 1, False
         rising = slope > 0 if mode != HIGH else slope < 0
         newton = x - r / slope if rising and not math.isnan(r) else math.nan
-        x = newton if lo < newton < hi else 0.5 * (lo + hi)
+        if mode == ANGLE and newton >= hi == vmax:
+            x = vmax  # try full velocity before bisecting toward it
+        else:
+            x = newton if lo < newton < hi else 0.5 * (lo + hi)
     v, a = (x, fixed) if mode == ANGLE else (fixed, x)
     return v, a, budget, False
+
+
+@jit
+def _peak_below(
+    left: tuple[float, float, float], right: tuple[float, float, float], tol: float
+) -> bool:
+    """Whether the tangents at a rising and a falling short shot, (x, miss, slope) each,
+    meet more than tol below the target."""
+    (xl, rl, sl), (xr, rr, sr) = left, right
+    if math.isnan(xl) or math.isnan(xr) or not xl < xr:
+        return False
+    meet = (rr - rl + sl * xl - sr * xr) / (sl - sr)
+    return rl + sl * (meet - xl) < -tol
 
 
 @jit
@@ -186,3 +229,21 @@ def guess(d: float, rise: float, mode: int, fixed: float, g: float) -> float:
     room = v2 * v2 - g * (g * d * d + 2 * rise * v2)
     root = math.sqrt(max(room, 0.0))
     return math.atan((v2 + root) / (g * d)) if mode == HIGH else math.atan((v2 - root) / (g * d))
+
+
+@jit
+def best_angle(v: float, air: np.ndarray, steps: int, limits: np.ndarray) -> float:
+    """The angle (rad) that carries farthest at velocity v (m/s): bisection on the sign of
+    d landing / d angle, with a shot that never comes down at the target counted as too flat."""
+    g = limits[0]
+    lo, hi = limits[2] + EDGE, limits[3] - EDGE
+    for _ in range(60):
+        middle = 0.5 * (lo + hi)
+        _, _, da, _ = slopes(v, middle, air[0], air[1], air[2], air[3], g, steps)
+        if math.isnan(da) or da > 0:
+            lo = middle
+        else:
+            hi = middle
+        if hi - lo <= 1e-12:
+            break
+    return float(0.5 * (lo + hi))
