@@ -43,7 +43,7 @@ def _cache_dir() -> str:
     return os.path.join(base, f"numba-{sources.hexdigest()[:16]}")
 
 
-numba.config.CACHE_DIR = _cache_dir()
+numba.config.CACHE_DIR = _cache_dir()  # type: ignore[attr-defined]
 jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
 
