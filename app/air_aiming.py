@@ -17,11 +17,13 @@ converged, a different failure.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import Tensor
 
 from app.air_network import AirNetwork
@@ -65,20 +67,20 @@ class Reach:
 
 @dataclass(frozen=True)
 class AirShots:
-    """Answers, (N,) each; landing_distance, miss, flight_time and apex_height from the
-    verifying integrator."""
+    """Answers, (N,) numpy arrays each (no torch: serving one shot stays in microseconds);
+    landing_distance, miss, flight_time and apex_height from the verifying integrator."""
 
-    distance: Tensor  # m
-    angle: Tensor  # rad
-    velocity: Tensor  # m/s
-    landing_distance: Tensor  # m
-    miss: Tensor  # m
-    tolerance: Tensor  # m
-    hit: Tensor  # bool
-    refined: Tensor  # bool
-    iterations: Tensor  # int64
-    flight_time: Tensor  # s
-    apex_height: Tensor  # m above the ground
+    distance: np.ndarray  # m
+    angle: np.ndarray  # rad
+    velocity: np.ndarray  # m/s
+    landing_distance: np.ndarray  # m
+    miss: np.ndarray  # m
+    tolerance: np.ndarray  # m
+    hit: np.ndarray  # bool
+    refined: np.ndarray  # bool
+    iterations: np.ndarray  # int64
+    flight_time: np.ndarray  # s
+    apex_height: np.ndarray  # m above the ground
 
 
 class AirAimer:
@@ -130,31 +132,38 @@ class AirAimer:
         return Reach(nearest_landing(air, c), best_angle(fastest, air, c)[1])
 
     def solve(
-        self, distance: Tensor, air: Air, tolerance: float, constraint: Constraint, do_refine: bool
+        self,
+        distance: ArrayLike,
+        air: Air | Sequence[ArrayLike],
+        tolerance: float,
+        constraint: Constraint,
+        do_refine: bool,
     ) -> AirShots:
-        """Aim at the targets, each verified; a missed one may be out of reach (`reach`)."""
-        distance = distance.double()
-        columns = [t.double().expand_as(distance) for t in vars(air).values()]
+        """Aim at the targets (m), each verified; a missed one may be out of reach (`reach`).
+        `air`: an Air, or its four conditions as arrays or floats that broadcast."""
+        values = vars(air).values() if isinstance(air, Air) else air
+        columns = np.broadcast_arrays(distance, *(np.asarray(t) for t in values))
+        distance, *conditions = (np.asarray(c, dtype=np.float64).ravel() for c in columns)
         mode, fixed = constraint.mode()
         out = self.compiled.aim(
-            distance.numpy(),
-            torch.stack(columns, dim=1).numpy(),  # (N, 4)
+            distance,
+            np.stack(conditions, axis=1),  # (N, 4)
             mode,
             fixed,
             tolerance,
             do_refine,
             self.max_iterations,
         )
-        angle, velocity, landing, time, apex = torch.from_numpy(out[:, :5]).unbind(dim=1)
-        iterations = torch.from_numpy(out[:, 5]).long()
-        miss = (landing - distance).abs()
+        angle, velocity, landing, time, apex, steps = out.T
+        miss = np.abs(landing - distance)
+        iterations = steps.astype(np.int64)
         return AirShots(
             distance=distance,
             angle=angle,
             velocity=velocity,
             landing_distance=landing,
             miss=miss,
-            tolerance=torch.full_like(distance, tolerance),
+            tolerance=np.full_like(distance, tolerance),
             hit=miss <= tolerance,  # False for NaN
             refined=iterations > 0,
             iterations=iterations,
@@ -162,7 +171,7 @@ class AirAimer:
             apex_height=apex,
         )
 
-    def propose(self, distance: Tensor, air: Air) -> tuple[Tensor, Tensor]:
+    def propose(self, distance: ArrayLike, air: Air) -> tuple[np.ndarray, np.ndarray]:
         """The network's (angle rad, velocity m/s); where that shot never comes down at the
         target, the farthest-carrying shot at full velocity instead, which does."""
         shots = self.solve(distance, air, math.inf, Constraint(), False)

@@ -120,7 +120,7 @@ def network_alone(aimer: AirAimer, targets: Targets, runs: int) -> dict[str, Any
         times.append(time.perf_counter() - began)
     seconds = statistics.median(times)
     miss = air_peers.reference_miss(
-        aimer.cannon, targets.distance, targets.air, velocity.numpy(), angle.numpy()
+        aimer.cannon, targets.distance, targets.air, velocity, angle
     )
     return {
         **miss_stats(miss, targets.distance.numpy()),
@@ -156,15 +156,14 @@ def pipeline(
         shots = aimer.solve(targets.distance, targets.air, tolerance, Constraint(), True)
         times.append(time.perf_counter() - began)
     seconds = statistics.median(times)
-    miss = shots.miss.numpy()
-    iterations = shots.iterations.double()
+    miss = shots.miss
     return {
         "tolerance_m": tolerance,
-        "hit_rate": float(shots.hit.double().mean()),
+        "hit_rate": float(shots.hit.mean()),
         "misses": int((~shots.hit).sum()),
         "miss_max_m": float(np.max(miss)),
-        "refined_pct": 100 * float(shots.refined.double().mean()),
-        "iterations_mean": float(iterations.mean()),
+        "refined_pct": 100 * float(shots.refined.mean()),
+        "iterations_mean": float(shots.iterations.mean()),
         "iterations_max": int(shots.iterations.max()),
         "time_per_target_us": seconds / len(targets.distance) * 1e6,
         **recheck(aimer, targets, shots, rows),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import msgspec
+import numpy as np
 import torch
 
 from app.air_aiming import AirAimer, AirShots, Constraint, Reach, unreachable_detail
@@ -20,10 +21,14 @@ encoder = msgspec.json.Encoder()
 VERIFY_RTOL = 1e-12  # DOP853's tolerance for GET /verify: the landing to about 1e-11 m
 
 
-def conditions(body: Conditions, n: int) -> tuple[torch.Tensor, ...]:
-    """(launch_height, target_height, wind, drag), each (n,) float64."""
-    values = (body.launch_height, body.target_height, body.wind, body.drag)
-    return tuple(torch.full((n,), value, dtype=torch.float64) for value in values)
+def conditions(body: Conditions) -> tuple[float, float, float, float]:
+    """(launch_height m, target_height m, wind m/s, drag 1/m)."""
+    return body.launch_height, body.target_height, body.wind, body.drag
+
+
+def air_of(body: Conditions) -> Air:
+    """The conditions as one shot's Air, for the reach search."""
+    return Air(*(torch.tensor([value], dtype=torch.float64) for value in conditions(body)))
 
 
 def constraint_of(aimer: AirAimer, body: Constraints, loc: list[str | int]) -> Constraint:
@@ -101,9 +106,8 @@ def hit_one(
 ) -> tuple[bytes, AirShots] | None:
     """One target through air when it is hit (tens of microseconds), else None: then
     `aim_one` says why, which may take a search of the reach."""
-    target = torch.tensor([distance], dtype=torch.float64)
-    shots = aimer.solve(target, Air(*conditions(body, 1)), tolerance, constraint, do_refine)
-    return (encoder.encode(item(shots, 0, version)), shots) if bool(shots.hit[0]) else None
+    shots = aimer.solve(distance, conditions(body), tolerance, constraint, do_refine)
+    return (encoder.encode(item(shots, 0, version)), shots) if shots.hit[0] else None
 
 
 def aim_one(
@@ -118,12 +122,10 @@ def aim_one(
     """One target through air: the answer, or a 422 saying it is out of reach (with the
     reachable range) or that refinement did not converge (with the best miss). The reach is
     computed only for a shot that missed."""
-    air = Air(*conditions(body, 1))
-    target = torch.tensor([distance], dtype=torch.float64)
-    shots = aimer.solve(target, air, tolerance, constraint, do_refine)
-    if not bool(shots.hit[0]):
-        reach = aimer.reach(air, constraint)
-        if not bool(reach.holds(target)):
+    shots = aimer.solve(distance, conditions(body), tolerance, constraint, do_refine)
+    if not shots.hit[0]:
+        reach = aimer.reach(air_of(body), constraint)
+        if not bool(reach.holds(torch.tensor([distance], dtype=torch.float64))):
             raise unreachable(distance, reach)
         if do_refine or not math.isfinite(shots.landing_distance[0].item()):
             miss = finite(shots.miss[0].item())
@@ -149,12 +151,10 @@ def aim_many(
 ) -> tuple[bytes, AirShots | None]:
     """Targets sharing one air: answers in order, the unreachable ones in their places."""
     target = torch.tensor(distances, dtype=torch.float64)
-    shots = aimer.solve(
-        target, Air(*conditions(body, len(distances))), tolerance, constraint, do_refine
-    )
+    shots = aimer.solve(distances, conditions(body), tolerance, constraint, do_refine)
     reach = None
-    if not bool(shots.hit.all()):  # one air: one reach, for the targets missed
-        reach = aimer.reach(Air(*conditions(body, 1)), constraint)
+    if not shots.hit.all():  # one air: one reach, for the targets missed
+        reach = aimer.reach(air_of(body), constraint)
 
     def answer(i: int, distance: float) -> dict[str, object]:
         if reach is None or bool(shots.hit[i]):
@@ -172,8 +172,8 @@ def aim_many(
         return {"distance": distance, "reachable": False, "detail": detail, **reach_fields(reach)}
 
     answers = [answer(i, d) for i, d in enumerate(distances)]
-    answered = torch.tensor([bool(a["reachable"]) for a in answers])
-    if not bool(answered.any()):
+    answered = np.array([bool(a["reachable"]) for a in answers])
+    if not answered.any():
         return encoder.encode({"solutions": answers}), None
     counted = AirShots(**{name: t[answered] for name, t in vars(shots).items()})
     return encoder.encode({"solutions": answers}), counted  # metrics count answered targets
