@@ -142,12 +142,14 @@ class AirAimer:
         """Aim at the targets (m), each verified; a missed one may be out of reach (`reach`).
         `air`: an Air, or its four conditions as arrays or floats that broadcast."""
         values = vars(air).values() if isinstance(air, Air) else air
-        columns = np.broadcast_arrays(distance, *(np.asarray(t) for t in values))
-        distance, *conditions = (np.asarray(c, dtype=np.float64).ravel() for c in columns)
+        distance = np.array(distance, dtype=np.float64, ndmin=1)  # (N,)
+        conditions = np.empty((len(distance), 4))  # (N, 4), each column broadcast
+        for column, value in enumerate(values):
+            conditions[:, column] = np.asarray(value, dtype=np.float64).ravel()
         mode, fixed = constraint.mode()
         out = self.compiled.aim(
             distance,
-            np.stack(conditions, axis=1),  # (N, 4)
+            conditions,
             mode,
             fixed,
             tolerance,

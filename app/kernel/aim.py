@@ -51,19 +51,27 @@ def _sigmoid(z: float) -> float:
 
 
 @jit
-def propose(d: float, air: np.ndarray, limits: np.ndarray, weights: Weights) -> tuple[float, float]:
-    """The network's (velocity m/s, angle rad) for one target, as app/air_network.py maps it."""
-    x = min(max(d / limits[4], 0.0), 1.0)
-    features = np.empty(5, dtype=np.float32)
-    features[0], features[1] = 2 * x - 1, 2 * math.sqrt(x) - 1
-    features[2] = _centred(air[1] - air[0], limits[5], limits[6])
-    features[3] = _centred(air[2], limits[7], limits[8])
-    features[4] = _centred(air[3], limits[9], limits[10])
-    raw_angle, raw_velocity = network(features, *weights)
+def propose(
+    distances: np.ndarray, air: np.ndarray, limits: np.ndarray, weights: Weights
+) -> np.ndarray:
+    """The network's (velocity m/s, angle rad) for distances (N,) through air (N, 4), as
+    app/air_network.py maps them: (N, 2)."""
+    n = distances.shape[0]
+    features = np.empty((n, 5), dtype=np.float32)
+    for i in range(n):
+        x = min(max(distances[i] / limits[4], 0.0), 1.0)
+        features[i, 0], features[i, 1] = 2 * x - 1, 2 * math.sqrt(x) - 1
+        features[i, 2] = _centred(air[i, 1] - air[i, 0], limits[5], limits[6])
+        features[i, 3] = _centred(air[i, 2], limits[7], limits[8])
+        features[i, 4] = _centred(air[i, 3], limits[9], limits[10])
+    raw = network(features, *weights)  # (N, 2)
     amin, amax, edge = limits[2], limits[3], limits[13]
-    angle = amin + (amax - amin) * min(max(_sigmoid(raw_angle), edge), 1 - edge)
-    u = (1 + 2 * limits[11]) * _sigmoid(raw_velocity) - limits[11]
-    return limits[1] * math.sqrt(min(max(u, limits[12]), 1.0)), angle
+    controls = np.empty((n, 2))
+    for i in range(n):
+        u = (1 + 2 * limits[11]) * _sigmoid(raw[i, 1]) - limits[11]
+        controls[i, 0] = limits[1] * math.sqrt(min(max(u, limits[12]), 1.0))
+        controls[i, 1] = amin + (amax - amin) * min(max(_sigmoid(raw[i, 0]), edge), 1 - edge)
+    return controls
 
 
 @jit
@@ -75,24 +83,29 @@ def aim(
     tol: float,
     refine: bool,
     limits: np.ndarray,
-    weights: Weights,
+    proposal: np.ndarray,
     budget: int,
     out: np.ndarray,
 ) -> None:
     """Aim at distance d (m) through air (launch height, target height, wind, drag) under
-    the constraint (mode, fixed: m/s or rad); the answer into out (COLUMNS,)."""
+    the constraint (mode, fixed: m/s or rad), from the network's proposal (velocity, angle;
+    used when free); the answer into out (COLUMNS,)."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g  # the length unit: a vacuum range at full velocity
     steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
     h0, ht, wind, k = air[0], air[1], air[2], air[3]
     moves_angle = mode in (LOW, HIGH)
     if mode == FREE:
-        v, a = propose(d, air, limits, weights)
+        v, a = proposal[0], proposal[1]
         taken, hit = 0, False
-        if math.isnan(slopes(v, a, h0, ht, wind, k, g, steps)[0]):  # never comes down there:
-            v, a = vmax, best_angle(vmax, air, steps, limits)  # the shot that carries farthest
+        L, dv, da, _ = slopes(v, a, h0, ht, wind, k, g, steps)
+        if math.isnan(L):  # never comes down there: the shot that carries farthest instead
+            v, a = vmax, best_angle(vmax, air, steps, limits)
+            L, dv, da, _ = slopes(v, a, h0, ht, wind, k, g, steps)
         if refine:
-            v, a, taken, hit = free(d, air, v, a, aim_at, steps, limits, min(budget, FREE_STEPS))
+            first = (L, dv, da)
+            budget_free = min(budget, FREE_STEPS)
+            v, a, taken, hit = free(d, air, v, a, first, aim_at, steps, limits, budget_free)
         if refine and not hit:  # the velocity at this angle, then either arc at full velocity
             likelier = (HIGH, LOW) if a > math.pi / 4 else (LOW, HIGH)
             for attempt in (ANGLE, likelier[0], likelier[1]):
@@ -155,5 +168,7 @@ def aim_many(
     out: np.ndarray,
 ) -> None:
     """`aim` for distances (N,) through air (N, 4), into out (N, COLUMNS)."""
+    proposals = propose(distances, air, limits, weights) if mode == FREE else np.empty((1, 2))
     for i in range(distances.shape[0]):
-        aim(distances[i], air[i], mode, fixed, tol, refine, limits, weights, budget, out[i])
+        proposal = proposals[i] if mode == FREE else proposals[0]
+        aim(distances[i], air[i], mode, fixed, tol, refine, limits, proposal, budget, out[i])

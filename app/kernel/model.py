@@ -38,8 +38,8 @@ class CompiledAimer:
         assert len(limits) == len(compiled.LIMITS)
         linears = [m for m in network.body if isinstance(m, nn.Linear)]
 
-        def array(t: object) -> np.ndarray:
-            return np.ascontiguousarray(t.detach().numpy(), dtype=np.float32)  # type: ignore[attr-defined]
+        def array(t: object) -> np.ndarray:  # transposed: the kernel multiplies from the left
+            return np.ascontiguousarray(t.detach().numpy().T, dtype=np.float32)  # type: ignore[attr-defined]
 
         hidden = linears[1:-1]
         width = linears[0].out_features
