@@ -55,6 +55,7 @@ GOALS = {  # the project's speed goals, as ratios measured in the same run
     "aim_p50_over_noop": 1.3,  # at most
     "aim_rps_over_noop_32": 0.7,  # at least
     "batch_per_target_over_aim": 0.01,  # at most
+    "air_aim_p50_over_aim": 2.0,  # at most: through air as fast as in a vacuum, nearly
 }
 FIXED_SHOT = AimResponse(
     distance=7.5,
@@ -167,6 +168,22 @@ end
 """
 
 
+AIR = '"drag": 0.1, "wind": -3.0, "launch_height": 1.5'  # reach 4.99 m in this air
+
+
+def random_air_script() -> str:
+    """wrk script: POST /aim through AIR at a random target in [0.5, 4.5] m each request."""
+    return f"""wrk.method = "POST"
+wrk.path = "/aim"
+wrk.headers["Content-Type"] = "application/json"
+math.randomseed(1)
+request = function()
+  return wrk.format(nil, nil, nil,
+    string.format('{{"distance": %.9f, {AIR}}}', 0.5 + math.random() * 4))
+end
+"""
+
+
 def batch_script(size: int) -> str:
     """wrk script: POST one fixed batch of `size` random targets each request."""
     rng = torch.Generator().manual_seed(1)
@@ -197,6 +214,7 @@ def over_http(seconds: int, rounds: int, connections: int, batch: int) -> Runs:
         for c in (1, connections)
         for path in ("/noop", "/noop/aim", "/aim")
     ]
+    loads.append(("/aim through air, 1 conn", random_air_script(), 1))
     loads.append((f"/aim/batch of {batch:,}, 1 conn", batch_script(batch), 1))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -238,6 +256,7 @@ def ratios(runs: Runs, connections: int, batch: int) -> dict[str, list[float]]:
             "batch_per_target_over_aim": at(f"/aim/batch of {batch:,}, 1 conn", "p50 (ms)")
             / batch
             / aim_p50,
+            "air_aim_p50_over_aim": at("/aim through air, 1 conn", "p50 (ms)") / aim_p50,
         }
         for key, value in round_ratios.items():
             per_round.setdefault(key, []).append(value)
@@ -275,6 +294,10 @@ def report(results: dict[str, Any], connections: int) -> None:
     print(
         f"/aim/batch p50 per target / /aim p50: {spread(r['batch_per_target_over_aim'], 100, '%')}, "
         f"goal <= {100 * goal['batch_per_target_over_aim']:.0f}%"
+    )
+    print(
+        f"/aim through air p50 / /aim p50, 1 conn: {spread(r['air_aim_p50_over_aim'])}, "
+        f"goal <= {goal['air_aim_p50_over_aim']}x"
     )
 
 

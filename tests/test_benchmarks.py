@@ -44,12 +44,14 @@ def test_speed_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixtur
         "/noop, 32 conn",
         "/noop/aim, 32 conn",
         "/aim, 32 conn",
+        "/aim through air, 1 conn",
         "/aim/batch of 50, 1 conn",
     }
     for row in results["http"].values():
         assert row["requests/s"] > 0 and row["p99 (ms)"] >= row["p50 (ms)"] > 0
     assert set(results["ratios"]) >= set(speed.GOALS)
-    assert "goal <= 1.3x" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "goal <= 1.3x" in printed and "/aim through air p50 / /aim p50" in printed
 
 
 @pytest.mark.parametrize(

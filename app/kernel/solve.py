@@ -64,7 +64,8 @@ def network(
     for layer in range(w_hidden.shape[0]):
         x = x @ w_hidden[layer] + b_hidden[layer]
         x = x / (1 + np.exp(-x))
-    return x @ w_out + b_out  # (N, 2)
+    raw: np.ndarray = x @ w_out + b_out  # (N, 2)
+    return raw
 
 
 @jit
