@@ -43,6 +43,11 @@ RUN --mount=type=bind,from=wheels,target=/wheels \
         "$site"/torch/bin/test_* "$site"/torch/bin/*Test "$site"/torch/bin/protoc* \
         "$site"/torch/testing/_internal/generated "$site"/numpy/_core/include \
         "$site"/numpy/_core/tests "$site"/numpy/tests "$site"/numpy/*/tests
+# Compile the serving physics (app/kernel/, numba) now, into a cache the runtime stage
+# copies, so a server starts without compiling (benchmarks/startup.py measures both ways).
+# numba keeps machine code per CPU model: on another model the server compiles at start.
+ENV NUMBA_CACHE_DIR=/opt/numba-cache
+RUN /opt/venv/bin/python -m app.kernel
 
 FROM ${BASE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="cannon-aim" \
@@ -52,6 +57,7 @@ RUN groupadd --gid 10001 cannon \
     && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin cannon
 COPY --from=builder /src/models /app/models
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /opt/numba-cache /opt/numba-cache
 WORKDIR /app
 # The settings a container needs; everything else keeps its CANNON_* default and can be set
 # at run time (docker run -e, compose environment, the Deployment's env).
@@ -62,7 +68,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     CANNON_PORT=8000 \
     CANNON_MODEL_PATH=/app/models/inverse.safetensors \
     CANNON_AIR_MODEL_PATH=/app/models/air.safetensors \
-    CANNON_TORCH_THREADS=1
+    CANNON_TORCH_THREADS=1 \
+    NUMBA_CACHE_DIR=/opt/numba-cache
 USER 10001:10001
 EXPOSE 8000
 # Without curl: the venv's python asks /readyz, as Kubernetes' readiness probe does, so a

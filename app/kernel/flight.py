@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numba
@@ -33,18 +35,36 @@ _E3 = np.ascontiguousarray(dop.E3)
 _E5 = np.ascontiguousarray(dop.E5)
 
 
-def _cache_dir() -> str:
-    """numba's cache, in a directory named after the kernel's sources. numba checks only
-    the source file of each function it loads, not the functions it calls in other files:
-    without this an edit to one module would leave callers running the old code."""
+def _cache_dir() -> str | None:
+    """Where numba keeps the compiled kernel: a directory named after the kernel's sources,
+    because numba checks only the source file of each function it loads, not the functions
+    it calls in other files (without this an edit to one module would leave callers running
+    the old code). numba insists on a writable directory even to read: on a read-only
+    install (a container's read-only root) the cache filled when the image was built is
+    copied to the temporary directory. None: nowhere to write, compile on every start."""
     here = Path(__file__).parent
     sources = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(here.glob("*.py"))))
-    base = os.environ.get("NUMBA_CACHE_DIR") or str(here / "__pycache__")
-    return os.path.join(base, f"numba-{sources.hexdigest()[:16]}")
+    name = f"numba-{sources.hexdigest()[:16]}"
+    built = Path(os.environ.get("NUMBA_CACHE_DIR") or here / "__pycache__") / name
+    scratch = Path(tempfile.gettempdir()) / f"cannon-{os.getuid()}-{name}"
+    for place in (built, scratch):
+        try:
+            if place == scratch and built.is_dir() and not scratch.exists():
+                shutil.copytree(built, scratch)
+            place.mkdir(parents=True, exist_ok=True)
+            if place == scratch and place.stat().st_uid != os.getuid():
+                continue  # machine code planted by another user is never loaded
+            tempfile.TemporaryFile(dir=place).close()
+            return str(place)
+        except OSError:
+            continue
+    return None
 
 
-numba.config.CACHE_DIR = _cache_dir()  # type: ignore[attr-defined]
-jit = numba.njit(cache=True, nogil=True, error_model="numpy")
+CACHE = _cache_dir()
+if CACHE:
+    numba.config.CACHE_DIR = CACHE  # type: ignore[attr-defined]
+jit = numba.njit(cache=CACHE is not None, nogil=True, error_model="numpy")
 
 
 @jit
