@@ -22,17 +22,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-import torch
 from numpy.typing import ArrayLike
-from torch import Tensor
 
 from app.air_network import AirNetwork
 from app.fitness import air_unfit
 from app.flight import Air
 from app.kernel.model import CompiledAimer
 from app.physics import Cannon
-from app.reach import EDGE, best_angle, landing_or_worst, nearest_landing
-from app.roots import ends
 
 Arc = Literal["low", "high"]
 
@@ -56,13 +52,14 @@ class Constraint:
 
 @dataclass(frozen=True)
 class Reach:
-    """The landings a constraint allows, per target: (N,) m; empty where nearest > farthest."""
+    """The landings a constraint allows, per air: (N,) m; none where nearest > farthest."""
 
-    nearest: Tensor
-    farthest: Tensor
+    nearest: np.ndarray  # m; +inf where no shot comes down at the target's height
+    farthest: np.ndarray  # m; -inf where no shot comes down at the target's height
 
-    def holds(self, distance: Tensor) -> Tensor:
-        return (distance >= self.nearest) & (distance <= self.farthest) & (distance > 0)
+    def holds(self, distance: ArrayLike) -> np.ndarray:
+        d = np.asarray(distance, dtype=np.float64)
+        return (d >= self.nearest) & (d <= self.farthest) & (d > 0)
 
 
 @dataclass(frozen=True)
@@ -95,41 +92,23 @@ class AirAimer:
     def self_check(self, card: Mapping[str, Any] | None = None) -> str | None:
         """None if the model is fit to serve, else what failed: first the network itself, as
         for the vacuum (app/fitness.py; the figures need the card), then aim through known
-        air, free and held, at the tightest tolerance, and land the shots by the reference."""
+        air, free and held, at the tightest tolerance, verified (which also loads the compiled
+        kernel before the first request)."""
         if unfit := air_unfit(self.network, card):
             return f"air self-check failed: {unfit}"
-        one = torch.ones(1, dtype=torch.float64)
-        air = Air(1.5 * one, 0.5 * one, -3.0 * one, 0.1 * one)
+        air = (1.5, 0.5, -3.0, 0.1)
         for constraint in (Constraint(), Constraint(velocity=9.0, arc="high")):
-            shots = self.solve(4.0 * one, air, 1e-6, constraint, True)
+            shots = self.solve(4.0, air, 1e-6, constraint, True)
             if not bool(shots.hit.all()):
                 return f"air self-check failed: {constraint} missed by {shots.miss.item()} m"
         return None
 
-    def reach(self, air: Air, constraint: Constraint) -> Reach:
-        """The nearest and farthest landings (m) the constraint allows in each target's air."""
-        c, n = self.cannon, air.wind.shape[0]
-        low, high = c.min_angle + EDGE, c.max_angle - EDGE
-        if constraint.angle is not None:
-            angle = torch.full((n,), constraint.angle, dtype=torch.float64)
-
-            def at(v: Tensor) -> Tensor:
-                return landing_or_worst(v, angle, air, c)
-
-            fastest = torch.full((n,), c.max_velocity, dtype=torch.float64)
-            slowest = torch.full((n,), 1e-3, dtype=torch.float64)
-            return Reach(ends(slowest, fastest, at), at(fastest))
-        if constraint.velocity is not None:
-            velocity = torch.full((n,), constraint.velocity, dtype=torch.float64)
-            best, farthest = best_angle(velocity, air, c)
-            end = torch.full((n,), low if constraint.arc == "low" else high, dtype=torch.float64)
-
-            def at_angle(a: Tensor) -> Tensor:
-                return landing_or_worst(velocity, a, air, c)
-
-            return Reach(ends(end, best, at_angle), farthest)
-        fastest = torch.full((n,), c.max_velocity, dtype=torch.float64)
-        return Reach(nearest_landing(air, c), best_angle(fastest, air, c)[1])
+    def reach(self, air: Air | Sequence[ArrayLike], constraint: Constraint) -> Reach:
+        """The nearest and farthest landings (m) the constraint allows in each air (a
+        millisecond or two each: asked for targets the solver missed)."""
+        mode, fixed = constraint.mode()
+        ends = self.compiled.reach(conditions_of(air), mode, fixed)  # (N, 2)
+        return Reach(ends[:, 0], ends[:, 1])
 
     def solve(
         self,
@@ -141,15 +120,11 @@ class AirAimer:
     ) -> AirShots:
         """Aim at the targets (m), each verified; a missed one may be out of reach (`reach`).
         `air`: an Air, or its four conditions as arrays or floats that broadcast."""
-        values = vars(air).values() if isinstance(air, Air) else air
         distance = np.array(distance, dtype=np.float64, ndmin=1)  # (N,)
-        conditions = np.empty((len(distance), 4))  # (N, 4), each column broadcast
-        for column, value in enumerate(values):
-            conditions[:, column] = np.asarray(value, dtype=np.float64).ravel()
         mode, fixed = constraint.mode()
         out = self.compiled.aim(
             distance,
-            conditions,
+            conditions_of(air, len(distance)),
             mode,
             fixed,
             tolerance,
@@ -178,6 +153,19 @@ class AirAimer:
         target, the farthest-carrying shot at full velocity instead, which does."""
         shots = self.solve(distance, air, math.inf, Constraint(), False)
         return shots.angle, shots.velocity
+
+
+def conditions_of(air: Air | Sequence[ArrayLike], n: int | None = None) -> np.ndarray:
+    """(N, 4) float64: launch height m, target height m, wind m/s, drag 1/m, each column
+    broadcast to n rows (by default, as many as the longest condition has)."""
+    values = [
+        np.asarray(v, dtype=np.float64).ravel()
+        for v in (vars(air).values() if isinstance(air, Air) else air)
+    ]
+    rows = np.empty((n or max(len(v) for v in values), 4))
+    for column, value in enumerate(values):
+        rows[:, column] = value
+    return rows
 
 
 def unreachable_detail(distance: float, reach: tuple[float, float]) -> str:

@@ -92,10 +92,11 @@ def held_out(aimer: AirAimer, n: int, seed: int) -> Targets:
         uniform(ENVELOPE.drag),
     )
     reach = aimer.reach(air, Constraint())
-    near = reach.nearest.clamp_min(SMALLEST)
+    near = torch.from_numpy(reach.nearest).clamp_min(SMALLEST)
+    farthest = torch.from_numpy(reach.farthest)
     fraction = torch.rand(n, generator=generator, dtype=torch.float64)
-    distance = near + fraction * (reach.farthest - near)
-    ok = torch.isfinite(reach.farthest) & (reach.farthest > near)
+    distance = near + fraction * (farthest - near)
+    ok = torch.isfinite(farthest) & (farthest > near)
     return Targets(distance[ok], air_peers.pick(air, ok), n, int((~ok).sum()))
 
 
@@ -119,9 +120,7 @@ def network_alone(aimer: AirAimer, targets: Targets, runs: int) -> dict[str, Any
         angle, velocity = aimer.propose(targets.distance, targets.air)
         times.append(time.perf_counter() - began)
     seconds = statistics.median(times)
-    miss = air_peers.reference_miss(
-        aimer.cannon, targets.distance, targets.air, velocity, angle
-    )
+    miss = air_peers.reference_miss(aimer.cannon, targets.distance, targets.air, velocity, angle)
     return {
         **miss_stats(miss, targets.distance.numpy()),
         "time_per_target_us": seconds / len(targets.distance) * 1e6,

@@ -44,7 +44,8 @@ def test_every_reachable_target_is_hit_at_every_tolerance(
         assert row["hit_rate"] == 1.0 and row["misses"] == 0, row
         assert row["recheck_hit_rate"] == 1.0 and row["rechecked"] >= 1, row
         assert row["miss_max_m"] <= row["tolerance_m"]
-        assert row["recheck_max_gap_m"] < 1e-6  # the batched reference agrees with one by one
+        # The service's verifier (DOP853 at 1e-4 of the tolerance) against scipy's, one by one
+        assert row["recheck_max_gap_m"] <= max(1e-3 * row["tolerance_m"], 1e-9)
         assert 0 <= row["iterations_mean"] <= row["iterations_max"] <= air.MAX_ITERATIONS * 3
         assert row["time_per_target_us"] > 0
     assert results["goals"]["all_hit"] is True

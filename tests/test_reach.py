@@ -1,26 +1,32 @@
-"""Reach through air, found numerically: the best angle and the farthest and nearest landings,
-held to the reference integrator; and the bracketed root the fixed constraints use."""
+"""Reach through air, found numerically by the compiled kernel (app/kernel/reach.py): the best
+angle and the farthest and nearest landings, held to the reference integrator; and the torch
+best angle training uses (app/reach.py) agreeing with it."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
 from app import reference
 from app.flight import Air
+from app.kernel import reach as kernel_reach
+from app.kernel import solve
 from app.physics import Cannon
-from app.reach import best_angle, nearest_landing
-from app.roots import bracketed_root
+from app.reach import best_angle as torch_best_angle
 from tests.conftest import GRAVITY
 
 CANNON = Cannon()
+LIMITS = np.array([GRAVITY, CANNON.max_velocity, CANNON.min_angle, CANNON.max_angle])
 
 
-def air_of(*rows: tuple[float, float, float, float]) -> Air:
-    columns = zip(*rows, strict=True)
-    return Air(*(torch.tensor(c, dtype=torch.float64) for c in columns))
+def best_angle(velocity: float, conditions: tuple[float, ...]) -> tuple[float, float]:
+    """The kernel's best angle (rad) at a velocity (m/s), and how far it carries (m)."""
+    air = np.array(conditions)
+    angle = solve.best_angle(velocity, air, kernel_reach.STEPS, LIMITS)
+    return angle, reference.landing(velocity, angle, *conditions, GRAVITY).distance
 
 
 def test_the_best_angle_carries_at_least_as_far_as_any_on_a_fine_grid() -> None:
@@ -30,11 +36,16 @@ def test_the_best_angle_carries_at_least_as_far_as_any_on_a_fine_grid() -> None:
         (1.0, 2.5, 4.0, 0.05),
         (3.0, 0.0, 0.0, 0.0),
     ]
-    velocity = torch.full((len(rows),), 9.0, dtype=torch.float64)
-    angle, farthest = best_angle(velocity, air_of(*rows), CANNON)
+    torch_angles, _ = torch_best_angle(
+        torch.full((len(rows),), 9.0, dtype=torch.float64),
+        Air(*(torch.tensor(c, dtype=torch.float64) for c in zip(*rows, strict=True))),
+        CANNON,
+    )
     for i, conditions in enumerate(rows):
-        at_best = reference.landing(9.0, angle[i].item(), *conditions, GRAVITY).distance
-        assert farthest[i].item() == pytest.approx(at_best, abs=1e-6)
+        angle, at_best = best_angle(9.0, conditions)
+        _, farthest = kernel_reach.reach(solve.LOW, 9.0, np.array(conditions), LIMITS)
+        assert farthest == pytest.approx(at_best, abs=1e-9)
+        assert angle == pytest.approx(torch_angles[i].item(), abs=1e-3)  # training's agrees
         grid = [
             reference.landing(9.0, 0.01 + 0.005 * j, *conditions, GRAVITY).distance
             for j in range(311)
@@ -44,40 +55,45 @@ def test_the_best_angle_carries_at_least_as_far_as_any_on_a_fine_grid() -> None:
 
 def test_without_air_the_best_angle_is_the_closed_form() -> None:
     # Flat ground: 45 degrees. From 3 m up: tan(theta) = v / sqrt(v^2 + 2 g h).
-    angle, farthest = best_angle(
-        torch.tensor([8.0, 8.0], dtype=torch.float64),
-        air_of((0.0, 0.0, 0.0, 0.0), (3.0, 0.0, 0.0, 0.0)),
-        CANNON,
-    )
-    assert angle[0].item() == pytest.approx(math.pi / 4, abs=1e-5)
-    assert farthest[0].item() == pytest.approx(64 / GRAVITY, rel=1e-9)
-    assert angle[1].item() == pytest.approx(
-        math.atan(8 / math.sqrt(64 + 2 * GRAVITY * 3)), abs=1e-5
-    )
+    angle, farthest = best_angle(8.0, (0.0, 0.0, 0.0, 0.0))
+    assert angle == pytest.approx(math.pi / 4, abs=1e-6)
+    assert farthest == pytest.approx(64 / GRAVITY, rel=1e-9)
+    angle, _ = best_angle(8.0, (3.0, 0.0, 0.0, 0.0))
+    assert angle == pytest.approx(math.atan(8 / math.sqrt(64 + 2 * GRAVITY * 3)), abs=1e-6)
 
 
 def test_nearest_landings() -> None:
-    nearest = nearest_landing(
-        air_of((0.0, 0.0, 0.0, 0.0), (3.0, 0.0, 5.0, 0.2), (0.0, 3.0, -5.0, 0.2)), CANNON
-    )
-    assert nearest[0].item() == pytest.approx(0.0, abs=1e-6)  # a slow shot lands at the cannon
+    def nearest(*conditions: float) -> float:
+        return kernel_reach.nearest_of_all(np.array(conditions), LIMITS)
+
+    assert nearest(0.0, 0.0, 0.0, 0.0) == pytest.approx(0.0, abs=1e-6)  # lands at the cannon
     # From 3 m up in a 5 m/s tailwind the wind carries any shot forward as it falls.
     drift = reference.landing(1e-3, 1.5, 3.0, 0.0, 5.0, 0.2, GRAVITY).distance
-    assert 0.5 < nearest[1].item() <= drift + 1e-6
-    assert math.isinf(nearest[2].item())  # no 10 m/s shot climbs 3 m against drag 0.2
+    assert 0.5 < nearest(3.0, 0.0, 5.0, 0.2) <= drift + 1e-6
+    assert math.isinf(nearest(0.0, 3.0, -5.0, 0.2))  # no 10 m/s shot climbs 3 m against drag
 
 
-def test_bracketed_root_finds_the_root_and_gives_up_without_one() -> None:
-    def square(x: torch.Tensor) -> torch.Tensor:
-        return torch.where(x > 1, x * x, -torch.inf)  # "never comes down" below x = 1
-
-    x, steps = bracketed_root(
-        square,
-        torch.tensor([0.0, 0.0], dtype=torch.float64),
-        torch.tensor([3.0, 3.0], dtype=torch.float64),
-        torch.tensor([4.0, 0.5], dtype=torch.float64),  # 2 is a root; 0.5 lies in the jump
-        1e-12,
-        100,
+def test_the_ends_of_each_constraint() -> None:
+    air = (1.5, 0.0, -2.0, 0.1)
+    conditions = np.array(air)
+    near, far = kernel_reach.reach(solve.LOW, 9.0, conditions, LIMITS)
+    flattest = reference.landing(9.0, solve.EDGE, *air, GRAVITY).distance
+    assert near == pytest.approx(flattest, abs=1e-9) and far > near
+    near_high, far_high = kernel_reach.reach(solve.HIGH, 9.0, conditions, LIMITS)
+    steepest = reference.landing(9.0, math.pi / 2 - solve.EDGE, *air, GRAVITY).distance
+    assert near_high == pytest.approx(steepest, abs=1e-9) and far_high == far
+    near_angle, far_angle = kernel_reach.reach(solve.ANGLE, 0.8, conditions, LIMITS)
+    fastest = reference.landing(10.0, 0.8, *air, GRAVITY).distance
+    slowest = reference.landing(solve.SLOWEST, 0.8, *air, GRAVITY).distance  # blown back
+    assert far_angle == pytest.approx(fastest, abs=1e-9)
+    assert near_angle == pytest.approx(slowest, abs=1e-9) and near_angle < 0
+    # A raised target: the slowest shots never climb to it, so the near end is the slowest
+    # shot at that angle that still comes down through its height.
+    raised = np.array([0.0, 2.0, 0.0, 0.05])
+    near_raised, _ = kernel_reach.reach(solve.ANGLE, 1.2, raised, LIMITS)
+    slower = reference.landing(0.999 * 6.5, 1.2, 0.0, 2.0, 0.0, 0.05, GRAVITY)
+    assert near_raised > 0.1 and (math.isnan(slower.distance) or slower.distance > 0)
+    assert kernel_reach.reach(solve.FREE, 0.0, np.array([0.0, 3.0, -5.0, 0.2]), LIMITS) == (
+        math.inf,
+        -math.inf,
     )
-    assert x[0].item() == pytest.approx(2.0, abs=1e-12) and steps[0] < 15
-    assert square(x[1:]).item() > 0.5 + 0.4 and steps[1] < 60  # stopped at the jump

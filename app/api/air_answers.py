@@ -7,13 +7,11 @@ import math
 
 import msgspec
 import numpy as np
-import torch
 
 from app.air_aiming import AirAimer, AirShots, Constraint, Reach, unreachable_detail
 from app.api.air_schemas import Conditions, Constraints
 from app.api.errors import ApiError
 from app.api.schemas import VerifyQuery, VerifyResponse
-from app.flight import Air
 from app.kernel import flight
 from app.physics import Cannon
 
@@ -24,11 +22,6 @@ VERIFY_RTOL = 1e-12  # DOP853's tolerance for GET /verify: the landing to about 
 def conditions(body: Conditions) -> tuple[float, float, float, float]:
     """(launch_height m, target_height m, wind m/s, drag 1/m)."""
     return body.launch_height, body.target_height, body.wind, body.drag
-
-
-def air_of(body: Conditions) -> Air:
-    """The conditions as one shot's Air, for the reach search."""
-    return Air(*(torch.tensor([value], dtype=torch.float64) for value in conditions(body)))
 
 
 def constraint_of(aimer: AirAimer, body: Constraints, loc: list[str | int]) -> Constraint:
@@ -124,8 +117,8 @@ def aim_one(
     computed only for a shot that missed."""
     shots = aimer.solve(distance, conditions(body), tolerance, constraint, do_refine)
     if not shots.hit[0]:
-        reach = aimer.reach(air_of(body), constraint)
-        if not bool(reach.holds(torch.tensor([distance], dtype=torch.float64))):
+        reach = aimer.reach(conditions(body), constraint)
+        if not reach.holds(distance).all():
             raise unreachable(distance, reach)
         if do_refine or not math.isfinite(shots.landing_distance[0].item()):
             miss = finite(shots.miss[0].item())
@@ -150,16 +143,15 @@ def aim_many(
     do_refine: bool,
 ) -> tuple[bytes, AirShots | None]:
     """Targets sharing one air: answers in order, the unreachable ones in their places."""
-    target = torch.tensor(distances, dtype=torch.float64)
     shots = aimer.solve(distances, conditions(body), tolerance, constraint, do_refine)
     reach = None
     if not shots.hit.all():  # one air: one reach, for the targets missed
-        reach = aimer.reach(air_of(body), constraint)
+        reach = aimer.reach(conditions(body), constraint)
 
     def answer(i: int, distance: float) -> dict[str, object]:
         if reach is None or bool(shots.hit[i]):
             return {**item(shots, i, version), "reachable": True}
-        inside = bool(reach.holds(target[i : i + 1]))
+        inside = bool(reach.holds(distance))
         if inside and math.isfinite(shots.landing_distance[i].item()):
             return {**item(shots, i, version), "reachable": True}
         detail = (

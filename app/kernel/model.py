@@ -12,6 +12,7 @@ from torch import nn
 from app import cancel
 from app.air_network import DISTANCE_LIMIT, AirNetwork
 from app.kernel import aim as compiled
+from app.kernel import reach as reaches
 from app.kernel import solve
 from app.network import EDGE, MIN_ENERGY, STRETCH
 
@@ -84,3 +85,11 @@ class CompiledAimer:
                 self.limits, self.weights, budget, out[part],
             )  # fmt: skip
         return out
+
+    def reach(self, air: np.ndarray, mode: str, fixed: float) -> np.ndarray:
+        """(nearest, farthest) landing (m) the constraint allows in each air (N, 4): (N, 2)."""
+        ends = np.empty((len(air), 2))
+        for i, conditions in enumerate(np.ascontiguousarray(air, dtype=np.float64)):
+            cancel.checkpoint()
+            ends[i] = reaches.reach(MODES[mode], fixed, conditions, self.limits)
+        return ends
