@@ -43,11 +43,6 @@ RUN --mount=type=bind,from=wheels,target=/wheels \
         "$site"/torch/bin/test_* "$site"/torch/bin/*Test "$site"/torch/bin/protoc* \
         "$site"/torch/testing/_internal/generated "$site"/numpy/_core/include \
         "$site"/numpy/_core/tests "$site"/numpy/tests "$site"/numpy/*/tests
-# Compile the serving physics (app/kernel/, numba) now, into a cache the runtime stage
-# copies, so a server starts without compiling (benchmarks/startup.py measures both ways).
-# numba keeps machine code per CPU model: on another model the server compiles at start.
-ENV NUMBA_CACHE_DIR=/opt/numba-cache
-RUN /opt/venv/bin/python -m app.kernel
 
 FROM ${BASE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="cannon-aim" \
@@ -57,7 +52,6 @@ RUN groupadd --gid 10001 cannon \
     && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin cannon
 COPY --from=builder /src/models /app/models
 COPY --from=builder /opt/venv /opt/venv
-COPY --from=builder /opt/numba-cache /opt/numba-cache
 WORKDIR /app
 # The settings a container needs; everything else keeps its CANNON_* default and can be set
 # at run time (docker run -e, compose environment, the Deployment's env).
@@ -70,6 +64,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     CANNON_AIR_MODEL_PATH=/app/models/air.safetensors \
     CANNON_TORCH_THREADS=1 \
     NUMBA_CACHE_DIR=/opt/numba-cache
+# Compile the serving physics (app/kernel/, numba) into its cache now, in this stage: numba
+# trusts a cache only beside sources with the mtimes it was made from, which a copy between
+# stages need not keep. A server then starts without compiling (benchmarks/startup.py
+# measures both ways); on another CPU model numba compiles once at start. Read-only at run
+# time: the kernel copies the cache to /tmp first (app/kernel/flight.py).
+RUN python -m app.kernel
 USER 10001:10001
 EXPOSE 8000
 # Without curl: the venv's python asks /readyz, as Kubernetes' readiness probe does, so a
