@@ -36,7 +36,9 @@ from app.client.local import checked
 if TYPE_CHECKING:
     from app.physics import Cannon
 
-BENCHMARKS = ("approaches", "speed", "figures", "air", "air_figures", "soak", "overload")
+BENCHMARKS = (
+    "approaches", "speed", "figures", "air", "air_figures", "peer", "startup", "soak", "overload",
+)  # fmt: skip
 
 
 def service(args: argparse.Namespace) -> Any:

@@ -18,6 +18,12 @@ reference: the hit rates below are the reference's, not the solvers' own.
 2. A batch of BATCH targets in one call (free) at 5 cm and 1e-6 m, per target, against the
    peer's median per solve at that tolMiss.
 
+The peer's hit rate is below 100% though every solve reports success: its `tolMiss` bounds
+its own miss, the closest approach of the trajectory it integrates to the target point,
+while the miss here (and in the service) is how far from the target the shot comes down
+through the target's height, landed by the reference. On a descending shot the two differ
+by the descent's slope, and its integration differs from the reference's too.
+
 The peer is in the bench extra only, never in the service.
 """
 

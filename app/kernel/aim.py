@@ -131,7 +131,7 @@ def aim(
     # verified landings, which stays right where RK4 resolves the shot poorly (grazing shots).
     last_x, last_landing = math.nan, math.nan
     for _ in range(CORRECTIONS if taken > 0 else 0):  # a raw proposal is reported as it is
-        if abs(flown - d) <= tol or taken >= budget or math.isnan(flown):
+        if abs(flown - d) <= tol or math.isnan(flown):
             break
         x = a if moves_angle else v
         if math.isfinite(last_landing) and x != last_x and flown != last_landing:
