@@ -187,11 +187,12 @@ def test_no_air_verification_is_unchanged(client: httpx.Client) -> None:
 
 
 def test_did_not_converge_is_not_unreachable() -> None:
-    """One refinement step cannot bring a hard target (from 2.5 m up, into a headwind,
-    heavy drag) within 1e-6 m: reachable, but not converged, and said so. The limit is set
-    after startup: a service configured so tight would fail its self-check and never serve."""
+    """With no refinement step allowed, the network's proposal for a hard target (from 2.5 m
+    up, into a headwind, heavy drag) is not within 1e-6 m: reachable, but not converged, and
+    said so. The limit is set after startup: a service configured so tight would fail its
+    self-check and never serve (and the settings allow no fewer than one step)."""
     with TestClient(create_app(Settings())) as http:
-        http.app.state.air_aimer.max_iterations = 1  # type: ignore[attr-defined]
+        http.app.state.air_aimer.max_iterations = 0  # type: ignore[attr-defined]
         body = {
             "distance": 3.0,
             "drag": 0.15,
