@@ -12,8 +12,6 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from app.aiming import Aimer
-from app.air_aiming import AirAimer
 from app.api.errors import install_error_handlers
 from app.api.guard import AIMING, ApiKeyMiddleware, Load
 from app.api.headers import HardeningMiddleware
@@ -26,7 +24,7 @@ from app.api.openapi import document_api_key
 from app.api.routes import direct, router
 from app.api.shots import router as shots_router
 from app.config import Settings, get_settings
-from app.model_store import load_air_model, load_model
+from app.engine import Engine
 
 DESCRIPTION = """
 Aims a cannon: given a target distance in metres, returns the launch angle (radians) and
@@ -37,19 +35,6 @@ really lands and by how much it misses (metres).
 """
 
 
-async def self_check(app: FastAPI) -> str | None:
-    """None when every model aims as its card says, else why not."""
-    try:
-        # With its card, each check also holds the raw proposals to the card's figures.
-        failure: str | None = await asyncio.to_thread(app.state.aimer.self_check, app.state.card)
-        if failure is None:
-            air_card = app.state.air_card
-            failure = await asyncio.to_thread(app.state.air_aimer.self_check, air_card)
-        return failure
-    except Exception as error:  # a crash is a failed check
-        return f"self-check failed: {type(error).__name__}: {error}"
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -57,21 +42,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         torch.set_num_threads(settings.torch_threads)
         # A missing, tampered or corrupt model stops startup here, before the server listens.
-        network, card = load_model(settings.model_path, settings.cannon())
-        app.state.settings, app.state.card = settings, card
-        app.state.aimer = Aimer(network, settings.max_refine_iterations, card["version"])
-        air_network, app.state.air_card = load_air_model(settings.air_model_path, settings.cannon())
-        app.state.air_aimer = AirAimer(air_network, settings.max_refine_iterations)
+        engine = app.state.engine = Engine.load(settings)
+        app.state.settings = settings
         # A model that fails its self-check never serves: the server does not start listening,
         # unless the operator keeps the process up to be looked at (then every aiming route,
-        # /healthz and /readyz answer 503).
-        failure = await self_check(app)
+        # /healthz and /readyz answer 503). With its card each check also holds the raw
+        # proposals to the card's figures.
+        failure = await asyncio.to_thread(engine.self_check)
         if failure is not None:
             logging.getLogger("uvicorn.error").error(failure)
             if settings.on_failed_self_check == "exit":
                 raise StartupRefused(failure)
             life.unfit = failure
-        metrics.model.labels(version=card["version"]).set(1)
+        metrics.model.labels(version=engine.version).set(1)
         access_log.start()
         yield
         access_log.close()  # write the last lines before the process ends

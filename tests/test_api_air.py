@@ -192,7 +192,7 @@ def test_did_not_converge_is_not_unreachable() -> None:
     said so. The limit is set after startup: a service configured so tight would fail its
     self-check and never serve (and the settings allow no fewer than one step)."""
     with TestClient(create_app(Settings())) as http:
-        http.app.state.air_aimer.max_iterations = 0  # type: ignore[attr-defined]
+        http.app.state.engine.air.max_iterations = 0  # type: ignore[attr-defined]
         body = {
             "distance": 3.0,
             "drag": 0.15,

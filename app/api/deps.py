@@ -12,11 +12,27 @@ from fastapi import Depends, Request
 
 from app.aiming import Aimer
 from app.config import Settings
+from app.engine import Engine
+
+
+def engine_of(request: Request) -> Engine:
+    """The engine, for the routes that read and write HTTP themselves (no dependencies)."""
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_engine(request: Request) -> Engine:
+    return engine_of(request)
 
 
 async def get_aimer(request: Request) -> Aimer:
-    aimer: Aimer = request.app.state.aimer
-    return aimer
+    """The vacuum aimer, for the page's curves (app/api/shots.py)."""
+    return engine_of(request).vacuum
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -24,5 +40,6 @@ async def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+EngineDep = Annotated[Engine, Depends(get_engine)]
 AimerDep = Annotated[Aimer, Depends(get_aimer)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

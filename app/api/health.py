@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.deps import EngineDep, engine_of
 from app.api.lifecycle import Life
 from app.api.strict import StrictRoute
 
@@ -79,7 +80,7 @@ async def readyz(request: Request) -> Ready | JSONResponse:
     reason = life.not_ready()
     if reason is not None:
         return JSONResponse({"detail": reason}, status_code=503)
-    return Ready(status="ready", model_version=request.app.state.aimer.version)
+    return Ready(status="ready", model_version=engine_of(request).version)
 
 
 @router.get(
@@ -95,16 +96,14 @@ async def metrics(request: Request) -> Response:
 
 
 @router.get("/model", response_model=ModelCard)
-async def model(request: Request) -> dict[str, Any]:
+async def model(engine: EngineDep) -> dict[str, Any]:
     """The model card: architecture, physics constants (SI units), training, validation
     figures (metres) and the weights' sha256."""
-    card: dict[str, Any] = request.app.state.card
-    return card
+    return engine.card
 
 
 @router.get("/model/air", response_model=ModelCard)
-async def air_model(request: Request) -> dict[str, Any]:
+async def air_model(engine: EngineDep) -> dict[str, Any]:
     """The air model's card: as /model, plus the envelope of conditions it covers (launch
     height m, height difference m, wind m/s, drag 1/m)."""
-    card: dict[str, Any] = request.app.state.air_card
-    return card
+    return engine.air_card

@@ -15,17 +15,12 @@ benchmarks/speed.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
-from app.air_aiming import AirAimer, AirShots
-from app.api import air_answers
-from app.api.air_answers import constraint_of
-from app.api.answers import aim_json, batch_json
-from app.api.deps import AimerDep, SettingsDep
+from app.api import replies
+from app.api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from app.api.errors import ApiError
 from app.api.observe import Metrics, record, record_one
 from app.api.openapi import (
@@ -39,7 +34,6 @@ from app.api.openapi import (
 from app.api.schemas import (
     AimBatchRequest,
     AimBatchResponse,
-    AimOptions,
     AimRequest,
     AimResponse,
     VerifyQuery,
@@ -47,38 +41,20 @@ from app.api.schemas import (
 )
 from app.api.strict import DirectRoute, StrictRoute, parse_json, read_body
 from app.api.work import within_budget
-from app.config import Settings
-
-
-async def through_air(
-    request: Request,
-    body: AimOptions,
-    work: Callable[..., tuple[bytes, AirShots | None]],
-    targets: float | list[float],
-    tolerance: float,
-) -> Response:
-    """Aim through air, between heights or under a constraint. One target is tens of
-    microseconds of compiled work when it is hit: inline. Batches, and a miss (whose reach
-    is searched to say why), go to the worker lane within the time budget."""
-    air_aimer: AirAimer = request.app.state.air_aimer
-    constraint = constraint_of(air_aimer, body, ["body"])
-    version = request.app.state.air_card["version"]
-    size = len(targets) if isinstance(targets, list) else 1
-    args = (air_aimer, version, targets, body, constraint, tolerance, body.refine is not False)
-    hit = None if isinstance(targets, list) else air_answers.hit_one(*args)  # type: ignore[arg-type]
-    shots: AirShots | None
-    if hit is not None:
-        content, shots = hit
-    else:
-        content, shots = await within_budget(request, work, *args, targets=size)
-    if shots is not None:
-        metrics: Metrics = request.app.state.metrics
-        record(request.scope, metrics, shots.miss, shots.refined, shots.iterations)
-    return Response(content, media_type="application/json")
-
 
 router = APIRouter(route_class=StrictRoute)
 direct = APIRouter(route_class=DirectRoute)  # endpoints that read and write HTTP themselves
+
+
+def answered(request: Request, reply: replies.Reply) -> Response:
+    """The reply as the response, counted in the metrics."""
+    metrics: Metrics = request.app.state.metrics
+    misses, refined, iterations = reply.misses, reply.refined, reply.iterations
+    if isinstance(misses, list) and len(misses) == 1:  # one target: no numpy on the fast path
+        record_one(request.scope, metrics, misses[0], bool(refined[0]), int(iterations[0]))
+    elif len(misses):
+        record(request.scope, metrics, misses, refined, iterations)
+    return Response(reply.content, media_type="application/json")
 
 
 @direct.post(
@@ -90,22 +66,15 @@ direct = APIRouter(route_class=DirectRoute)  # endpoints that read and write HTT
 async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
     body = parse_json(*await read_body(request), AimRequest)  # tens of µs: inline
-    aimer: Aimer = request.app.state.aimer
-    settings: Settings = request.app.state.settings
+    engine, settings = engine_of(request), settings_of(request)
     tolerance = settings.tolerance(body.tolerance)
-    metrics: Metrics = request.app.state.metrics
-    if not (body.still_and_flat() and body.free()):  # air, heights or a constraint
-        return await through_air(request, body, air_answers.aim_one, body.distance, tolerance)
-    try:
-        answer = aimer.propose_one(body.distance, tolerance)
-    except UnreachableTargetError as error:
-        raise ApiError(
-            422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
-        ) from error
-    if not answer.hit and body.refine is not False:
-        answer = await within_budget(request, aimer.refine_one, answer)
-    record_one(request.scope, metrics, answer.miss, answer.refined, answer.iterations)
-    return Response(aim_json(answer, aimer.version, aimer.cannon), media_type="application/json")
+    reply = replies.first_try(engine, body, tolerance)  # microseconds when it hits: inline
+    if reply is None:  # refinement, or a missed shot's reach: off the event loop
+        heavy = None if engine.in_vacuum(body) else 1  # through air it waits in the lane
+        reply = await within_budget(
+            request, replies.aim_one, engine, body, tolerance, targets=heavy
+        )
+    return answered(request, reply)
 
 
 @direct.post(
@@ -116,13 +85,10 @@ async def aim(request: Request) -> Response:
 )
 async def aim_batch(request: Request) -> Response:
     """Aim at many targets at once; an unreachable one is reported in its place."""
-    aimer: Aimer = request.app.state.aimer
-    settings: Settings = request.app.state.settings
+    engine, settings = engine_of(request), settings_of(request)
     raw, media_type = await read_body(request)
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
-    body: AimBatchRequest = await within_budget(
-        request, parse_json, raw, media_type, AimBatchRequest
-    )
+    body = await within_budget(request, parse_json, raw, media_type, AimBatchRequest)
     if len(body.distances) > settings.max_batch:
         raise ApiError(
             422,
@@ -132,27 +98,15 @@ async def aim_batch(request: Request) -> Response:
             max_batch=settings.max_batch,
         )
     tolerance = settings.tolerance(body.tolerance)
-    metrics: Metrics = request.app.state.metrics
-    if not (body.still_and_flat() and body.free()):  # air, heights or a constraint
-        return await through_air(request, body, air_answers.aim_many, body.distances, tolerance)
-    # Milliseconds of work for a large batch: run it off the event loop.
-    content, solved = await within_budget(
-        request, batch_json, aimer, body.distances, tolerance, body.refine is not False
-    )
-    record(request.scope, metrics, solved.miss, solved.refined, solved.iterations)
-    return Response(content, media_type="application/json")
+    heavy = None if engine.in_vacuum(body) else len(body.distances)  # air: in the lane
+    reply = await within_budget(request, replies.aim_many, engine, body, tolerance, targets=heavy)
+    return answered(request, reply)
 
 
 @router.get("/verify", response_model=VerifyResponse, responses=VERIFY_ERRORS)
 async def verify(
-    query: Annotated[VerifyQuery, Query()], aimer: AimerDep, settings: SettingsDep
+    query: Annotated[VerifyQuery, Query()], engine: EngineDep, settings: SettingsDep
 ) -> VerifyResponse:
-    """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
-    tolerance = settings.tolerance(query.tolerance)
-    if not query.still_and_flat():  # through air: the compiled DOP853, microseconds
-        return air_answers.verify_one(aimer.cannon, query, tolerance)
-    try:
-        shot = check_shot(aimer.cannon, query.angle, query.velocity, query.distance, tolerance)
-    except OutsideLimitsError as error:
-        raise ApiError(422, ["query"], str(error), "outside_cannon_limits") from error
-    return VerifyResponse(**vars(shot))
+    """Where a given shot lands, how long it flies, how high it goes, and whether it hits.
+    Microseconds, in a vacuum (closed form) and through air (the compiled DOP853): inline."""
+    return replies.verify(engine, query, settings.tolerance(query.tolerance))

@@ -8,16 +8,12 @@ errors the HTTP client raises.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cached_property
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.aiming import Aimer, OutsideLimitsError, UnreachableTargetError, check_shot
-from app.air_aiming import AirAimer
-from app.api import air_answers
+from app.api import replies
 from app.api.air_schemas import Conditions, Constraints
-from app.api.answers import aim_json, batch_json
 from app.api.errors import ApiError, shortened
 from app.api.health import ModelCard
 from app.api.schemas import (
@@ -32,25 +28,20 @@ from app.client.calls import Options
 from app.client.clients import Solution
 from app.client.errors import error_for
 from app.config import Settings, get_settings
-from app.model_store import load_air_model, load_model
+from app.engine import Engine
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")
 
 
 class LocalCannon:
-    """Aims with the models in `settings.model_path` and `settings.air_model_path` (the air
-    model loaded at its first use; ModelError if a model is missing or tampered)."""
+    """Aims with the models in `settings.model_path` and `settings.air_model_path`, through
+    the same engine and replies as the service (ModelError if a model is missing or
+    tampered)."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
-        network, self.card = load_model(self.settings.model_path, self.settings.cannon())
-        self.aimer = Aimer(network, self.settings.max_refine_iterations, self.card["version"])
-
-    @cached_property
-    def air(self) -> tuple[AirAimer, str]:
-        network, card = load_air_model(self.settings.air_model_path, self.settings.cannon())
-        return AirAimer(network, self.settings.max_refine_iterations), card["version"]
+        self.engine = Engine.load(self.settings)
 
     def aim(
         self,
@@ -64,28 +55,9 @@ class LocalCannon:
         fields = Options(tolerance, refine, air, hold).fields()
         request = checked(AimRequest, distance=distance, **fields)
         tolerance = self.settings.tolerance(request.tolerance)
-        if not (request.still_and_flat() and request.free()):
-            aimer, version = self.air
-            content, _ = translated(
-                air_answers.aim_one,
-                aimer,
-                version,
-                request.distance,
-                request,
-                translated(air_answers.constraint_of, aimer, request, []),
-                tolerance,
-                refine is not False,
-            )
-            return AimResponse.model_validate_json(content)
-        try:
-            answer = self.aimer.aim(request.distance, tolerance, refine is not False)
-        except UnreachableTargetError as error:
-            item = {"type": "unreachable_target", "loc": ["distance"], "msg": str(error)}
-            body = {"detail": [item], "max_range": error.max_range}
-            raise error_for(422, body, over_http=False) from error
-        return AimResponse.model_validate_json(
-            aim_json(answer, self.aimer.version, self.aimer.cannon)
-        )
+        reply = translated(replies.first_try, self.engine, request, tolerance)
+        reply = reply or translated(replies.aim_one, self.engine, request, tolerance)
+        return AimResponse.model_validate_json(reply.content)
 
     def aim_many(
         self,
@@ -99,22 +71,8 @@ class LocalCannon:
         fields = Options(tolerance, refine, air, hold).fields()
         request = checked(AimBatchRequest, distances=list(distances), **fields)
         tolerance = self.settings.tolerance(request.tolerance)
-        if not (request.still_and_flat() and request.free()):
-            aimer, version = self.air
-            constraint = translated(air_answers.constraint_of, aimer, request, [])
-            content, _ = translated(
-                air_answers.aim_many,
-                aimer,
-                version,
-                request.distances,
-                request,
-                constraint,
-                tolerance,
-                refine is not False,
-            )
-        else:
-            content, _ = batch_json(self.aimer, request.distances, tolerance, refine is not False)
-        return AimBatchResponse.model_validate_json(content).solutions
+        reply = translated(replies.aim_many, self.engine, request, tolerance)
+        return AimBatchResponse.model_validate_json(reply.content).solutions
 
     def verify(
         self,
@@ -128,19 +86,10 @@ class LocalCannon:
         fields = Options(tolerance, air=air).fields()
         query = checked(VerifyQuery, angle=angle, velocity=velocity, distance=distance, **fields)
         tolerance = self.settings.tolerance(query.tolerance)
-        if not query.still_and_flat():
-            return translated(air_answers.verify_one, self.aimer.cannon, query, tolerance)
-        try:
-            shot = check_shot(
-                self.aimer.cannon, query.angle, query.velocity, query.distance, tolerance
-            )
-        except OutsideLimitsError as error:
-            item = {"type": "outside_cannon_limits", "loc": [], "msg": str(error)}
-            raise error_for(422, {"detail": [item]}, over_http=False) from error
-        return VerifyResponse(**vars(shot))
+        return translated(replies.verify, self.engine, query, tolerance)
 
     def model(self) -> ModelCard:
-        return ModelCard.model_validate(self.card)
+        return ModelCard.model_validate(self.engine.card)
 
 
 def translated(work: Callable[..., Result], *args: Any) -> Result:

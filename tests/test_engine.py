@@ -1,0 +1,71 @@
+"""The engine: one loader and one self-check for both models, and the one place that picks
+the vacuum's closed-form path or the compiled physics through air; the replies built on it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app import reference
+from app.api import replies
+from app.api.errors import ApiError
+from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery
+from app.config import Settings
+from app.engine import Engine
+from tests.conftest import GRAVITY
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(Settings())
+
+
+def test_both_models_load_and_pass_one_self_check(engine: Engine) -> None:
+    assert engine.self_check() is None
+    assert engine.version == engine.card["version"] != engine.air_version
+
+
+@pytest.mark.parametrize(
+    ("fields", "vacuum"),
+    [
+        ({}, True),
+        ({"wind": 3.0}, True),  # wind without drag changes nothing
+        ({"launch_height": 1.5, "target_height": 1.5}, True),  # flat, raised
+        ({"drag": 0.1}, False),
+        ({"target_height": 1.0}, False),
+        ({"velocity": 9.0}, False),
+        ({"angle": 0.7}, False),
+    ],
+)
+def test_the_engine_picks_the_path(engine: Engine, fields: dict[str, float], vacuum: bool) -> None:
+    assert engine.in_vacuum(AimRequest(distance=4.0, **fields)) is vacuum
+    assert engine.in_vacuum(AimBatchRequest(distances=[4.0], **fields)) is vacuum
+    if "velocity" not in fields and "angle" not in fields:
+        query = VerifyQuery(angle=0.7, velocity=9.0, distance=4.0, **fields)
+        assert engine.in_vacuum(query) is vacuum
+
+
+def test_replies_answer_both_ways_and_land_by_the_reference(engine: Engine) -> None:
+    for fields in ({}, {"drag": 0.1, "wind": -3.0, "launch_height": 1.5}):
+        body = AimRequest(distance=4.0, tolerance=1e-6, **fields)
+        reply = replies.first_try(engine, body, 1e-6) or replies.aim_one(engine, body, 1e-6)
+        shot = json.loads(reply.content)
+        conditions = (fields.get("launch_height", 0.0), 0.0, fields.get("wind", 0.0))
+        truth = reference.landing(
+            shot["velocity"], shot["angle"], *conditions, fields.get("drag", 0.0), GRAVITY
+        )
+        assert shot["hit"] and abs(truth.distance - 4.0) <= 1e-6
+        assert list(reply.misses) == [shot["miss"]]
+
+
+def test_out_of_reach_is_a_422_with_the_range_either_way(engine: Engine) -> None:
+    with pytest.raises(ApiError) as vacuum:
+        replies.first_try(engine, AimRequest(distance=11.0), 0.05)
+    assert vacuum.value.extra["max_range"] == pytest.approx(100 / GRAVITY)
+    air = AimRequest(distance=9.0, drag=0.1, wind=-2.0)
+    assert replies.first_try(engine, air, 0.05) is None  # missed: the reach is searched next
+    with pytest.raises(ApiError) as through_air:
+        replies.aim_one(engine, air, 0.05)
+    assert through_air.value.detail[0]["type"] == "unreachable_target"
+    assert 4.0 < through_air.value.extra["max_range"] < 100 / GRAVITY
