@@ -4,6 +4,7 @@ errors that say why not out. HTTP-free apart from raising ApiError with the righ
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import msgspec
 import numpy as np
@@ -88,72 +89,68 @@ def unreachable(distance: float, reach: Reach) -> ApiError:
     )
 
 
-def hit_one(
-    aimer: AirAimer,
-    version: str,
-    distance: float,
-    body: Conditions,
-    constraint: Constraint,
-    tolerance: float,
-    do_refine: bool,
-) -> tuple[bytes, AirShots] | None:
+@dataclass(frozen=True)
+class Asked:
+    """A request through air: who aims, under what conditions, constraint and tolerance."""
+
+    aimer: AirAimer
+    version: str  # of the air model
+    body: Conditions
+    constraint: Constraint
+    tolerance: float  # m
+    refine: bool
+
+    def solve(self, distance: float | list[float]) -> AirShots:
+        return self.aimer.solve(
+            distance, conditions(self.body), self.tolerance, self.constraint, self.refine
+        )
+
+    def reach(self) -> Reach:
+        return self.aimer.reach(conditions(self.body), self.constraint)
+
+
+def hit_one(asked: Asked, distance: float) -> tuple[bytes, AirShots] | None:
     """One target through air when it is hit (tens of microseconds), else None: then
     `aim_one` says why, which may take a search of the reach."""
-    shots = aimer.solve(distance, conditions(body), tolerance, constraint, do_refine)
-    return (encoder.encode(item(shots, 0, version)), shots) if shots.hit[0] else None
+    shots = asked.solve(distance)
+    return (encoder.encode(item(shots, 0, asked.version)), shots) if shots.hit[0] else None
 
 
-def aim_one(
-    aimer: AirAimer,
-    version: str,
-    distance: float,
-    body: Conditions,
-    constraint: Constraint,
-    tolerance: float,
-    do_refine: bool,
-) -> tuple[bytes, AirShots]:
+def aim_one(asked: Asked, distance: float) -> tuple[bytes, AirShots]:
     """One target through air: the answer, or a 422 saying it is out of reach (with the
     reachable range) or that refinement did not converge (with the best miss). The reach is
     computed only for a shot that missed."""
-    shots = aimer.solve(distance, conditions(body), tolerance, constraint, do_refine)
+    shots = asked.solve(distance)
     if not shots.hit[0]:
-        reach = aimer.reach(conditions(body), constraint)
+        reach = asked.reach()
         if not reach.holds(distance).all():
             raise unreachable(distance, reach)
-        if do_refine or not math.isfinite(shots.landing_distance[0].item()):
+        if asked.refine or not math.isfinite(shots.landing_distance[0].item()):
             miss = finite(shots.miss[0].item())
             raise ApiError(
                 422,
                 ["body", "distance"],
                 f"refinement did not converge: the best shot misses by {miss} m, above the "
-                f"tolerance of {tolerance} m",
+                f"tolerance of {asked.tolerance} m",
                 "did_not_converge",
                 miss=miss,
             )
-    return encoder.encode(item(shots, 0, version)), shots
+    return encoder.encode(item(shots, 0, asked.version)), shots
 
 
-def aim_many(
-    aimer: AirAimer,
-    version: str,
-    distances: list[float],
-    body: Conditions,
-    constraint: Constraint,
-    tolerance: float,
-    do_refine: bool,
-) -> tuple[bytes, AirShots | None]:
+def aim_many(asked: Asked, distances: list[float]) -> tuple[bytes, AirShots | None]:
     """Targets sharing one air: answers in order, the unreachable ones in their places."""
-    shots = aimer.solve(distances, conditions(body), tolerance, constraint, do_refine)
+    shots = asked.solve(distances)
     reach = None
     if not shots.hit.all():  # one air: one reach, for the targets missed
-        reach = aimer.reach(conditions(body), constraint)
+        reach = asked.reach()
 
     def answer(i: int, distance: float) -> dict[str, object]:
         if reach is None or bool(shots.hit[i]):
-            return {**item(shots, i, version), "reachable": True}
+            return {**item(shots, i, asked.version), "reachable": True}
         inside = bool(reach.holds(distance))
         if inside and math.isfinite(shots.landing_distance[i].item()):
-            return {**item(shots, i, version), "reachable": True}
+            return {**item(shots, i, asked.version), "reachable": True}
         detail = (
             # A missed shot that never comes down at the target's height: no landing to
             # report, so say so in the unreachable item's shape (never a null).

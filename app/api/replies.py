@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
-from app.air_aiming import AirAimer, AirShots, Constraint
+from app.air_aiming import AirShots
 from app.api import air_answers
+from app.api.air_answers import Asked
 from app.api.answers import aim_json, batch_json
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery, VerifyResponse
@@ -35,10 +36,7 @@ class Reply:
 def first_try(engine: Engine, body: AimRequest, tolerance: float) -> Reply | None:
     """The answer when it costs microseconds, else None (then `aim_one`)."""
     if not engine.in_vacuum(body):
-        aimer, version, constraint, refine = air_call(engine, body)
-        hit = air_answers.hit_one(
-            aimer, version, body.distance, body, constraint, tolerance, refine
-        )
+        hit = air_answers.hit_one(asked(engine, body, tolerance), body.distance)
         return None if hit is None else air_reply(*hit)
     try:
         answer = engine.vacuum.propose_one(body.distance, tolerance)
@@ -55,10 +53,7 @@ def first_try(engine: Engine, body: AimRequest, tolerance: float) -> Reply | Non
 def aim_one(engine: Engine, body: AimRequest, tolerance: float) -> Reply:
     """The answer, refined or with its reach searched: milliseconds, for a worker."""
     if not engine.in_vacuum(body):
-        aimer, version, constraint, refine = air_call(engine, body)
-        return air_reply(
-            *air_answers.aim_one(aimer, version, body.distance, body, constraint, tolerance, refine)
-        )
+        return air_reply(*air_answers.aim_one(asked(engine, body, tolerance), body.distance))
     shot = engine.vacuum.propose_one(body.distance, tolerance)
     answer = engine.vacuum.refine_one(shot) if body.refine is not False and not shot.hit else shot
     content = aim_json(answer, engine.version, engine.vacuum.cannon)
@@ -68,12 +63,7 @@ def aim_one(engine: Engine, body: AimRequest, tolerance: float) -> Reply:
 def aim_many(engine: Engine, body: AimBatchRequest, tolerance: float) -> Reply:
     """Answers in order, the unreachable ones in their places."""
     if not engine.in_vacuum(body):
-        aimer, version, constraint, refine = air_call(engine, body)
-        return air_reply(
-            *air_answers.aim_many(
-                aimer, version, body.distances, body, constraint, tolerance, refine
-            )
-        )
+        return air_reply(*air_answers.aim_many(asked(engine, body, tolerance), body.distances))
     content, solved = batch_json(engine.vacuum, body.distances, tolerance, body.refine is not False)
     return Reply(content, solved.miss.numpy(), solved.refined.numpy(), solved.iterations.numpy())
 
@@ -91,13 +81,12 @@ def verify(engine: Engine, query: VerifyQuery, tolerance: float) -> VerifyRespon
     return VerifyResponse(**vars(shot))
 
 
-def air_call(
-    engine: Engine, body: AimRequest | AimBatchRequest
-) -> tuple[AirAimer, str, Constraint, bool]:
-    """The air aimer, its model's version, the request's constraint (a 422 outside the
-    cannon's limits) and whether to refine."""
+def asked(engine: Engine, body: AimRequest | AimBatchRequest, tolerance: float) -> Asked:
+    """The request through air; a 422 when its constraint lies outside the cannon's limits."""
     constraint = air_answers.constraint_of(engine.air, body, ["body"])
-    return engine.air, engine.air_version, constraint, body.refine is not False
+    return Asked(
+        engine.air, engine.air_version, body, constraint, tolerance, body.refine is not False
+    )
 
 
 def air_reply(content: bytes, shots: AirShots | None) -> Reply:
