@@ -9,17 +9,21 @@ float64, so a hit is never claimed that is not one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from torch import Tensor
 
 from app.fitness import vacuum_unfit
 from app.network import InverseNetwork, OneTargetNetwork
 from app.physics import Cannon
 from app.refinement import refine
+from app.results import Shots
 
 MIN_TOLERANCE = 1e-6  # m; refinement reaches it for every reachable target
 CHUNK = 1024  # targets per network pass in a batch
@@ -168,6 +172,33 @@ class Aimer:
         distance = distance.double()
         reachable = self.cannon.is_reachable(distance)
         return reachable, self.solve(distance[reachable], tolerance, do_refine)
+
+    def shots(self, distance: ArrayLike, tolerance: float, do_refine: bool = True) -> Shots:
+        """`solve_reachable` as the engine's one result type: every target in its place, one
+        out of reach with NaN controls and landing (hit False)."""
+        target = torch.as_tensor(np.array(distance, dtype=np.float64, ndmin=1))  # (N,) m
+        reachable, solved = self.solve_reachable(target, tolerance, do_refine)
+        rows = reachable.numpy()
+
+        def placed(values: Tensor, fill: float | bool) -> np.ndarray:
+            out = np.full(rows.shape, fill, dtype=values.numpy().dtype)
+            out[rows] = values.numpy()
+            return out
+
+        nan = math.nan
+        return Shots(
+            distance=target.numpy(),
+            angle=placed(solved.angle, nan),
+            velocity=placed(solved.velocity, nan),
+            landing_distance=placed(solved.landing_distance, nan),
+            miss=placed(solved.miss, nan),
+            tolerance=np.full(rows.shape, float(tolerance)),
+            hit=placed(solved.hit, False),
+            refined=placed(solved.refined, False),
+            iterations=placed(solved.iterations, 0),
+            flight_time=placed(self.cannon.flight_time(solved.velocity, solved.angle), nan),
+            apex_height=placed(self.cannon.apex_height(solved.velocity, solved.angle), nan),
+        )
 
     def propose_one(self, distance: float, tolerance: float) -> Aim:
         """The network's shot at one target (m), verified in float64 but not refined."""

@@ -29,6 +29,7 @@ from app.fitness import air_unfit
 from app.flight import Air
 from app.kernel.model import CompiledAimer
 from app.physics import Cannon
+from app.results import Reach, Shots
 
 Arc = Literal["low", "high"]
 
@@ -48,36 +49,6 @@ class Constraint:
         if self.angle is not None:
             return "angle", self.angle
         return "free", 0.0
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The landings a constraint allows, per air: (N,) m; none where nearest > farthest."""
-
-    nearest: np.ndarray  # m; +inf where no shot comes down at the target's height
-    farthest: np.ndarray  # m; -inf where no shot comes down at the target's height
-
-    def holds(self, distance: ArrayLike) -> np.ndarray:
-        d = np.asarray(distance, dtype=np.float64)
-        return (d >= self.nearest) & (d <= self.farthest) & (d > 0)
-
-
-@dataclass(frozen=True)
-class AirShots:
-    """Answers, (N,) numpy arrays each (no torch: serving one shot stays in microseconds);
-    landing_distance, miss, flight_time and apex_height from the verifying integrator."""
-
-    distance: np.ndarray  # m
-    angle: np.ndarray  # rad
-    velocity: np.ndarray  # m/s
-    landing_distance: np.ndarray  # m
-    miss: np.ndarray  # m
-    tolerance: np.ndarray  # m
-    hit: np.ndarray  # bool
-    refined: np.ndarray  # bool
-    iterations: np.ndarray  # int64
-    flight_time: np.ndarray  # s
-    apex_height: np.ndarray  # m above the ground
 
 
 class AirAimer:
@@ -117,7 +88,7 @@ class AirAimer:
         tolerance: float,
         constraint: Constraint,
         do_refine: bool,
-    ) -> AirShots:
+    ) -> Shots:
         """Aim at the targets (m), each verified; a missed one may be out of reach (`reach`).
         `air`: an Air, or its four conditions as arrays or floats that broadcast."""
         distance = np.array(distance, dtype=np.float64, ndmin=1)  # (N,)
@@ -134,7 +105,7 @@ class AirAimer:
         angle, velocity, landing, time, apex, steps = out.T
         miss = np.abs(landing - distance)
         iterations = steps.astype(np.int64)
-        return AirShots(
+        return Shots(
             distance=distance,
             angle=angle,
             velocity=velocity,

@@ -8,13 +8,21 @@ hand it the request's conditions and constraint and never choose themselves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from app.aiming import Aimer
-from app.air_aiming import AirAimer
+from app.air_aiming import AirAimer, Constraint
 from app.config import Settings
 from app.model_store import load_air_model, load_model
+from app.results import Reach, Shots
+
+CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
+FREE = Constraint()
 
 
 class Calm(Protocol):
@@ -64,9 +72,37 @@ class Engine:
         except Exception as error:
             return f"self-check failed: {type(error).__name__}: {error}"
 
+    def aim(
+        self,
+        distance: ArrayLike,
+        conditions: Sequence[ArrayLike] = CALM,
+        constraint: Constraint = FREE,
+        tolerance: float = 0.05,
+        refine: bool = True,
+    ) -> Shots:
+        """Aim at targets (m) in conditions (launch height m, target height m, wind m/s, drag
+        1/m; each a float or one per target) under a constraint, each answer verified. A
+        target out of reach is not hit: `reach` says what is."""
+        if self.calm(conditions, constraint):
+            return self.vacuum.shots(distance, tolerance, refine)
+        return self.air.solve(distance, conditions, tolerance, constraint, refine)
+
+    def reach(self, conditions: Sequence[float] = CALM, constraint: Constraint = FREE) -> Reach:
+        """The nearest and farthest landings (m) the constraint allows in these conditions."""
+        if self.calm(conditions, constraint):  # the closed form: (0, v_max^2 / g]
+            return Reach(np.zeros(1), np.array([self.vacuum.cannon.max_range]))
+        return self.air.reach(conditions, constraint)
+
+    @staticmethod
+    def calm(conditions: Sequence[ArrayLike], constraint: Constraint = FREE) -> bool:
+        """The conditions' zero, aimed by the vacuum's closed forms: no drag (then wind
+        changes nothing), the target at the launch height, and a free shot."""
+        launch, target, _, drag = (np.asarray(c) for c in conditions)
+        flat = bool(np.all(drag == 0) and np.all(launch == target))
+        return flat and constraint.mode()[0] == "free"
+
     @staticmethod
     def in_vacuum(request: Calm) -> bool:
-        """Whether a request is the conditions' zero, aimed by the vacuum's fast path: no
-        drag (then wind changes nothing), the target at the launch height, and no fixed
-        control (a /verify query fixes both and asks only where the shot lands)."""
+        """`calm` for a request (a /verify query fixes both controls and asks only where the
+        shot lands: its calm is the conditions')."""
         return request.still_and_flat() and (request.free() if isinstance(request, Held) else True)

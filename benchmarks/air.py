@@ -47,11 +47,12 @@ import torch
 from torch import Tensor
 
 from app import reference
-from app.air_aiming import AirAimer, AirShots, Constraint
+from app.air_aiming import AirAimer, Constraint
 from app.envelope import ENVELOPE
 from app.flight import Air
 from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
 from app.physics import Cannon
+from app.results import Shots
 from benchmarks import air_peers
 from benchmarks.air_peers import PeerResult
 
@@ -127,7 +128,7 @@ def network_alone(aimer: AirAimer, targets: Targets, runs: int) -> dict[str, Any
     }
 
 
-def recheck(aimer: AirAimer, targets: Targets, shots: AirShots, rows: int) -> dict[str, Any]:
+def recheck(aimer: AirAimer, targets: Targets, shots: Shots, rows: int) -> dict[str, Any]:
     """Re-land the first `rows` answers one shot at a time by `reference.landing`."""
     hits, gaps = [], []
     for i in range(min(rows, len(shots.distance))):
@@ -148,7 +149,7 @@ def recheck(aimer: AirAimer, targets: Targets, shots: AirShots, rows: int) -> di
 
 def pipeline(
     aimer: AirAimer, targets: Targets, tolerance: float, rows: int, runs: int
-) -> tuple[dict[str, Any], AirShots]:
+) -> tuple[dict[str, Any], Shots]:
     times = []
     for _ in range(runs):  # the median run: this machine is shared
         began = time.perf_counter()

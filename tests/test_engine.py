@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from app import reference
+from app.air_aiming import Constraint
 from app.api import replies
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery
@@ -69,3 +71,29 @@ def test_out_of_reach_is_a_422_with_the_range_either_way(engine: Engine) -> None
         replies.aim_one(engine, air, 0.05)
     assert through_air.value.detail[0]["type"] == "unreachable_target"
     assert 4.0 < through_air.value.extra["max_range"] < 100 / GRAVITY
+
+
+def test_one_aimer_and_one_result_type_for_every_condition(engine: Engine) -> None:
+    """engine.aim answers a vacuum batch and an air batch alike: Shots, verified, with the
+    targets out of reach in their places, not hit; engine.reach says what is reachable."""
+    calm = engine.aim([2.0, 11.0, 7.5], tolerance=1e-6)
+    assert list(calm.hit) == [True, False, True] and np.isnan(calm.velocity[1])
+    landing = calm.velocity**2 * np.sin(2 * calm.angle) / GRAVITY
+    assert np.allclose(landing[[0, 2]], [2.0, 7.5], atol=1e-6)
+    assert np.allclose(
+        calm.flight_time[[0, 2]], 2 * calm.velocity[[0, 2]] * np.sin(calm.angle[[0, 2]]) / GRAVITY
+    )
+    vacuum_reach = engine.reach()
+    assert vacuum_reach.holds([2.0, 11.0, 0.0]).tolist() == [True, False, False]
+
+    # Per-target conditions, and a fixed velocity: the compiled physics through air.
+    conditions = ([1.5, 0.0], [0.0, 0.5], [-3.0, 2.0], [0.1, 0.05])
+    held = Constraint(velocity=9.0, arc="high")
+    windy = engine.aim([4.0, 5.0], conditions, held, tolerance=1e-6)
+    assert windy.hit.all() and np.all(windy.velocity == 9.0)
+    for i in range(2):
+        row = [c[i] for c in conditions]
+        truth = reference.landing(9.0, windy.angle[i], *row, GRAVITY)
+        assert abs(truth.distance - windy.distance[i]) <= 1e-6
+        assert windy.apex_height[i] == pytest.approx(truth.apex_height, abs=1e-9)
+    assert engine.reach(tuple(c[0] for c in conditions), held).holds(4.0).all()

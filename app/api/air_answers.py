@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import msgspec
 import numpy as np
 
-from app.air_aiming import AirAimer, AirShots, Constraint, Reach, unreachable_detail
+from app.air_aiming import AirAimer, Constraint, unreachable_detail
 from app.api.air_schemas import Conditions, Constraints
 from app.api.errors import ApiError
 from app.api.schemas import VerifyQuery, VerifyResponse
 from app.kernel import flight
 from app.physics import Cannon
+from app.results import Reach, Shots
 
 encoder = msgspec.json.Encoder()
 VERIFY_RTOL = 1e-12  # DOP853's tolerance for GET /verify: the landing to about 1e-11 m
@@ -57,7 +58,7 @@ def reach_fields(reach: Reach) -> dict[str, float | None]:
     return {"max_range": farthest, "min_range": nearest if nearest > 0 else None}
 
 
-def item(shots: AirShots, i: int, version: str) -> dict[str, object]:
+def item(shots: Shots, i: int, version: str) -> dict[str, object]:
     """One answer, with the fields of AimResponse."""
     angle = shots.angle[i].item()
     return {
@@ -100,7 +101,7 @@ class Asked:
     tolerance: float  # m
     refine: bool
 
-    def solve(self, distance: float | list[float]) -> AirShots:
+    def solve(self, distance: float | list[float]) -> Shots:
         return self.aimer.solve(
             distance, conditions(self.body), self.tolerance, self.constraint, self.refine
         )
@@ -109,14 +110,14 @@ class Asked:
         return self.aimer.reach(conditions(self.body), self.constraint)
 
 
-def hit_one(asked: Asked, distance: float) -> tuple[bytes, AirShots] | None:
+def hit_one(asked: Asked, distance: float) -> tuple[bytes, Shots] | None:
     """One target through air when it is hit (tens of microseconds), else None: then
     `aim_one` says why, which may take a search of the reach."""
     shots = asked.solve(distance)
     return (encoder.encode(item(shots, 0, asked.version)), shots) if shots.hit[0] else None
 
 
-def aim_one(asked: Asked, distance: float) -> tuple[bytes, AirShots]:
+def aim_one(asked: Asked, distance: float) -> tuple[bytes, Shots]:
     """One target through air: the answer, or a 422 saying it is out of reach (with the
     reachable range) or that refinement did not converge (with the best miss). The reach is
     computed only for a shot that missed."""
@@ -138,7 +139,7 @@ def aim_one(asked: Asked, distance: float) -> tuple[bytes, AirShots]:
     return encoder.encode(item(shots, 0, asked.version)), shots
 
 
-def aim_many(asked: Asked, distances: list[float]) -> tuple[bytes, AirShots | None]:
+def aim_many(asked: Asked, distances: list[float]) -> tuple[bytes, Shots | None]:
     """Targets sharing one air: answers in order, the unreachable ones in their places."""
     shots = asked.solve(distances)
     reach = None
@@ -164,7 +165,7 @@ def aim_many(asked: Asked, distances: list[float]) -> tuple[bytes, AirShots | No
     answered = np.array([bool(a["reachable"]) for a in answers])
     if not answered.any():
         return encoder.encode({"solutions": answers}), None
-    counted = AirShots(**{name: t[answered] for name, t in vars(shots).items()})
+    counted = Shots(**{name: t[answered] for name, t in vars(shots).items()})
     return encoder.encode({"solutions": answers}), counted  # metrics count answered targets
 
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
-from app.air_aiming import AirShots
 from app.api import air_answers
 from app.api.air_answers import Asked
 from app.api.answers import aim_json, batch_json
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery, VerifyResponse
 from app.engine import Engine
+from app.results import Shots
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def asked(engine: Engine, body: AimRequest | AimBatchRequest, tolerance: float) 
     )
 
 
-def air_reply(content: bytes, shots: AirShots | None) -> Reply:
+def air_reply(content: bytes, shots: Shots | None) -> Reply:
     if shots is None:
         return Reply(content, [], [], [])
     return Reply(content, shots.miss, shots.refined, shots.iterations)
