@@ -38,3 +38,7 @@ class Shots:
     iterations: np.ndarray  # int64
     flight_time: np.ndarray  # s
     apex_height: np.ndarray  # m above the ground
+
+    def only(self, rows: np.ndarray) -> Shots:
+        """The shots of these rows (a mask or indices)."""
+        return Shots(**{name: values[rows] for name, values in vars(self).items()})

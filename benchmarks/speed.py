@@ -40,7 +40,7 @@ from fastapi import Body, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from app.aiming import Aimer
-from app.api.answers import batch_json
+from app.api.answers import vacuum_batch
 from app.api.deps import AimerDep, SettingsDep
 from app.api.schemas import AimRequest, AimResponse
 from app.api.strict import StrictRoute
@@ -151,7 +151,7 @@ def in_process(samples: int, runs: int) -> dict[str, float]:
             lambda: aimer.solve(batch, 0.05, False), runs
         ),
         f"{BATCH:,} targets, whole /aim/batch answer with JSON (ms)": median_ms(
-            lambda: batch_json(aimer, batch.tolist(), 0.05, True), runs
+            lambda: vacuum_batch(aimer, batch.tolist(), 0.05, True), runs
         ),
     }
 

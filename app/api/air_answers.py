@@ -11,6 +11,7 @@ import numpy as np
 
 from app.air_aiming import AirAimer, Constraint, unreachable_detail
 from app.api.air_schemas import Conditions, Constraints
+from app.api.answers import batch_json
 from app.api.errors import ApiError
 from app.api.schemas import VerifyQuery, VerifyResponse
 from app.kernel import flight
@@ -146,27 +147,26 @@ def aim_many(asked: Asked, distances: list[float]) -> tuple[bytes, Shots | None]
     if not shots.hit.all():  # one air: one reach, for the targets missed
         reach = asked.reach()
 
-    def answer(i: int, distance: float) -> dict[str, object]:
-        if reach is None or bool(shots.hit[i]):
-            return {**item(shots, i, asked.version), "reachable": True}
-        inside = bool(reach.holds(distance))
-        if inside and math.isfinite(shots.landing_distance[i].item()):
-            return {**item(shots, i, asked.version), "reachable": True}
+    if reach is None:
+        answered = np.ones(len(distances), dtype=bool)
+    else:  # a miss inside the reach is still answered, hit False, where it lands somewhere
+        inside = reach.holds(shots.distance)
+        answered = shots.hit | (inside & np.isfinite(shots.landing_distance))
+
+    def refused(i: int) -> dict[str, object]:
+        assert reach is not None
+        distance = distances[i]
         detail = (
             # A missed shot that never comes down at the target's height: no landing to
             # report, so say so in the unreachable item's shape (never a null).
             "refinement did not converge: the best shot never comes down at the target's height"
-            if inside
+            if inside[i]
             else unreachable_detail(distance, (reach.nearest.item(), reach.farthest.item()))
         )
         return {"distance": distance, "reachable": False, "detail": detail, **reach_fields(reach)}
 
-    answers = [answer(i, d) for i, d in enumerate(distances)]
-    answered = np.array([bool(a["reachable"]) for a in answers])
-    if not answered.any():
-        return encoder.encode({"solutions": answers}), None
-    counted = Shots(**{name: t[answered] for name, t in vars(shots).items()})
-    return encoder.encode({"solutions": answers}), counted  # metrics count answered targets
+    content = batch_json(shots, answered, asked.version, refused)
+    return content, (shots.only(answered) if answered.any() else None)  # metrics: answered
 
 
 def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyResponse:

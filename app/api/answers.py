@@ -12,12 +12,14 @@ fields of the response models in app/api/schemas.py, which the tests validate an
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import msgspec
-import torch
+import numpy as np
 
-from app.aiming import Aim, Aimer, Solutions, UnreachableTargetError
+from app.aiming import Aim, Aimer, UnreachableTargetError
 from app.physics import Cannon
+from app.results import Shots
 
 encoder = msgspec.json.Encoder()
 
@@ -56,39 +58,50 @@ def aim_json(answer: Aim, version: str, cannon: Cannon) -> bytes:
 
 
 def batch_json(
-    aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool
-) -> tuple[bytes, Solutions]:
-    """Aim at the targets (m): `{"solutions": [...]}`, one item per target in request order,
-    and the Solutions of the reachable ones (for the metrics)."""
-    target = torch.tensor(distances, dtype=torch.float64)  # (N,) m
-    reachable, solved = aimer.solve_reachable(target, tolerance, do_refine)
-    n = len(solved.distance)
+    shots: Shots, answered: np.ndarray, version: str, refused: Callable[[int], dict[str, object]]
+) -> bytes:
+    """`{"solutions": [...]}` for a batch, in a vacuum or through air: the `answered` (N,)
+    targets as `BatchSolution`s, the others as `refused(i)` says (unreachable, with why), each
+    in its place."""
+    rows = np.flatnonzero(answered)
+    n = len(rows)
     solutions: list[BatchItem | dict[str, object]] = list(
         map(
             BatchItem,
-            solved.distance.tolist(),
-            solved.angle.tolist(),
-            solved.velocity.tolist(),
-            solved.landing_distance.tolist(),
-            solved.miss.tolist(),
-            solved.tolerance.tolist(),
-            solved.hit.tolist(),
-            torch.rad2deg(solved.angle).tolist(),
-            aimer.cannon.flight_time(solved.velocity, solved.angle).tolist(),
-            aimer.cannon.apex_height(solved.velocity, solved.angle).tolist(),
-            solved.refined.tolist(),
-            solved.iterations.tolist(),
-            [aimer.version] * n,
+            shots.distance[rows].tolist(),
+            shots.angle[rows].tolist(),
+            shots.velocity[rows].tolist(),
+            shots.landing_distance[rows].tolist(),
+            shots.miss[rows].tolist(),
+            shots.tolerance[rows].tolist(),
+            shots.hit[rows].tolist(),
+            np.degrees(shots.angle[rows]).tolist(),
+            shots.flight_time[rows].tolist(),
+            shots.apex_height[rows].tolist(),
+            shots.refined[rows].tolist(),
+            shots.iterations[rows].tolist(),
+            [version] * n,
             [True] * n,
         )
     )
-    if n < len(distances):  # put the unreachable targets in their places
-        solved_items = iter(solutions)
-        solutions = [
-            next(solved_items) if ok else unreachable_item(distance, aimer.cannon.max_range)
-            for distance, ok in zip(distances, reachable.tolist(), strict=True)
-        ]
-    return encoder.encode({"solutions": solutions}), solved
+    if n < len(answered):  # put the others in their places
+        items = iter(solutions)
+        solutions = [next(items) if ok else refused(i) for i, ok in enumerate(answered.tolist())]
+    return encoder.encode({"solutions": solutions})
+
+
+def vacuum_batch(
+    aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool
+) -> tuple[bytes, Shots]:
+    """A vacuum batch: its JSON and the answered targets' Shots (for the metrics)."""
+    shots = aimer.shots(distances, tolerance, do_refine)
+    answered = ~np.isnan(shots.landing_distance)
+    far = aimer.cannon.max_range
+
+    def refused(i: int) -> dict[str, object]:
+        return unreachable_item(distances[i], far)
+
+    return batch_json(shots, answered, aimer.version, refused), shots.only(answered)
 
 
 def unreachable_item(distance: float, max_range: float) -> dict[str, object]:

@@ -18,7 +18,7 @@ import numpy as np
 from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
 from app.api import air_answers
 from app.api.air_answers import Asked
-from app.api.answers import aim_json, batch_json
+from app.api.answers import aim_json, vacuum_batch
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery, VerifyResponse
 from app.engine import Engine
@@ -64,8 +64,10 @@ def aim_many(engine: Engine, body: AimBatchRequest, tolerance: float) -> Reply:
     """Answers in order, the unreachable ones in their places."""
     if not engine.in_vacuum(body):
         return air_reply(*air_answers.aim_many(asked(engine, body, tolerance), body.distances))
-    content, solved = batch_json(engine.vacuum, body.distances, tolerance, body.refine is not False)
-    return Reply(content, solved.miss.numpy(), solved.refined.numpy(), solved.iterations.numpy())
+    content, solved = vacuum_batch(
+        engine.vacuum, body.distances, tolerance, body.refine is not False
+    )
+    return Reply(content, solved.miss, solved.refined, solved.iterations)
 
 
 def verify(engine: Engine, query: VerifyQuery, tolerance: float) -> VerifyResponse:
