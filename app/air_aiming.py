@@ -24,10 +24,10 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from app.air_network import AirNetwork
 from app.fitness import air_unfit
 from app.flight import Air
 from app.kernel.model import CompiledAimer
+from app.network import InverseNetwork
 from app.physics import Cannon
 from app.results import Reach, Shots
 
@@ -54,7 +54,7 @@ class Constraint:
 class AirAimer:
     """Aims through air with the conditioned network and the compiled physics. Shapes: (N,)."""
 
-    def __init__(self, network: AirNetwork, max_iterations: int) -> None:
+    def __init__(self, network: InverseNetwork, max_iterations: int) -> None:
         self.network = network.eval()
         self.cannon: Cannon = network.cannon
         self.max_iterations = max_iterations

@@ -26,10 +26,10 @@ from torch import Tensor
 from tqdm import tqdm
 
 from app import reference
-from app.air_network import AirNetwork, AirNetworkConfig
 from app.envelope import ENVELOPE, Envelope
 from app.flight import Air, simulate
 from app.model_store import save_air_model
+from app.network import AIR, InverseNetwork, NetworkConfig
 from app.physics import Cannon
 from app.reach import best_angle
 from app.reach_tables import Conditions, ReachTable, max_range, nearest
@@ -72,7 +72,7 @@ class AirTrainConfig:
 
 @dataclass
 class AirTrainResult:
-    network: AirNetwork
+    network: InverseNetwork
     losses: list[float] = field(default_factory=list)  # miss term of the loss, every step
     skipped_steps: int = 0  # steps whose gradient was not finite (none expected)
     seconds: float = 0.0
@@ -93,7 +93,7 @@ def sample_conditions(
 
 
 def air_losses(
-    network: AirNetwork, distance: Tensor, conditions: Conditions, config: AirTrainConfig
+    network: InverseNetwork, distance: Tensor, conditions: Conditions, config: AirTrainConfig
 ) -> tuple[Tensor, Tensor]:
     """Per target (N,): the miss term and (v / v_max)^2. The physics runs in float64, where
     the simulator's guards (1e-300) hold."""
@@ -117,7 +117,7 @@ def air_losses(
 def train_air(
     cannon: Cannon,
     config: AirTrainConfig | None = None,
-    network_config: AirNetworkConfig | None = None,
+    network_config: NetworkConfig | None = None,
     progress: bool = True,
     table: ReachTable | None = None,
 ) -> AirTrainResult:
@@ -130,7 +130,7 @@ def train_air(
         sampler = torch.Generator().manual_seed(config.seed)
         start = time.perf_counter()
         table = table or ReachTable.build(cannon, config, ENVELOPE)
-        network = AirNetwork(cannon, network_config)
+        network = InverseNetwork(cannon, network_config or AIR)
         result = AirTrainResult(network)
         run(network, table, config, sampler, result, progress)
         result.seconds = time.perf_counter() - start
@@ -140,7 +140,7 @@ def train_air(
 
 
 def run(
-    network: AirNetwork,
+    network: InverseNetwork,
     table: ReachTable,
     config: AirTrainConfig,
     sampler: torch.Generator,
@@ -226,7 +226,7 @@ def lowest_velocity(
 
 
 def validate_air(
-    network: AirNetwork, n: int = AirTrainConfig.validation_targets
+    network: InverseNetwork, n: int = AirTrainConfig.validation_targets
 ) -> dict[str, float | None]:
     """The network alone on n held-out reachable targets, each proposal flown by the
     independent reference (app/reference.py: solve_ivp, float64). Misses in metres and

@@ -26,7 +26,6 @@ import torch
 from torch import Tensor, nn
 
 from app import reference
-from app.air_network import AirNetwork
 from app.air_training import SMALLEST, VALIDATION_SEED, AirTrainConfig, sample_conditions
 from app.flight import Air, simulate
 from app.network import InverseNetwork
@@ -148,7 +147,7 @@ def vacuum_unfit(network: InverseNetwork, card: Mapping[str, Any] | None) -> str
     return exceeded(figures, card, VACUUM_LIMITS, f"{figures['points']} validation targets")
 
 
-def air_targets(network: AirNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+def air_targets(network: InverseNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """A fixed set of reachable targets across the envelope, cheap enough for startup:
     distance (N,) m, height difference (N,) m, wind (N,) m/s, drag (N,) 1/m, float64.
 
@@ -176,7 +175,7 @@ def air_targets(network: AirNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor]:
 
 
 @torch.no_grad()
-def air_figures(network: AirNetwork, targets: Sequence[Tensor]) -> dict[str, float]:
+def air_figures(network: InverseNetwork, targets: Sequence[Tensor]) -> dict[str, float]:
     """The network's raw proposals at `targets` flown by the reference (app/reference.py, as
     the card's figures were), computed as app/air_training.py validate_air() does: a shot
     that never comes down at the target's height is an infinite miss."""
@@ -205,7 +204,7 @@ def air_figures(network: AirNetwork, targets: Sequence[Tensor]) -> dict[str, flo
     }
 
 
-def air_unfit(network: AirNetwork, card: Mapping[str, Any] | None) -> str | None:
+def air_unfit(network: InverseNetwork, card: Mapping[str, Any] | None) -> str | None:
     """None if the air network is fit, else why; without a card, only the weights and the
     dependence on each input are checked."""
     reason = degenerate(network)

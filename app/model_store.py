@@ -13,19 +13,18 @@ import json
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from app.air_network import AirNetwork, AirNetworkConfig
 from app.envelope import ENVELOPE, Envelope
-from app.network import InverseNetwork, NetworkConfig
+from app.network import Inputs, InverseNetwork, NetworkConfig
 from app.physics import Cannon
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "inverse.safetensors"
 DEFAULT_AIR_WEIGHTS = DEFAULT_WEIGHTS.with_name("air.safetensors")  # the model for flight in air
-Network = TypeVar("Network", InverseNetwork, AirNetwork)
+
 VERSION_LENGTH = 12  # hex digits of the weights' sha256 that name the model version
 
 
@@ -47,13 +46,13 @@ def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> 
     return write(network, weights, card, {})
 
 
-def save_air_model(network: AirNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
+def save_air_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
     """`save_model` for the air network; its card also records the envelope it covers."""
     return write(network, weights, card, {"envelope": network.envelope.as_dict()})
 
 
 def write(
-    network: InverseNetwork | AirNetwork,
+    network: InverseNetwork,
     weights: Path,
     card: dict[str, Any],
     extra: dict[str, Any],
@@ -94,14 +93,14 @@ def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str,
     card, version = checked_card(weights, cannon)
     network = build(
         weights,
-        lambda: InverseNetwork(cannon, NetworkConfig(**architecture(card))),
+        lambda: InverseNetwork(cannon, config_of(card, "distance")),
     )
     return network, {**card, "version": version}
 
 
 def load_air_model(
     weights: Path, cannon: Cannon, envelope: Envelope = ENVELOPE
-) -> tuple[AirNetwork, dict[str, Any]]:
+) -> tuple[InverseNetwork, dict[str, Any]]:
     """`load_model` for the air network; it also refuses a card whose envelope is not the
     service's, since the network knows nothing outside the conditions it was trained on."""
     card, version = checked_card(weights, cannon, retrain="cannon train --air")
@@ -112,7 +111,7 @@ def load_air_model(
         )
     network = build(
         weights,
-        lambda: AirNetwork(cannon, AirNetworkConfig(**architecture(card)), envelope),
+        lambda: InverseNetwork(cannon, config_of(card, "air"), envelope),
     )
     return network, {**card, "version": version}
 
@@ -148,7 +147,16 @@ def architecture(card: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in card["architecture"].items() if k != "type"}
 
 
-def build(weights: Path, make: Callable[[], Network]) -> Network:
+def config_of(card: dict[str, Any], inputs: Inputs) -> NetworkConfig:
+    """The network's config from its card. Cards written before the one network design name
+    no inputs: the loader knows which model it loads."""
+    fields = {"inputs": inputs, **architecture(card)}
+    if fields["inputs"] != inputs:
+        raise ModelError(f"the card describes a network of {fields['inputs']} inputs, not {inputs}")
+    return NetworkConfig(**fields)
+
+
+def build(weights: Path, make: Callable[[], InverseNetwork]) -> InverseNetwork:
     """make() a network and load the weights into it; any misfit is a ModelError."""
     try:
         network = make()

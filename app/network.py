@@ -1,24 +1,33 @@
-"""The inverse network: target distance (m) -> launch controls (angle rad, velocity m/s).
+"""The inverse network: a target (and its air) -> launch controls (angle rad, velocity m/s).
 
-A small MLP. Its input is the distance divided by the cannon's maximum range, so it sees
-numbers in (0, 1]; its outputs pass through sigmoids scaled to the cannon's limits, so every
-proposal is a shot the cannon can fire, by construction.
+One design for every model, configured by `NetworkConfig` (nanoGPT's one GPTConfig is the
+example): a small MLP whose `inputs` say what it is told. The vacuum's model is told the
+distance alone, over the cannon's maximum range, so it sees numbers in (0, 1]. The air model
+is told the distance and its air: the distance over DISTANCE_LIMIT maximum ranges, linear and
+square-rooted (the velocity grows like sqrt(distance) near zero, where a linear input would
+squeeze the short shots into a sliver of the input), and the height difference, the wind and
+the drag, each scaled from its envelope bounds to [-1, 1]. Physics is the same at any
+height, so only the height difference (target minus launch) enters. The outputs pass through
+sigmoids scaled to the cannon's limits, so every proposal is a shot the cannon can fire, by
+construction.
 
 `InverseNetwork` is the torch module: training, and batches of targets. `OneTargetNetwork`
-runs the same weights for a single target in numpy, because torch's dispatch costs several
-microseconds per op on tiny tensors: proposing and verifying one target took 200-300 µs
-through torch against 18-34 µs in numpy in the same runs of benchmarks/speed.py. Tests hold
-the two to each other.
+runs the vacuum's weights for a single target in numpy, because torch's dispatch costs
+several microseconds per op on tiny tensors (benchmarks/speed.py measures both); the compiled
+kernel runs the air model's (app/kernel/). Tests hold them to each other.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Literal
 
 import numpy as np
+import torch
 from torch import Tensor, nn
 
 from app import ops
+from app.envelope import ENVELOPE, Envelope
 from app.ops import Value
 from app.physics import Cannon
 
@@ -27,33 +36,82 @@ MIN_ENERGY = 1e-12  # floor on (v / v_max)^2, so the velocity is never 0
 EDGE = 1e-6  # keeps the angle strictly inside its open interval, even in float32
 
 
+Inputs = Literal["distance", "air"]
+# Farthest reach in the air envelope, in vacuum ranges: 1.26 (12.85 m: no drag, the target
+# 3 m below); with margin, so inputs never saturate inside the envelope.
+DISTANCE_LIMIT = 1.5
+
+
 @dataclass(frozen=True)
 class NetworkConfig:
     hidden: int = 64  # width of each hidden layer
     layers: int = 3  # number of hidden layers
+    inputs: Inputs = "distance"  # the distance alone, or the distance and its air
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, int | str]:
         return asdict(self)
 
 
-class InverseNetwork(nn.Module):
-    """MLP mapping target distances to (angle, velocity) inside the cannon's limits."""
+AIR = NetworkConfig(hidden=128, inputs="air")  # four inputs need more room than one
 
-    def __init__(self, cannon: Cannon, config: NetworkConfig | None = None) -> None:
+
+def centred(value: Tensor, bounds: tuple[float, float]) -> Tensor:
+    """Map [low, high] onto [-1, 1]."""
+    low, high = bounds
+    return (2 * value - (low + high)) / (high - low)
+
+
+class InverseNetwork(nn.Module):
+    """MLP mapping targets (and their air) to (angle, velocity) inside the cannon's limits."""
+
+    def __init__(
+        self, cannon: Cannon, config: NetworkConfig | None = None, envelope: Envelope = ENVELOPE
+    ) -> None:
         super().__init__()
         self.cannon = cannon
         self.config = config or NetworkConfig()
+        self.envelope = envelope
         width, blocks = self.config.hidden, []
-        in_features = 1
+        in_features = 1 if self.config.inputs == "distance" else 5
         for _ in range(self.config.layers):
             blocks += [nn.Linear(in_features, width), nn.SiLU()]
             in_features = width
         self.body = nn.Sequential(*blocks, nn.Linear(in_features, 2))
 
-    def forward(self, distance: Tensor) -> tuple[Tensor, Tensor]:
-        """distance (N,) m -> angle (N,) rad, velocity (N,) m/s."""
-        x = (distance / self.cannon.max_range).clamp(0.0, 1.0).unsqueeze(-1)  # (N, 1) in [0, 1]
-        raw = self.body(2 * x - 1)  # (N, 2); input centred on 0
+    def features(
+        self,
+        distance: Tensor,
+        height_difference: Tensor | None = None,
+        wind: Tensor | None = None,
+        drag: Tensor | None = None,
+    ) -> Tensor:
+        """Normalised inputs, float32 like the weights: each (N,) -> (N, 1) or (N, 5)."""
+        if self.config.inputs == "distance":
+            x = (distance / self.cannon.max_range).clamp(0.0, 1.0).unsqueeze(-1)  # (N, 1)
+            return (2 * x - 1).float()  # centred on 0
+        assert height_difference is not None and wind is not None and drag is not None
+        x = (distance / (DISTANCE_LIMIT * self.cannon.max_range)).clamp(0.0, 1.0)  # (N,)
+        return torch.stack(
+            [
+                2 * x - 1,
+                2 * x.sqrt() - 1,
+                centred(height_difference, self.envelope.height_difference),
+                centred(wind, self.envelope.wind),
+                centred(drag, self.envelope.drag),
+            ],
+            dim=-1,
+        ).float()
+
+    def forward(
+        self,
+        distance: Tensor,
+        height_difference: Tensor | None = None,
+        wind: Tensor | None = None,
+        drag: Tensor | None = None,
+    ) -> tuple[Tensor, Tensor]:
+        """distance (N,) m (and for the air model height_difference (N,) m, wind (N,) m/s,
+        + tailwind, drag (N,) 1/m) -> angle (N,) rad, velocity (N,) m/s."""
+        raw = self.body(self.features(distance, height_difference, wind, drag))  # (N, 2)
         return controls(self.cannon, raw[..., 0], raw[..., 1])
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import torch
 
-from app.air_network import AirNetwork
 from app.air_training import (
     AirTrainConfig,
     ReachTable,
@@ -30,13 +29,14 @@ from app.model_store import (
     load_model,
     sha256_of,
 )
+from app.network import AIR, InverseNetwork
 from app.physics import Cannon
 
 SHORT = AirTrainConfig(steps=60, batch_size=128, table_shape=(5, 5, 5), near_table_shape=(3, 3, 3))
 
 
 @pytest.fixture(scope="module")
-def shipped() -> tuple[AirNetwork, dict[str, object]]:
+def shipped() -> tuple[InverseNetwork, dict[str, object]]:
     return load_air_model(DEFAULT_AIR_WEIGHTS, Cannon())
 
 
@@ -50,7 +50,7 @@ def copied(tmp_path: Path) -> Path:
 
 def test_outputs_stay_inside_the_cannons_limits_for_extreme_inputs(cannon: Cannon) -> None:
     torch.manual_seed(0)
-    network = AirNetwork(cannon)
+    network = InverseNetwork(cannon, AIR)
     values = {
         "distance": [0.0, 1e-30, 1e-3, 5.0, cannon.max_range, 1e6],
         "height_difference": [-100.0, -3.0, 0.0, 3.0, 100.0],
@@ -69,7 +69,7 @@ def test_outputs_stay_inside_the_cannons_limits_for_extreme_inputs(cannon: Canno
 
 
 def test_a_shot_below_the_target_height_gets_a_finite_gradient(cannon: Cannon) -> None:
-    network = AirNetwork(cannon)
+    network = InverseNetwork(cannon, AIR)
     with torch.no_grad():  # every proposal: 45 degrees at v_max / sqrt(2), apex 1.3 m
         for parameter in network.parameters():
             parameter.zero_()
@@ -136,11 +136,13 @@ def test_short_training_is_reproducible_and_lowers_the_loss(cannon: Cannon) -> N
     assert last < first / 2
 
 
-def test_shipped_model_loads_with_its_card(shipped: tuple[AirNetwork, dict[str, object]]) -> None:
+def test_shipped_model_loads_with_its_card(
+    shipped: tuple[InverseNetwork, dict[str, object]],
+) -> None:
     network, card = shipped
     # Strict JSON: Infinity or NaN in the card would fail here.
     json.loads(card_path(DEFAULT_AIR_WEIGHTS).read_text(), parse_constant=pytest.fail)
-    assert isinstance(network, AirNetwork)
+    assert isinstance(network, InverseNetwork)
     assert card["weights_sha256"] == sha256_of(DEFAULT_AIR_WEIGHTS)
     assert card["version"] == sha256_of(DEFAULT_AIR_WEIGHTS)[:12]
     assert card["envelope"] == ENVELOPE.as_dict()
@@ -182,7 +184,7 @@ def test_air_weights_do_not_load_as_the_vacuum_network(copied: Path) -> None:
 
 
 def test_shipped_model_meets_its_card_against_the_reference(
-    shipped: tuple[AirNetwork, dict[str, object]],
+    shipped: tuple[InverseNetwork, dict[str, object]],
 ) -> None:
     """200 held-out targets flown by solve_ivp: the card's 2,000-target figures, within the
     noise of a tenth of the sample, and the goal of a median miss within 0.1% of the distance."""

@@ -16,27 +16,26 @@ from torch import Tensor
 from app import aiming, air_aiming, fitness
 from app.aiming import Aimer
 from app.air_aiming import AirAimer
-from app.air_network import AirNetwork
 from app.model_store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, load_air_model, load_model
 from app.network import InverseNetwork
 from app.physics import Cannon
 from app.training import validate
 
 Card = dict[str, Any]
-Network = InverseNetwork | AirNetwork
+Network = InverseNetwork
 
 
 def vacuum() -> tuple[InverseNetwork, Card]:
     return load_model(DEFAULT_WEIGHTS, Cannon())
 
 
-def air() -> tuple[AirNetwork, Card]:
+def air() -> tuple[InverseNetwork, Card]:
     return load_air_model(DEFAULT_AIR_WEIGHTS, Cannon())
 
 
 def check(network: Network, card: Card | None) -> str | None:
     """The whole self-check of the aimer that serves `network`."""
-    if isinstance(network, InverseNetwork):
+    if network.config.inputs == "distance":
         return Aimer(network, max_iterations=50).self_check(card)
     return AirAimer(network, max_iterations=50).self_check(card)
 
@@ -138,7 +137,7 @@ def test_an_air_network_cut_off_from_the_wind_is_refused() -> None:
 
     def deafen(name: str, t: Tensor) -> None:
         if name == "body.0.weight":
-            t[:, 3] = 0.0  # the wind's column of the first layer (app/air_network.py features)
+            t[:, 3] = 0.0  # the wind's column of the first layer (app/network.py's air features)
 
     reason = check(changed(network, deafen), card)
     assert reason is not None and reason.endswith("does not depend on its input wind")
@@ -166,7 +165,7 @@ def test_a_card_without_the_figures_is_refused(load: Callable[[], tuple[Network,
     network, card = load()
     del card["validation"]["median_miss_m"]
     assert check(network, card) == (
-        f"{'' if isinstance(network, InverseNetwork) else 'air '}self-check failed: "
+        f"{'' if network.config.inputs == 'distance' else 'air '}self-check failed: "
         "the model card has no validation figure median_miss_m"
     )
 

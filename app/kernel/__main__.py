@@ -13,10 +13,10 @@ from app.kernel.model import CompiledAimer  # noqa: E402
 
 
 def main() -> None:
-    from app.air_network import AirNetwork  # the weights' values do not matter, their types do
+    from app.network import AIR, InverseNetwork  # the weights' values do not matter
     from app.physics import Cannon
 
-    aimer = CompiledAimer.of(AirNetwork(Cannon()))
+    aimer = CompiledAimer.of(InverseNetwork(Cannon(), AIR))
     one, air = [4.0], [[1.5, 0.5, -3.0, 0.1]]
     for mode, fixed in (("free", 0.0), ("low", 9.0)):  # one signature: every mode shares it
         aimer.aim(one, air, mode, fixed, 1e-6, True, 50)  # type: ignore[arg-type]

@@ -55,7 +55,7 @@ def propose(
     distances: np.ndarray, air: np.ndarray, limits: np.ndarray, weights: Weights
 ) -> np.ndarray:
     """The network's (velocity m/s, angle rad) for distances (N,) through air (N, 4), as
-    app/air_network.py maps them: (N, 2)."""
+    app/network.py maps them: (N, 2)."""
     n = distances.shape[0]
     features = np.empty((n, 5), dtype=np.float32)
     for i in range(n):

@@ -10,11 +10,10 @@ import numpy as np
 from torch import nn
 
 from app import cancel
-from app.air_network import DISTANCE_LIMIT, AirNetwork
 from app.kernel import aim as compiled
 from app.kernel import reach as reaches
 from app.kernel import solve
-from app.network import EDGE, MIN_ENERGY, STRETCH
+from app.network import DISTANCE_LIMIT, EDGE, MIN_ENERGY, STRETCH, InverseNetwork
 
 CHUNK = 512  # targets per compiled call: a few milliseconds, then a cancellation checkpoint
 MODES = {"free": solve.FREE, "low": solve.LOW, "high": solve.HIGH, "angle": solve.ANGLE}
@@ -28,7 +27,7 @@ class CompiledAimer:
     weights: tuple[np.ndarray, ...]  # w_in, b_in, w_hidden, b_hidden, w_out, b_out; float32
 
     @classmethod
-    def of(cls, network: AirNetwork) -> CompiledAimer:
+    def of(cls, network: InverseNetwork) -> CompiledAimer:
         c, e = network.cannon, network.envelope
         limits = [
             c.gravity, c.max_velocity, c.min_angle, c.max_angle,
