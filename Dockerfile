@@ -64,12 +64,12 @@ ENV PATH=/opt/venv/bin:$PATH \
     CANNON_AIR_MODEL_PATH=/app/models/air.safetensors \
     CANNON_TORCH_THREADS=1 \
     NUMBA_CACHE_DIR=/opt/numba-cache
-# Compile the serving physics (app/kernel/, numba) into its cache now, in this stage: numba
+# Compile the serving physics (app/physics/kernel/, numba) into its cache now, in this stage: numba
 # trusts a cache only beside sources with the mtimes it was made from, which a copy between
 # stages need not keep. A server then starts without compiling (benchmarks/startup.py
 # measures both ways); on another CPU model numba compiles once at start. Read-only at run
-# time: the kernel copies the cache to /tmp first (app/kernel/flight.py).
-RUN python -m app.kernel
+# time: the kernel copies the cache to /tmp first (app/physics/kernel/flight.py).
+RUN python -m app.physics.kernel
 USER 10001:10001
 EXPOSE 8000
 # Without curl: the venv's python asks /readyz, as Kubernetes' readiness probe does, so a

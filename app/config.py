@@ -17,9 +17,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-from app.aiming import MIN_TOLERANCE
-from app.model_store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS
-from app.physics import Cannon
+from app.aiming.vacuum import MIN_TOLERANCE
+from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS
+from app.physics.vacuum import Cannon
 
 PREFIX = "CANNON_"
 DEFAULT_CANNON = Cannon()

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+from app.aiming.engine import Engine
 from app.api.errors import install_error_handlers
 from app.api.guard import AIMING, ApiKeyMiddleware, Load
 from app.api.headers import HardeningMiddleware
@@ -24,7 +25,6 @@ from app.api.openapi import document_api_key
 from app.api.routes import direct, router
 from app.api.shots import router as shots_router
 from app.config import Settings, get_settings
-from app.engine import Engine
 
 DESCRIPTION = """
 Aims a cannon: given a target distance in metres, returns the launch angle (radians) and

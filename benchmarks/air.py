@@ -5,7 +5,7 @@ against gradient descent and SciPy per target.
 
 Prints markdown tables and, with --json, writes the same numbers as JSON.
 
-Held-out targets: N conditions drawn uniformly over the envelope (app/envelope.py: launch
+Held-out targets: N conditions drawn uniformly over the envelope (app/physics/envelope.py: launch
 height, target minus launch height, wind, drag) by a generator seeded with S (default 2027;
 the network trains with seed 0 and validates with 2026), and for each a distance uniform
 between max(nearest, 1 cm) and the farthest landing of its computed reach
@@ -46,13 +46,13 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from app import reference
-from app.air_aiming import AirAimer, Constraint
-from app.envelope import ENVELOPE
-from app.flight import Air
-from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
-from app.physics import Cannon
-from app.results import Shots
+from app.aiming.air import AirAimer, Constraint
+from app.aiming.results import Shots
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.physics import reference
+from app.physics.envelope import ENVELOPE
+from app.physics.flight import Air
+from app.physics.vacuum import Cannon
 from benchmarks import air_peers
 from benchmarks.air_peers import PeerResult
 

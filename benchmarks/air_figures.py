@@ -11,7 +11,7 @@ Writes, into --out:
   comes down through the target's height; the target is marked.
 - air-loss-surface.png: the loss (landing - d)^2 (m^2) over velocity (m/s) and angle (rad)
   for one target under drag and a headwind (SURFACE_AIR), the landings computed by the
-  simulator (app/flight.py, what gradient descent sees), with the vacuum's zero-miss curve
+  simulator (app/physics/flight.py, what gradient descent sees), with the vacuum's zero-miss curve
   v = sqrt(d g / sin 2θ), the air's own zero-miss curve, and the service's answer marked.
 """
 
@@ -32,11 +32,11 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
-from app import reference
-from app.air_aiming import AirAimer, Constraint
-from app.flight import Air, simulate
-from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
-from app.physics import Cannon
+from app.aiming.air import AirAimer, Constraint
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.physics import reference
+from app.physics.flight import Air, simulate
+from app.physics.vacuum import Cannon
 
 SIZE, DPI = (6.0, 3.5), 110
 TARGET = 5.0  # m

@@ -1,6 +1,6 @@
 """The peers the air pipeline is measured against (benchmarks.air), per target.
 
-1. Gradient descent from a random start through the same simulator (app/flight.py), the
+1. Gradient descent from a random start through the same simulator (app/physics/flight.py), the
    "Newtonian" way of the trebuchet demo: Adam (torch.optim.Adam, learning rate LEARNING_RATE,
    default betas) on the scaled controls u = (v / v_max, θ / (π/2)), started uniformly at
    random inside [0.05, 0.95]^2 (seeded) and clamped to [1e-3, 1 - 1e-3] after every step,
@@ -33,9 +33,9 @@ import torch
 from scipy.optimize import brentq, least_squares
 from torch import Tensor
 
-from app import reference
-from app.flight import Air, simulate
-from app.physics import Cannon
+from app.physics import reference
+from app.physics.flight import Air, simulate
+from app.physics.vacuum import Cannon
 
 LEARNING_RATE = 0.02  # Adam on the scaled controls; see benchmarks.air's docstring
 START_BOX = (0.05, 0.95)  # where random starts lie, in scaled controls

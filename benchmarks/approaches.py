@@ -9,7 +9,7 @@ Targets: N distances drawn uniformly from (0, max_range] by a generator seeded w
 (default 2024; 0 is refused, it is the seed the shipped network and the surrogate were
 trained with), plus both ends: 1 mm and exactly max_range = v_max^2 / g. Every approach's
 answer is judged the same way: its (velocity, angle) are checked to lie within the cannon's
-limits and fired through app.physics in float64 (`true_miss`), whatever the approach
+limits and fired through app.physics.vacuum in float64 (`true_miss`), whatever the approach
 believes of itself.
 
 The approaches:
@@ -29,7 +29,7 @@ The approaches:
 3. Differentiable programming, the service's own pipeline: `Aimer.solve` with the shipped
    network (models/inverse.safetensors): the network alone, then the pipeline (network,
    verify, Gauss-Newton refinement) at 5 cm (the service's default) and at 1e-6 m
-   (app.aiming.MIN_TOLERANCE). Iterations are refinement steps (`Solutions.iterations`).
+   (app.aiming.vacuum.MIN_TOLERANCE). Iterations are refinement steps (`Solutions.iterations`).
 4. The limit, the closed form in a vacuum: θ = π/4, v = sqrt(d g) (the lowest velocity).
 5. What a user would reach for instead, SciPy root finding in a Python loop over targets
    with the range formula written in plain floats:
@@ -43,7 +43,7 @@ The approaches:
 The warm-start table is the article's key claim: refinement on the true physics from the
 network's proposal against the same refinement from random starts (the starts of approach
 2), at 5 cm, 1 mm and 1e-6 m, for the service's Gauss-Newton refinement
-(app.refinement.refine, at most 50 steps) and for plain gradient descent (approach 2's
+(app.aiming.refinement.refine, at most 50 steps) and for plain gradient descent (approach 2's
 descent and budget). The project's goal is a ratio of mean iterations (network / random) of
 at most 1/10.
 
@@ -73,10 +73,10 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from app.aiming import MIN_TOLERANCE, Aimer
-from app.model_store import DEFAULT_WEIGHTS, load_model
-from app.physics import Cannon
-from app.refinement import Refined, refine
+from app.aiming.refinement import Refined, refine
+from app.aiming.vacuum import MIN_TOLERANCE, Aimer
+from app.model.store import DEFAULT_WEIGHTS, load_model
+from app.physics.vacuum import Cannon
 from benchmarks.approaches_report import markdown, summarise
 from benchmarks.descents import (
     GD_STEPS,

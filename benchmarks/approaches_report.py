@@ -141,7 +141,7 @@ def markdown(results: dict[str, Any]) -> str:
     config = results["config"]
     lines = [
         f"Held-out targets: {config['targets_description']} (seed {config['seed']}). "
-        "Misses are true misses, by app.physics in float64.",
+        "Misses are true misses, by app.physics.vacuum in float64.",
         "",
         "| approach | mode | miss median (m) | miss p95 (m) | miss max (m) | hit ≤5 cm (%) "
         "| hit ≤1 mm (%) | iterations mean | iterations max | time/target (µs) "

@@ -1,7 +1,7 @@
 """The descents of approaches 1-3 as figures: their paths over (velocity, angle) on the loss
 surfaces, and the shot's flight along each of them (descent_paths.png, trajectories.png).
 
-The paths are computed with benchmarks.descents and app.refinement, from the same starts
+The paths are computed with benchmarks.descents and app.aiming.refinement, from the same starts
 as benchmarks.approaches; benchmarks.figures writes these figures with the others.
 """
 
@@ -14,9 +14,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from app.aiming import MIN_TOLERANCE
-from app.physics import Cannon
-from app.refinement import refine
+from app.aiming.refinement import refine
+from app.aiming.vacuum import MIN_TOLERANCE
+from app.physics.vacuum import Cannon
 from benchmarks.approaches import REFINE_STEPS, Benchmark
 from benchmarks.descents import (
     FIXED_START,

@@ -1,7 +1,7 @@
 """Aiming without the service's pipeline, for the comparison in benchmarks.approaches.
 
 The held-out targets and the random starts the comparison draws, the judge of every answer
-(`true_miss`, by app.physics in float64, and `within_limits`), and the approaches other than
+(`true_miss`, by app.physics.vacuum in float64, and `within_limits`), and the approaches other than
 the service's own: plain gradient descent on the surrogate (approach 1) and on the true
 physics (approach 2), the closed form in a vacuum (4), and the SciPy peers, brentq and
 least_squares in plain floats, one target at a time (5a, 5b). benchmarks.descent_figures
@@ -19,7 +19,7 @@ import torch
 from scipy import optimize
 from torch import Tensor
 
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 from benchmarks.surrogate import TrainedSurrogate
 
 TINY_TARGET = 1e-3  # m, the near end of the range in the held-out set
@@ -61,7 +61,7 @@ def clamp_velocity(cannon: Cannon, velocity: Tensor) -> Tensor:
 
 
 def true_miss(cannon: Cannon, distance: Tensor, velocity: Tensor, angle: Tensor) -> Tensor:
-    """|landing - target| (m) by app.physics in float64. (N,) -> (N,)"""
+    """|landing - target| (m) by app.physics.vacuum in float64. (N,) -> (N,)"""
     landing = cannon.landing_distance(velocity.double(), angle.double())
     return (landing - distance.double()).abs()
 

@@ -23,7 +23,7 @@ from matplotlib.contour import ContourSet
 from PIL import Image
 from torch import Tensor
 
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 from benchmarks.surrogate import TrainedSurrogate, control_grid
 
 DPI = 100

@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 from benchmarks.approaches import (
     DEFAULT_SEED,
     DEFAULT_TARGETS,

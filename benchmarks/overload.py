@@ -6,7 +6,7 @@ Each round sends `--at-once` POST /aim/batch of `--targets` targets through drag
 headwind at `--tolerance`, all together, and meanwhile a vacuum POST /aim every 50 ms. It
 prints per round: the statuses, how long the 200s and the 429s took, the Retry-After given,
 the vacuum /aim p50 and worst while the round ran, and the server's RSS after the round.
-Every 200 is then landed by the batched reference (app/reference.py) and must hit.
+Every 200 is then landed by the batched reference (app/physics/reference.py) and must hit.
 
 The verdict: only 200 and 429, at least one 200 a round, every 429 within 1 s, and the RSS
 after each later round within 100 MB of the first's. Traffic goes to 127.0.0.1 only, to a
@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from app import reference
+from app.physics import reference
 from benchmarks.serving import free_port, wait_until_up
 
 GRAVITY = 9.81  # m/s^2, the server's default
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         env["CANNON_WORKERS"] = str(args.workers)
     if args.timeout:
         env["CANNON_REQUEST_TIMEOUT"] = str(args.timeout)
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env)
+    server = subprocess.Popen([sys.executable, "-m", "app.cli.main", "serve"], env=env)
     failures: list[str] = []
     try:
         wait_until_up(url, server)

@@ -5,7 +5,7 @@ C++), measured side by side in one run on the same targets.
 
 Targets: held out across the envelope (launch height, target height, wind, drag drawn
 uniformly, seeded), each the landing of a shot at 9 m/s on its low arc (the landing still
-rising with the angle there) by the reference (app/reference.py, scipy's DOP853 at 1e-12),
+rising with the angle there) by the reference (app/physics/reference.py, scipy's DOP853 at 1e-12),
 so each is reachable on that arc. Every answer, ours and the peer's, is landed by the same
 reference: the hit rates below are the reference's, not the solvers' own.
 
@@ -40,12 +40,12 @@ from typing import Any
 
 import numpy as np
 
-from app import reference
-from app.air_aiming import AirAimer, Constraint
-from app.envelope import ENVELOPE
-from app.kernel import flight
-from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
-from app.physics import Cannon
+from app.aiming.air import AirAimer, Constraint
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.physics import reference
+from app.physics.envelope import ENVELOPE
+from app.physics.kernel import flight
+from app.physics.vacuum import Cannon
 
 VELOCITY = 9.0  # m/s, the fixed velocity (the issue's, inside the 10 m/s cannon)
 BATCH = 10_000

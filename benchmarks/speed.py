@@ -39,14 +39,14 @@ import torch
 from fastapi import Body, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from app.aiming import Aimer
+from app.aiming.vacuum import Aimer
 from app.api.answers import vacuum_batch
 from app.api.deps import AimerDep, SettingsDep
 from app.api.schemas import AimRequest, AimResponse
 from app.api.strict import StrictRoute
 from app.config import get_settings
 from app.main import create_app
-from app.model_store import load_model
+from app.model.store import load_model
 from benchmarks.serving import free_port, wait_until_up
 from benchmarks.wrk import wrk_load
 

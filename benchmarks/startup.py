@@ -34,7 +34,7 @@ def start_to_ready(extra: dict[str, str]) -> float:
     env |= {"CANNON_PORT": str(port), "CANNON_LOG_LEVEL": "warning", **extra}
     began = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve"],
+        [sys.executable, "-m", "app.cli.main", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

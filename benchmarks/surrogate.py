@@ -2,7 +2,7 @@
 
 It knows nothing about physics. It is fitted to simulated shots (velocity uniform in
 (0, v_max] m/s, angle uniform in the cannon's angle limits, landing distance from
-app.physics in float64), the way the article fits 1,000 shots over 100 epochs. Aiming with
+app.physics.vacuum in float64), the way the article fits 1,000 shots over 100 epochs. Aiming with
 it then means gradient descent on the surrogate's loss (surrogate(v, θ) - d)^2; that descent
 is in benchmarks.descents, shared with the descent on the true physics.
 
@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.aiming import Aimer
+from app.aiming.vacuum import Aimer
 from app.api.server import server as served_by
 from app.config import Settings
 from app.main import create_app
-from app.model_store import DEFAULT_WEIGHTS, load_model
-from app.network import InverseNetwork
-from app.physics import Cannon
+from app.model.network import InverseNetwork
+from app.model.store import DEFAULT_WEIGHTS, load_model
+from app.physics.vacuum import Cannon
 from benchmarks.serving import free_port, wait_until_up
 
 GRAVITY = 9.81  # m/s^2, written out again here so the oracles do not share the code's constant
@@ -85,7 +85,7 @@ def client(server_url: str) -> Iterator[httpx.Client]:
         yield http
 
 
-CANNON = [sys.executable, "-m", "app.cli"]
+CANNON = [sys.executable, "-m", "app.cli.main"]
 
 
 def environment(overrides: dict[str, str] | None = None) -> dict[str, str]:

@@ -9,8 +9,14 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.aiming import Aimer, OutsideLimitsError, ToleranceError, UnreachableTargetError, check_shot
-from app.physics import Cannon
+from app.aiming.vacuum import (
+    Aimer,
+    OutsideLimitsError,
+    ToleranceError,
+    UnreachableTargetError,
+    check_shot,
+)
+from app.physics.vacuum import Cannon
 from tests.conftest import GRAVITY, closed_form_landing
 
 MAX_RANGE = 100 / GRAVITY  # m

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from app.model_store import DEFAULT_AIR_WEIGHTS
+from app.model.store import DEFAULT_AIR_WEIGHTS
 from benchmarks import air, air_figures
 
 pytestmark = pytest.mark.skipif(

@@ -10,7 +10,19 @@ from pathlib import Path
 import pytest
 import torch
 
-from app.air_training import (
+from app.model.network import AIR, InverseNetwork
+from app.model.store import (
+    DEFAULT_AIR_WEIGHTS,
+    ModelError,
+    card_path,
+    load_air_model,
+    load_model,
+    sha256_of,
+)
+from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.flight import Air
+from app.physics.vacuum import Cannon
+from app.training.air import (
     AirTrainConfig,
     ReachTable,
     air_losses,
@@ -19,18 +31,6 @@ from app.air_training import (
     train_air,
     validate_air,
 )
-from app.envelope import ENVELOPE, Envelope
-from app.flight import Air
-from app.model_store import (
-    DEFAULT_AIR_WEIGHTS,
-    ModelError,
-    card_path,
-    load_air_model,
-    load_model,
-    sha256_of,
-)
-from app.network import AIR, InverseNetwork
-from app.physics import Cannon
 
 SHORT = AirTrainConfig(steps=60, batch_size=128, table_shape=(5, 5, 5), near_table_shape=(3, 3, 3))
 
@@ -107,9 +107,9 @@ def test_reach_table_holds_the_reachable_distances(cannon: Cannon) -> None:
 
 
 def test_nearest_landing_is_no_farther_than_a_search_over_all_shots(cannon: Cannon) -> None:
-    """app/reach.py's nearest_landing searches every velocity and angle on grids, so it can
+    """app/training/reach.py's nearest_landing searches every velocity and angle on grids, so it can
     only land as near or farther than the true nearest; `nearest` goes straight up."""
-    from app.reach import nearest_landing
+    from app.training.reach import nearest_landing
 
     dh, wind, drag = (
         torch.tensor(v, dtype=torch.float64)

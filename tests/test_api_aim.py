@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from app.api.schemas import AimResponse
-from app.model_store import DEFAULT_WEIGHTS, sha256_of
+from app.model.store import DEFAULT_WEIGHTS, sha256_of
 from tests.conftest import GRAVITY, closed_form_landing
 
 FIELDS = {

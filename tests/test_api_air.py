@@ -1,5 +1,5 @@
 """Aiming through air over HTTP, every answer checked by the one-shot reference integrator
-(app/reference.py's `landing`, event-based solve_ivp), independent of the simulator."""
+(app/physics/reference.py's `landing`, event-based solve_ivp), independent of the simulator."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app import reference
 from app.config import Settings
 from app.main import create_app
+from app.physics import reference
 from tests.conftest import GRAVITY, closed_form_landing
 
 AIRS = [  # launch height (m), target height (m), wind (m/s), drag (1/m): across the envelope
@@ -168,7 +168,7 @@ def test_verify_through_air_agrees_with_the_reference(client: httpx.Client) -> N
     check = client.get("/verify", params={"angle": 0.7, "velocity": 9.0, "distance": 6.0, **air})
     assert check.status_code == 200
     truth = lands({"angle": 0.7, "velocity": 9.0}, air)
-    # The service's own DOP853 (app/kernel/flight.py) against scipy's, both at 1e-12.
+    # The service's own DOP853 (app/physics/kernel/flight.py) against scipy's, both at 1e-12.
     assert check.json()["landing_distance"] == pytest.approx(truth.distance, abs=1e-10)
     assert check.json()["miss"] == pytest.approx(abs(truth.distance - 6.0))
     too_high = client.get(

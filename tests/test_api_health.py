@@ -9,11 +9,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.aiming import Aimer
+from app.aiming.vacuum import Aimer
 from app.api.lifecycle import StartupRefused
 from app.config import Settings
 from app.main import create_app
-from app.model_store import DEFAULT_WEIGHTS, card_path
+from app.model.store import DEFAULT_WEIGHTS, card_path
 
 
 def ready(client: httpx.Client | TestClient, timeout: float = 30) -> httpx.Response:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import torch
 
-from app.aiming import MIN_TOLERANCE
-from app.physics import Cannon
+from app.aiming.vacuum import MIN_TOLERANCE
+from app.physics.vacuum import Cannon
 from benchmarks import approaches, approaches_report, descents
 from benchmarks.surrogate import SurrogateConfig, train_surrogate
 from tests.conftest import closed_form_landing

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from app import reference
-from app.cli import main
+from app.cli.main import main
 from app.config import Settings
-from app.model_store import load_air_model
-from app.physics import Cannon
+from app.model.store import load_air_model
+from app.physics import reference
+from app.physics.vacuum import Cannon
 from tests.conftest import CANNON, GRAVITY, closed_form_landing, environment, serving
 
 

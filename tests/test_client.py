@@ -14,7 +14,6 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from app import reference
 from app.api.air_schemas import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimResponse, BatchSolution, BatchUnreachable, VerifyResponse
@@ -33,6 +32,7 @@ from app.client import (
 from app.client.calls import retry_after
 from app.config import Settings
 from app.main import create_app
+from app.physics import reference
 from benchmarks.serving import free_port
 from tests.conftest import GRAVITY, closed_form_landing, serving
 

@@ -25,7 +25,7 @@ from app.config import (
     setting_variables,
     usable_cores,
 )
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 from benchmarks.serving import free_port
 from tests.conftest import environment
 
@@ -217,7 +217,7 @@ def test_settings_and_other_variables_are_not_unknown() -> None:
 
 
 def test_the_refusal_is_a_settings_error() -> None:
-    """`cannon` (app/cli.py) reports SettingsError as an invalid setting, in one line."""
+    """`cannon` (app/cli/main.py) reports SettingsError as an invalid setting, in one line."""
     assert issubclass(UnknownSettingError, SettingsError)
     assert issubclass(UnknownSettingError, ValueError)
 
@@ -257,7 +257,7 @@ def test_no_unknown_variable_logs_nothing(caplog: pytest.LogCaptureFixture) -> N
 def serve(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """`cannon serve` with these CANNON_* variables only (none inherited), on a free port."""
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve"],
+        [sys.executable, "-m", "app.cli.main", "serve"],
         env=environment({"CANNON_PORT": str(free_port()), **env}),
         capture_output=True,
         text=True,

@@ -91,7 +91,7 @@ def test_runtime_stage_is_the_venv_and_models_only() -> None:
     ]
     assert "NUMBA_CACHE_DIR=/opt/numba-cache" in text
     # The kernel compiled in this stage, beside the sources it was made from, as root.
-    assert text.index("RUN python -m app.kernel") < text.index("USER 10001:10001")
+    assert text.index("RUN python -m app.physics.kernel") < text.index("USER 10001:10001")
     assert "CANNON_MODEL_PATH=/app/models/inverse.safetensors" in text
     assert "CANNON_HOST=0.0.0.0" in text
 

@@ -8,13 +8,13 @@ import json
 import numpy as np
 import pytest
 
-from app import reference
-from app.air_aiming import Constraint
+from app.aiming.air import Constraint
+from app.aiming.engine import Engine
 from app.api import replies
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery
 from app.config import Settings
-from app.engine import Engine
+from app.physics import reference
 from tests.conftest import GRAVITY
 
 

@@ -35,8 +35,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from app import reference
-from app.model_store import (
+from app.model.store import (
     DEFAULT_AIR_WEIGHTS,
     DEFAULT_WEIGHTS,
     VERSION_LENGTH,
@@ -45,7 +44,8 @@ from app.model_store import (
     load_model,
     sha256_of,
 )
-from app.physics import Cannon
+from app.physics import reference
+from app.physics.vacuum import Cannon
 from benchmarks.serving import free_port, wait_until_up
 from tests.conftest import GRAVITY, closed_form_landing, start
 
@@ -312,7 +312,7 @@ def test_a_re_signed_broken_model_is_refused_before_listening(
     if model == "air":
         assert "air self-check" in refusals[0]
     assert "Traceback" not in output, output
-    # README and app/cli.py: "1 the command failed".
+    # README and app/cli/main.py: "1 the command failed".
     assert process.returncode == 1, f"exit status {process.returncode}, not 1:\n{output}"
 
 

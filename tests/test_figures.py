@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 from benchmarks import descent_figures, figure_panels, figures
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

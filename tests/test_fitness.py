@@ -1,4 +1,4 @@
-"""The startup self-checks refuse unfit models (app/fitness.py): degenerate weights, and raw
+"""The startup self-checks refuse unfit models (app/model/fitness.py): degenerate weights, and raw
 proposals that miss by more than the model card's validation figures allow. Every network
 here is the shipped one, loaded and then changed in memory, as a re-signed card would let a
 changed file through."""
@@ -13,13 +13,15 @@ import pytest
 import torch
 from torch import Tensor
 
-from app import aiming, air_aiming, fitness
-from app.aiming import Aimer
-from app.air_aiming import AirAimer
-from app.model_store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, load_air_model, load_model
-from app.network import InverseNetwork
-from app.physics import Cannon
-from app.training import validate
+from app.aiming import air as air_aiming
+from app.aiming import vacuum as aiming
+from app.aiming.air import AirAimer
+from app.aiming.vacuum import Aimer
+from app.model import fitness
+from app.model.network import InverseNetwork
+from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, load_air_model, load_model
+from app.physics.vacuum import Cannon
+from app.training.vacuum import validate
 
 Card = dict[str, Any]
 Network = InverseNetwork
@@ -49,7 +51,7 @@ def changed(network: Network, change: Callable[[str, Tensor], object]) -> Networ
 
 
 def end_to_end_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The self-checks as they were before app/fitness.py: only the end-to-end aiming."""
+    """The self-checks as they were before app/model/fitness.py: only the end-to-end aiming."""
     monkeypatch.setattr(aiming, "vacuum_unfit", lambda network, card: None)
     monkeypatch.setattr(air_aiming, "air_unfit", lambda network, card: None)
 
@@ -137,7 +139,9 @@ def test_an_air_network_cut_off_from_the_wind_is_refused() -> None:
 
     def deafen(name: str, t: Tensor) -> None:
         if name == "body.0.weight":
-            t[:, 3] = 0.0  # the wind's column of the first layer (app/network.py's air features)
+            t[:, 3] = (
+                0.0  # the wind's column of the first layer (app/model/network.py's air features)
+            )
 
     reason = check(changed(network, deafen), card)
     assert reason is not None and reason.endswith("does not depend on its input wind")

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from app import cancel, reference
-from app.flight import Air, simulate
+from app import cancel
+from app.physics import reference
+from app.physics.flight import Air, simulate
 from tests.conftest import GRAVITY, closed_form_landing
 
 SHOTS = 120

@@ -1,5 +1,5 @@
-"""The compiled serving physics (app/kernel/) against the independent oracles: scipy's DOP853
-(app/reference.py) for where shots land, torch's autograd through app/flight.py for the
+"""The compiled serving physics (app/physics/kernel/) against the independent oracles: scipy's DOP853
+(app/physics/reference.py) for where shots land, torch's autograd through app/physics/flight.py for the
 slopes Newton uses, and the reference again for every answer the solver gives."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import torch
 
-from app import reference
-from app.air_aiming import AirAimer, Constraint
-from app.envelope import ENVELOPE
-from app.flight import Air, simulate
-from app.kernel import flight
-from app.kernel.solve import steps_for
-from app.model_store import DEFAULT_AIR_WEIGHTS, load_air_model
-from app.physics import Cannon
+from app.aiming.air import AirAimer, Constraint
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.physics import reference
+from app.physics.envelope import ENVELOPE
+from app.physics.flight import Air, simulate
+from app.physics.kernel import flight
+from app.physics.kernel.solve import steps_for
+from app.physics.vacuum import Cannon
 
 G = 9.81
 UNIT = 10.0**2 / G  # m, the length unit of the default cannon

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import torch
 
-from app.model_store import DEFAULT_WEIGHTS, ModelError, card_path, load_model, sha256_of
-from app.network import InverseNetwork, OneTargetNetwork
-from app.physics import Cannon
-from app.training import validate
+from app.model.network import InverseNetwork, OneTargetNetwork
+from app.model.store import DEFAULT_WEIGHTS, ModelError, card_path, load_model, sha256_of
+from app.physics.vacuum import Cannon
+from app.training.vacuum import validate
 from tests.conftest import closed_form_landing
 
 Shipped = tuple[InverseNetwork, dict[str, Any]]

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch.autograd import gradcheck
 
-from app import physics
-from app.physics import Cannon
+from app.physics import vacuum as physics
+from app.physics.vacuum import Cannon
 from tests.conftest import GRAVITY, closed_form_landing
 
 VELOCITIES = [0.1, 1.0, 3.3, 7.0, 10.0]  # m/s

@@ -1,6 +1,6 @@
-"""Reach through air, found numerically by the compiled kernel (app/kernel/reach.py): the best
+"""Reach through air, found numerically by the compiled kernel (app/physics/kernel/reach.py): the best
 angle and the farthest and nearest landings, held to the reference integrator; and the torch
-best angle training uses (app/reach.py) agreeing with it."""
+best angle training uses (app/training/reach.py) agreeing with it."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 import torch
 
-from app import reference
-from app.flight import Air
-from app.kernel import reach as kernel_reach
-from app.kernel import solve
-from app.physics import Cannon
-from app.reach import best_angle as torch_best_angle
+from app.physics import reference
+from app.physics.flight import Air
+from app.physics.kernel import reach as kernel_reach
+from app.physics.kernel import solve
+from app.physics.vacuum import Cannon
+from app.training.reach import best_angle as torch_best_angle
 from tests.conftest import GRAVITY
 
 CANNON = Cannon()

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app import reference
+from app.physics import reference
 from tests.conftest import GRAVITY, environment
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()

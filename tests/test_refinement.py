@@ -6,9 +6,9 @@ import math
 
 import torch
 
-from app.aiming import Aimer
-from app.physics import Cannon
-from app.refinement import refine
+from app.aiming.refinement import refine
+from app.aiming.vacuum import Aimer
+from app.physics.vacuum import Cannon
 from tests.conftest import closed_form_landing
 
 TOLERANCE = 1e-6  # m, the smallest the API accepts

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.model_store import DEFAULT_WEIGHTS, card_path
+from app.model.store import DEFAULT_WEIGHTS, card_path
 from benchmarks.serving import free_port
 from tests.conftest import closed_form_landing, start
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import torch
 
-from app.model_store import DEFAULT_WEIGHTS, card_path, load_model, sha256_of
-from app.physics import Cannon
-from app.training import TrainConfig, train, validate, velocity_weight
+from app.model.store import DEFAULT_WEIGHTS, card_path, load_model, sha256_of
+from app.physics.vacuum import Cannon
+from app.training.vacuum import TrainConfig, train, validate, velocity_weight
 
 SHORT = TrainConfig(steps=400, batch_size=256, validation_points=501)
 
@@ -43,7 +43,7 @@ def test_velocity_penalty_decays_from_start_to_end() -> None:
 
 
 def test_trained_model_round_trips_through_safetensors(cannon: Cannon, tmp_path: Path) -> None:
-    from app.model_store import save_model
+    from app.model.store import save_model
 
     result = train(cannon, SHORT, progress=False)
     weights = tmp_path / "m.safetensors"
@@ -70,7 +70,7 @@ def test_documented_command_reproduces_the_shipped_model(tmp_path: Path) -> None
     command = [
         sys.executable,
         "-m",
-        "app.cli",
+        "app.cli.main",
         "train",
         "--out",
         str(weights),

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import msgspec
 import numpy as np
 
-from app.air_aiming import AirAimer, Constraint, unreachable_detail
+from app.aiming.air import AirAimer, Constraint, unreachable_detail
+from app.aiming.results import Reach, Shots
 from app.api.air_schemas import Conditions, Constraints
 from app.api.answers import batch_json
 from app.api.errors import ApiError
 from app.api.schemas import VerifyQuery, VerifyResponse
-from app.kernel import flight
-from app.physics import Cannon
-from app.results import Reach, Shots
+from app.physics.kernel import flight
+from app.physics.vacuum import Cannon
 
 encoder = msgspec.json.Encoder()
 VERIFY_RTOL = 1e-12  # DOP853's tolerance for GET /verify: the landing to about 1e-11 m

@@ -1,6 +1,6 @@
 """The optional air fields of /aim, /aim/batch and /verify: heights, wind, drag, and what the
 shot is held to. Their defaults are flat ground, still air and a free shot: the vacuum's
-answers exactly. Limits are the air model's envelope (app/envelope.py)."""
+answers exactly. Limits are the air model's envelope (app/physics/envelope.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from app.envelope import ENVELOPE
+from app.physics.envelope import ENVELOPE
 
 Finite = Field(allow_inf_nan=False)
 E = ENVELOPE

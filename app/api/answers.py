@@ -17,9 +17,9 @@ from collections.abc import Callable
 import msgspec
 import numpy as np
 
-from app.aiming import Aim, Aimer, UnreachableTargetError
-from app.physics import Cannon
-from app.results import Shots
+from app.aiming.results import Shots
+from app.aiming.vacuum import Aim, Aimer, UnreachableTargetError
+from app.physics.vacuum import Cannon
 
 encoder = msgspec.json.Encoder()
 

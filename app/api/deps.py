@@ -10,9 +10,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from app.aiming import Aimer
+from app.aiming.engine import Engine
+from app.aiming.vacuum import Aimer
 from app.config import Settings
-from app.engine import Engine
 
 
 def engine_of(request: Request) -> Engine:

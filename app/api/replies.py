@@ -1,6 +1,6 @@
 """From a validated request to its answer, through the engine: the one place the API and the
 local client get answers from, HTTP-free apart from raising ApiError with the right fields.
-The engine picks the path (app/engine.py); the writers are app/api/answers.py (the vacuum's)
+The engine picks the path (app/aiming/engine.py); the writers are app/api/answers.py (the vacuum's)
 and app/api/air_answers.py (through air).
 
 Each aiming call says what it answered for the metrics in a `Reply`: per target the miss (m),
@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
+from app.aiming.engine import Engine
+from app.aiming.results import Shots
+from app.aiming.vacuum import OutsideLimitsError, UnreachableTargetError, check_shot
 from app.api import air_answers
 from app.api.air_answers import Asked
 from app.api.answers import aim_json, vacuum_batch
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery, VerifyResponse
-from app.engine import Engine
-from app.results import Shots
 
 
 @dataclass(frozen=True)

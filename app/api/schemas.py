@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.aiming import MIN_TOLERANCE
+from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.air_schemas import Conditions, Constraints
 
 Finite = Field(allow_inf_nan=False)

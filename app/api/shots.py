@@ -1,7 +1,7 @@
 """The web page that shows a shot, and the two GET endpoints that feed its drawings.
 
 GET /trajectory gives the arc of any shot the cannon can fire; GET /loss-surface the miss
-over a grid of (velocity, angle) for one target. Both compute with app/physics.py's Cannon,
+over a grid of (velocity, angle) for one target. Both compute with app/physics/vacuum.py's Cannon,
 in float64 tensors; this module only translates HTTP to it and back.
 
 GET / serves the page and GET /web/{name} its script and style sheet, from the files in
@@ -23,7 +23,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
-from app.aiming import OutsideLimitsError, UnreachableTargetError, check_shot
+from app.aiming.vacuum import OutsideLimitsError, UnreachableTargetError, check_shot
 from app.api.deps import AimerDep
 from app.api.errors import ApiError
 from app.api.shot_schemas import (
@@ -35,7 +35,7 @@ from app.api.shot_schemas import (
     TrajectoryResponse,
 )
 from app.api.strict import StrictRoute
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 
 router = APIRouter(route_class=StrictRoute)
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from app.aiming.engine import Engine
 from app.api import replies
 from app.api.air_schemas import Conditions, Constraints
 from app.api.errors import ApiError, shortened
@@ -28,7 +29,6 @@ from app.client.calls import Options
 from app.client.clients import Solution
 from app.client.errors import error_for
 from app.config import Settings, get_settings
-from app.engine import Engine
 
 Model = TypeVar("Model", bound=BaseModel)
 Result = TypeVar("Result")

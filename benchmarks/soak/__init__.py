@@ -6,7 +6,7 @@ creeps up, answers that go wrong.
                               [--rss-budget 50] [--p99-growth 2] [--max-429 1]
                               [--json PATH] [--markdown]
 
-The soak starts its own server (`python -m app.cli serve` on a free loopback port, default
+The soak starts its own server (`python -m app.cli.main serve` on a free loopback port, default
 settings: every CANNON_* variable of the caller's environment is dropped, log level warning),
 waits for GET /readyz to answer 200 and asks POST /aim where the air below lets a shot land.
 Then, for --minutes, it offers a fixed rate (--rate requests/s, not as fast as it can), each

@@ -61,7 +61,7 @@ def serving() -> Iterator[Server]:
     env |= {"CANNON_HOST": HOST, "CANNON_PORT": str(port), "CANNON_LOG_LEVEL": "warning"}
     with tempfile.TemporaryFile() as output:  # not a pipe: nothing reads it while we soak
         process = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve"],
+            [sys.executable, "-m", "app.cli.main", "serve"],
             cwd=ROOT,
             env=env,
             stdout=output,

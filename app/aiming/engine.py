@@ -15,11 +15,11 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from app.aiming import Aimer
-from app.air_aiming import AirAimer, Constraint
+from app.aiming.air import AirAimer, Constraint
+from app.aiming.results import Reach, Shots
+from app.aiming.vacuum import Aimer
 from app.config import Settings
-from app.model_store import load_air_model, load_model
-from app.results import Reach, Shots
+from app.model.store import load_air_model, load_model
 
 CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
 FREE = Constraint()

@@ -18,11 +18,11 @@ from typing import Any
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from app.envelope import ENVELOPE, Envelope
-from app.network import Inputs, InverseNetwork, NetworkConfig
-from app.physics import Cannon
+from app.model.network import Inputs, InverseNetwork, NetworkConfig
+from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.vacuum import Cannon
 
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "models" / "inverse.safetensors"
+DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "inverse.safetensors"
 DEFAULT_AIR_WEIGHTS = DEFAULT_WEIGHTS.with_name("air.safetensors")  # the model for flight in air
 
 VERSION_LENGTH = 12  # hex digits of the weights' sha256 that name the model version

@@ -3,7 +3,7 @@
 
 Three ways to pin the shot down (`mode`):
 - FREE: the lowest velocity that reaches the target. The network proposes it; Gauss-Newton on
-  scaled controls (the smallest change that zeroes the miss, app/refinement.py's step) keeps
+  scaled controls (the smallest change that zeroes the miss, app/aiming/refinement.py's step) keeps
   the answer near that proposal. Should it stall, any verified hit will do: the velocity at its
   angle, then full velocity on the likelier arc, then the other.
 - LOW, HIGH: a fixed velocity, the angle on that arc. The landing rises with the angle up to
@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from app.kernel.flight import jit, slopes
+from app.physics.kernel.flight import jit, slopes
 
 FREE, LOW, HIGH, ANGLE = 0, 1, 2, 3
 SLOWEST = 1e-3  # m/s, the bottom of the fixed-angle bracket

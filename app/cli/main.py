@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.api.air_schemas import Conditions, Constraints
-from app.cli_io import (
+from app.cli.io import (
     TargetFileError,
     as_json,
     batch_csv,
@@ -34,7 +34,7 @@ from app.client import CannonClient, CannonError
 from app.client.local import checked
 
 if TYPE_CHECKING:
-    from app.physics import Cannon
+    from app.physics.vacuum import Cannon
 
 BENCHMARKS = (
     "approaches", "speed", "figures", "air", "air_figures", "peer", "startup", "soak", "overload",
@@ -95,7 +95,7 @@ def serve_command(args: argparse.Namespace) -> None:
     from app.api.server import server
     from app.config import get_settings
     from app.main import create_app
-    from app.model_store import load_air_model, load_model
+    from app.model.store import load_air_model, load_model
 
     settings = get_settings()
     # Refuse a missing, tampered or corrupt model with a one-line message (and exit 1) before
@@ -131,8 +131,8 @@ def train_command(args: argparse.Namespace) -> None:
 
     import torch
 
-    from app.model_store import DEFAULT_WEIGHTS, save_model
-    from app.training import TrainConfig, train, validate
+    from app.model.store import DEFAULT_WEIGHTS, save_model
+    from app.training.vacuum import TrainConfig, train, validate
 
     config = TrainConfig(**given)
     out = args.out or DEFAULT_WEIGHTS
@@ -163,8 +163,8 @@ def train_command(args: argparse.Namespace) -> None:
 
 def train_air(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon) -> None:
     """`cannon train --air`: the air model, as models/air.safetensors was made."""
-    from app.air_training import AirTrainConfig, train_and_save_air
-    from app.model_store import DEFAULT_AIR_WEIGHTS
+    from app.model.store import DEFAULT_AIR_WEIGHTS
+    from app.training.air import AirTrainConfig, train_and_save_air
 
     out = args.out or DEFAULT_AIR_WEIGHTS
     config = AirTrainConfig(**given)
@@ -188,7 +188,7 @@ def bench_command(args: argparse.Namespace) -> None:
 
 
 def parser() -> argparse.ArgumentParser:
-    from app.training import TrainConfig
+    from app.training.vacuum import TrainConfig
 
     top = argparse.ArgumentParser(prog="cannon", description=__doc__)
     commands = top.add_subparsers(required=True, metavar="COMMAND")
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> None:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
-    from app.model_store import ModelError
+    from app.model.store import ModelError
 
     top = parser()
     args = top.parse_args(argv)

@@ -28,7 +28,7 @@ import torch
 from torch import Tensor
 
 from app import cancel
-from app.physics import Cannon
+from app.physics.vacuum import Cannon
 
 EDGE = 1e-9  # keeps scaled controls off the open ends: v > 0 and θ strictly inside its limits
 # Step scales tried by the line search. 2 makes the step exact where the miss has a double

@@ -1,7 +1,7 @@
 """The reference a flight through air is checked against: analytic where a closed form exists
 (no drag: a vacuum, with any launch and target heights), otherwise scipy's solve_ivp (DOP853,
 tolerances 1e-12) with a landing event. One shot at a time, in float64: slow and exact, the
-opposite of app/flight.py, which it is independent of."""
+opposite of app/physics/flight.py, which it is independent of."""
 
 from __future__ import annotations
 

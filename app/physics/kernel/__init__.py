@@ -1,6 +1,6 @@
 """Compiled physics for serving: one shot through air in microseconds.
 
-Training backpropagates through the torch simulator (app/flight.py), where batches amortise
+Training backpropagates through the torch simulator (app/physics/flight.py), where batches amortise
 torch's per-op dispatch. Serving one shot cannot: a pass of tiny tensors through a flight's
 RK4 steps costs torch's dispatch on every op, far more than its arithmetic. So serving flies
 shots here, compiled by numba:
@@ -20,7 +20,7 @@ as numba per shot but needs a compiler wherever the package is installed (the sl
 none) and a build step in editable installs; torch.compile was not tried: it still calls
 through torch's dispatcher and compiles at start. numba compiles once and caches the machine
 code (`cache=True`, in a directory named after these sources: flight.py says why); the
-image fills the cache when it is built (`python -m app.kernel`), so a server starts without
+image fills the cache when it is built (`python -m app.physics.kernel`), so a server starts without
 compiling. Its cost: numba and llvmlite in the install (about 200 MB) and a compile of
 seconds on a cold cache. benchmarks/peer.py and benchmarks/startup.py measure both sides.
 """

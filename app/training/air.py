@@ -1,14 +1,14 @@
 """Train the air network by backpropagating through the flight simulator.
 
-target (d, Δh, wind, drag) -> network -> (θ, v) -> app.flight.simulate -> landing, loss on
-the miss relative to the distance. As for the vacuum network (app/training.py) a penalty on
+target (d, Δh, wind, drag) -> network -> (θ, v) -> app.physics.flight.simulate -> landing, loss on
+the miss relative to the distance. As for the vacuum network (app/training/vacuum.py) a penalty on
 (v / v_max)^2, decaying from strong to negligible, steers it to the lowest launch velocity
 that reaches each target: through air that is the best-angle shot at the velocity whose
 maximum range is the distance. Nothing about that shot is written into the code.
 
-Targets must be reachable. Before training, the farthest landing (app/reach.py's best angle
+Targets must be reachable. Before training, the farthest landing (app/training/reach.py's best angle
 at full velocity) and the nearest (with a tailwind every shot drifts forward) are found on
-grids of conditions (app/reach_tables.py); distances are drawn between their interpolations
+grids of conditions (app/training/reach_tables.py); distances are drawn between their interpolations
 at each condition.
 """
 
@@ -25,15 +25,15 @@ import torch
 from torch import Tensor
 from tqdm import tqdm
 
-from app import reference
-from app.envelope import ENVELOPE, Envelope
-from app.flight import Air, simulate
-from app.model_store import save_air_model
-from app.network import AIR, InverseNetwork, NetworkConfig
-from app.physics import Cannon
-from app.reach import best_angle
-from app.reach_tables import Conditions, ReachTable, max_range, nearest
-from app.training import TrainConfig, velocity_weight
+from app.model.network import AIR, InverseNetwork, NetworkConfig
+from app.model.store import save_air_model
+from app.physics import reference
+from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.flight import Air, simulate
+from app.physics.vacuum import Cannon
+from app.training.reach import best_angle
+from app.training.reach_tables import Conditions, ReachTable, max_range, nearest
+from app.training.vacuum import TrainConfig, velocity_weight
 
 VALIDATION_SEED = 2026  # held-out targets: a generator no training run uses
 SMALLEST = 0.01  # m, the nearest held-out target, as in benchmarks/air.py
@@ -64,7 +64,7 @@ class AirTrainConfig:
     table_shape: tuple[int, int, int] = (25, 21, 21)  # max-range grid: Δh, wind, drag
     near_table_shape: tuple[int, int, int] = (13, 6, 11)  # nearest-landing grid, tailwinds
     threads: int = 1  # torch threads: on a shared 2-core machine one is faster and steadier
-    validation_targets: int = 2000  # held-out targets checked against app/reference.py
+    validation_targets: int = 2000  # held-out targets checked against app/physics/reference.py
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -212,7 +212,7 @@ def lowest_velocity(
     cannon: Cannon, distance: Tensor, conditions: Conditions, guess: Tensor, rounds: int = 6
 ) -> Tensor:
     """The least velocity (m/s) whose best-angle shot carries `distance`: secant steps on
-    v -> max range at v (app/reach.py, the simulator), from `guess`. (N,) -> (N,)"""
+    v -> max range at v (app/training/reach.py, the simulator), from `guess`. (N,) -> (N,)"""
     air = Air(torch.zeros_like(distance), *conditions)
     previous, now = guess * 0.98, guess
     gap_previous = best_angle(previous, air, cannon)[1] - distance
@@ -229,7 +229,7 @@ def validate_air(
     network: InverseNetwork, n: int = AirTrainConfig.validation_targets
 ) -> dict[str, float | None]:
     """The network alone on n held-out reachable targets, each proposal flown by the
-    independent reference (app/reference.py: solve_ivp, float64). Misses in metres and
+    independent reference (app/physics/reference.py: solve_ivp, float64). Misses in metres and
     relative to the distance; a proposal that never comes down through the target's height
     counts as an infinite miss (the maxima are over the others; `reached` says how many).
     Velocity excess: v / v_least - 1, with v_least the least velocity that reaches the target,
@@ -304,7 +304,7 @@ def train_and_save_air(
         },
         "validation": {
             **figures,
-            "against": "app/reference.py (solve_ivp DOP853, tolerances 1e-12; closed form without drag)",
+            "against": "app/physics/reference.py (solve_ivp DOP853, tolerances 1e-12; closed form without drag)",
             "seconds": round(time.perf_counter() - start, 1),
         },
     }

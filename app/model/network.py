@@ -14,7 +14,7 @@ construction.
 `InverseNetwork` is the torch module: training, and batches of targets. `OneTargetNetwork`
 runs the vacuum's weights for a single target in numpy, because torch's dispatch costs
 several microseconds per op on tiny tensors (benchmarks/speed.py measures both); the compiled
-kernel runs the air model's (app/kernel/). Tests hold them to each other.
+kernel runs the air model's (app/physics/kernel/). Tests hold them to each other.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from app import ops
-from app.envelope import ENVELOPE, Envelope
-from app.ops import Value
-from app.physics import Cannon
+from app.physics import ops
+from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.ops import Value
+from app.physics.vacuum import Cannon
 
 STRETCH = 0.05  # the velocity sigmoid spans [-5%, 105%] of the energy range before clamping
 MIN_ENERGY = 1e-12  # floor on (v / v_max)^2, so the velocity is never 0

@@ -1,4 +1,4 @@
-"""python -m app.kernel: compile the kernel for every call the service makes and leave it
+"""python -m app.physics.kernel: compile the kernel for every call the service makes and leave it
 in numba's cache (the container image runs this when it is built, so a server starts
 without compiling). Prints where the cache is and how long it took."""
 
@@ -8,13 +8,13 @@ import time
 
 began = time.perf_counter()
 
-from app.kernel import flight  # noqa: E402  (timed: the import loads or compiles nothing yet)
-from app.kernel.model import CompiledAimer  # noqa: E402
+from app.physics.kernel import flight  # noqa: E402  (timed: the import loads or compiles nothing yet)
+from app.physics.kernel.model import CompiledAimer  # noqa: E402
 
 
 def main() -> None:
-    from app.network import AIR, InverseNetwork  # the weights' values do not matter
-    from app.physics import Cannon
+    from app.model.network import AIR, InverseNetwork  # the weights' values do not matter
+    from app.physics.vacuum import Cannon
 
     aimer = CompiledAimer.of(InverseNetwork(Cannon(), AIR))
     one, air = [4.0], [[1.5, 0.5, -3.0, 0.1]]

@@ -1,4 +1,4 @@
-"""One compiled call per target: propose, solve, verify, correct (app/kernel/solve.py says
+"""One compiled call per target: propose, solve, verify, correct (app/physics/kernel/solve.py says
 how). `aim_many` loops it over a batch, so a batch costs the arithmetic and nothing else.
 
 `limits` (LIMITS fields, float64) carries the physics, the cannon and the network's input
@@ -12,8 +12,8 @@ import math
 
 import numpy as np
 
-from app.kernel.flight import jit, landing, slopes
-from app.kernel.solve import (
+from app.physics.kernel.flight import jit, landing, slopes
+from app.physics.kernel.solve import (
     ANGLE,
     CORRECTIONS,
     EDGE,
@@ -33,7 +33,7 @@ LIMITS = (
     "gravity", "max_velocity", "min_angle", "max_angle",  # m/s^2, m/s, rad, rad
     "distance_scale",  # m: distances enter the network over this, clamped to [0, 1]
     "height_low", "height_high", "wind_low", "wind_high", "drag_low", "drag_high",  # envelope
-    "stretch", "min_energy", "angle_edge",  # the network's output mapping (app/network.py)
+    "stretch", "min_energy", "angle_edge",  # the network's output mapping (app/model/network.py)
 )  # fmt: skip
 Weights = tuple[np.ndarray, ...]  # solve.network's arrays, float32
 FREE_STEPS = 12  # Gauss-Newton steps for a free shot before another way is tried
@@ -55,7 +55,7 @@ def propose(
     distances: np.ndarray, air: np.ndarray, limits: np.ndarray, weights: Weights
 ) -> np.ndarray:
     """The network's (velocity m/s, angle rad) for distances (N,) through air (N, 4), as
-    app/network.py maps them: (N, 2)."""
+    app/model/network.py maps them: (N, 2)."""
     n = distances.shape[0]
     features = np.empty((n, 5), dtype=np.float32)
     for i in range(n):

@@ -25,11 +25,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from app import reference
-from app.air_training import SMALLEST, VALIDATION_SEED, AirTrainConfig, sample_conditions
-from app.flight import Air, simulate
-from app.network import InverseNetwork
-from app.training import validate
+from app.model.network import InverseNetwork
+from app.physics import reference
+from app.physics.flight import Air, simulate
+from app.training.air import SMALLEST, VALIDATION_SEED, AirTrainConfig, sample_conditions
+from app.training.vacuum import validate
 
 RATIO = 1.5  # a miss figure may reach 1.5x the card's (see `allowed`)
 AIR_DRAWS = 480  # shots drawn for the air check; ~310 give a target (see air_targets)
@@ -47,7 +47,7 @@ class Limit:
     share: bool = False  # a "within_*" share: compared as the share of targets outside it
 
 
-# The vacuum check recomputes the card's figures on the card's own targets (app/training.py
+# The vacuum check recomputes the card's figures on the card's own targets (app/training/vacuum.py
 # validate(): 10,001 grid points and 1,000 tiny ones, in ~10 ms), so all of them are compared.
 VACUUM_LIMITS = (
     Limit("median_miss_m", 1e-4, "m"),
@@ -176,8 +176,8 @@ def air_targets(network: InverseNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor
 
 @torch.no_grad()
 def air_figures(network: InverseNetwork, targets: Sequence[Tensor]) -> dict[str, float]:
-    """The network's raw proposals at `targets` flown by the reference (app/reference.py, as
-    the card's figures were), computed as app/air_training.py validate_air() does: a shot
+    """The network's raw proposals at `targets` flown by the reference (app/physics/reference.py, as
+    the card's figures were), computed as app/training/air.py validate_air() does: a shot
     that never comes down at the target's height is an infinite miss."""
     distance, dh, wind, drag = targets
     angle, velocity = network(distance, dh, wind, drag)

@@ -10,10 +10,10 @@ import numpy as np
 from torch import nn
 
 from app import cancel
-from app.kernel import aim as compiled
-from app.kernel import reach as reaches
-from app.kernel import solve
-from app.network import DISTANCE_LIMIT, EDGE, MIN_ENERGY, STRETCH, InverseNetwork
+from app.model.network import DISTANCE_LIMIT, EDGE, MIN_ENERGY, STRETCH, InverseNetwork
+from app.physics.kernel import aim as compiled
+from app.physics.kernel import reach as reaches
+from app.physics.kernel import solve
 
 CHUNK = 512  # targets per compiled call: a few milliseconds, then a cancellation checkpoint
 MODES = {"free": solve.FREE, "low": solve.LOW, "high": solve.HIGH, "angle": solve.ANGLE}

@@ -1,7 +1,7 @@
 """Projectile physics in a vacuum over flat ground, written once in torch.
 
 Every function is batched (any tensor shape, broadcast), differentiable by autograd and
-correct in float32 and float64. The closed forms also take one plain float (app/ops.py),
+correct in float32 and float64. The closed forms also take one plain float (app/physics/ops.py),
 which is how a single target is verified without torch's per-op overhead. Units: metres, seconds,
 m/s, radians.
 
@@ -19,7 +19,7 @@ from functools import cached_property
 import torch
 from torch import Tensor
 
-from app.ops import Value, sin
+from app.physics.ops import Value, sin
 
 STANDARD_GRAVITY = 9.81  # m/s^2, the article's value
 

@@ -20,8 +20,8 @@ from typing import Any
 import torch
 from tqdm import tqdm
 
-from app.network import InverseNetwork, NetworkConfig
-from app.physics import Cannon
+from app.model.network import InverseNetwork, NetworkConfig
+from app.physics.vacuum import Cannon
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ import torch
 from numpy.typing import ArrayLike
 from torch import Tensor
 
-from app.fitness import vacuum_unfit
-from app.network import InverseNetwork, OneTargetNetwork
-from app.physics import Cannon
-from app.refinement import refine
-from app.results import Shots
+from app.aiming.refinement import refine
+from app.aiming.results import Shots
+from app.model.fitness import vacuum_unfit
+from app.model.network import InverseNetwork, OneTargetNetwork
+from app.physics.vacuum import Cannon
 
 MIN_TOLERANCE = 1e-6  # m; refinement reaches it for every reachable target
 CHUNK = 1024  # targets per network pass in a batch
@@ -235,7 +235,7 @@ class Aimer:
 
     def self_check(self, card: Mapping[str, Any] | None = None) -> str | None:
         """None if the model is fit to serve, else what failed. First the network itself
-        (app/fitness.py: degenerate weights, and, given the model card it was loaded with, its
+        (app/model/fitness.py: degenerate weights, and, given the model card it was loaded with, its
         raw misses against the card's validation figures), since refinement hides a broken
         network from the end-to-end part: then aim at known targets, one at a time and as a
         batch, at the tightest tolerance and verify every answer by the physics."""

@@ -1,5 +1,5 @@
 """Which distances each condition can reach, tabulated over the envelope before training:
-the farthest landing (app/reach.py's best angle at full velocity) and the nearest (with a
+the farthest landing (app/training/reach.py's best angle at full velocity) and the nearest (with a
 tailwind every shot drifts forward), on grids of (height difference, wind, drag) that are
 interpolated for the conditions each training step draws."""
 
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import torch
 from torch import Tensor
 
-from app.envelope import Envelope
-from app.flight import Air, simulate
-from app.physics import Cannon
-from app.reach import best_angle, reach_boundary
+from app.physics.envelope import Envelope
+from app.physics.flight import Air, simulate
+from app.physics.vacuum import Cannon
+from app.training.reach import best_angle, reach_boundary
 
 if TYPE_CHECKING:
-    from app.air_training import AirTrainConfig
+    from app.training.air import AirTrainConfig
 
 Conditions = tuple[Tensor, Tensor, Tensor]  # height difference m, wind m/s, drag 1/m; (N,) each
 

@@ -16,8 +16,8 @@ import torch
 from torch import Tensor
 
 from app import cancel
-from app.flight import Air, simulate
-from app.physics import Cannon
+from app.physics.flight import Air, simulate
+from app.physics.vacuum import Cannon
 
 GRID = 25  # angles of the first, coarse look
 ROUNDS = 5  # parabola rounds; each shrinks the spacing 6-fold

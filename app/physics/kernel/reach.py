@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from app.kernel.flight import jit, landing, slopes
-from app.kernel.solve import ANGLE, EDGE, FREE, LOW, SLOWEST, best_angle
+from app.physics.kernel.flight import jit, landing, slopes
+from app.physics.kernel.solve import ANGLE, EDGE, FREE, LOW, SLOWEST, best_angle
 
 STEPS = 128  # RK4 steps a flight in the searches
 GRID = 16  # points a side of the nearest-landing grid

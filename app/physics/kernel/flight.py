@@ -1,4 +1,4 @@
-"""One shot through air, compiled: the same equations as app/flight.py,
+"""One shot through air, compiled: the same equations as app/physics/flight.py,
 
     a = -g ŷ - k |v - w| (v - w),   w = (wind, 0),
 

@@ -1,5 +1,5 @@
 """Aiming through air: the conditioned network proposes, Newton on the compiled physics
-corrects, and an independent compiled integrator verifies every answer (app/kernel/ says how).
+corrects, and an independent compiled integrator verifies every answer (app/physics/kernel/ says how).
 
 Three ways to pin the shot down, as fire-control tools offer them:
 - free (the default): the lowest launch velocity that reaches the target. The network was
@@ -10,7 +10,7 @@ Three ways to pin the shot down, as fire-control tools offer them:
 
 Reach is only computed when a target is missed: most targets lie well inside it, and a hit
 needs no reach. A missed target is then either out of reach (refused with the range the
-constraint allows, found numerically for the given air by app/reach.py) or inside it and not
+constraint allows, found numerically for the given air by app/training/reach.py) or inside it and not
 converged, a different failure.
 """
 
@@ -24,12 +24,12 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from app.fitness import air_unfit
-from app.flight import Air
-from app.kernel.model import CompiledAimer
-from app.network import InverseNetwork
-from app.physics import Cannon
-from app.results import Reach, Shots
+from app.aiming.results import Reach, Shots
+from app.model.fitness import air_unfit
+from app.model.network import InverseNetwork
+from app.physics.flight import Air
+from app.physics.kernel.model import CompiledAimer
+from app.physics.vacuum import Cannon
 
 Arc = Literal["low", "high"]
 
@@ -62,7 +62,7 @@ class AirAimer:
 
     def self_check(self, card: Mapping[str, Any] | None = None) -> str | None:
         """None if the model is fit to serve, else what failed: first the network itself, as
-        for the vacuum (app/fitness.py; the figures need the card), then aim through known
+        for the vacuum (app/model/fitness.py; the figures need the card), then aim through known
         air, free and held, at the tightest tolerance, verified (which also loads the compiled
         kernel before the first request)."""
         if unfit := air_unfit(self.network, card):

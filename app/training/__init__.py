@@ -1,0 +1,1 @@
+"""Training the networks through the differentiable physics, and the reach tables they use."""
