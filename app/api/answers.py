@@ -17,7 +17,7 @@ from collections.abc import Callable
 import msgspec
 import numpy as np
 
-from app.aiming.results import Shots
+from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import Aim, Aimer, UnreachableTargetError
 from app.physics.vacuum import Cannon
 
@@ -107,3 +107,37 @@ def vacuum_batch(
 def unreachable_item(distance: float, max_range: float) -> dict[str, object]:
     detail = str(UnreachableTargetError(distance, max_range))
     return {"distance": distance, "reachable": False, "detail": detail, "max_range": max_range}
+
+
+def shot_json(shots: Shots, i: int, version: str) -> bytes:
+    """An `AimResponse` for one of the shots (through air)."""
+    angle = shots.angle[i].item()
+    return encoder.encode(
+        {
+            "distance": shots.distance[i].item(),
+            "angle": angle,
+            "velocity": shots.velocity[i].item(),
+            "landing_distance": shots.landing_distance[i].item(),
+            "miss": shots.miss[i].item(),
+            "tolerance": shots.tolerance[i].item(),
+            "hit": bool(shots.hit[i]),
+            "angle_degrees": math.degrees(angle),
+            "flight_time": shots.flight_time[i].item(),
+            "apex_height": shots.apex_height[i].item(),
+            "refined": bool(shots.refined[i]),
+            "iterations": int(shots.iterations[i]),
+            "model_version": version,
+        }
+    )
+
+
+def reach_fields(reach: Reach) -> dict[str, float | None]:
+    """max_range and min_range (m); None where no shot reaches, or nothing short of 0 m."""
+    nearest, farthest = reach.nearest.item(), reach.farthest.item()
+    if not math.isfinite(farthest):
+        return {"max_range": None, "min_range": None}
+    return {"max_range": farthest, "min_range": nearest if nearest > 0 else None}
+
+
+def finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

@@ -1,7 +1,8 @@
 """From a validated request to its answer, through the engine: the one place the API and the
 local client get answers from, HTTP-free apart from raising ApiError with the right fields.
-The engine picks the path (app/aiming/engine.py); the writers are app/api/answers.py (the vacuum's)
-and app/api/air_answers.py (through air).
+The engine picks the path (app/aiming/engine.py); the JSON is written by app/api/answers.py.
+Through air a missed target's reach is searched, to say why it was missed: out of reach
+(with the range) or not converged (with the best miss).
 
 Each aiming call says what it answered for the metrics in a `Reply`: per target the miss (m),
 whether it was refined and its steps. `first_try` is the cheap attempt a route makes inline
@@ -11,18 +12,23 @@ full one, for the worker lane (refinement, or a missed shot's reach).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from app.aiming.air import AirAimer, Constraint, unreachable_detail
 from app.aiming.engine import Engine
-from app.aiming.results import Shots
+from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import OutsideLimitsError, UnreachableTargetError, check_shot
-from app.api import air_answers
-from app.api.air_answers import Asked
-from app.api.answers import aim_json, vacuum_batch
+from app.api.air_schemas import Conditions, Constraints
+from app.api.answers import aim_json, batch_json, finite, reach_fields, shot_json, vacuum_batch
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery, VerifyResponse
+from app.physics.kernel import flight
+from app.physics.vacuum import Cannon
+
+VERIFY_RTOL = 1e-12  # DOP853's tolerance for GET /verify: the landing to about 1e-11 m
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,7 @@ class Reply:
 def first_try(engine: Engine, body: AimRequest, tolerance: float) -> Reply | None:
     """The answer when it costs microseconds, else None (then `aim_one`)."""
     if not engine.in_vacuum(body):
-        hit = air_answers.hit_one(asked(engine, body, tolerance), body.distance)
+        hit = hit_one(asked(engine, body, tolerance), body.distance)
         return None if hit is None else air_reply(*hit)
     try:
         answer = engine.vacuum.propose_one(body.distance, tolerance)
@@ -53,7 +59,7 @@ def first_try(engine: Engine, body: AimRequest, tolerance: float) -> Reply | Non
 def aim_one(engine: Engine, body: AimRequest, tolerance: float) -> Reply:
     """The answer, refined or with its reach searched: milliseconds, for a worker."""
     if not engine.in_vacuum(body):
-        return air_reply(*air_answers.aim_one(asked(engine, body, tolerance), body.distance))
+        return air_reply(*air_aim_one(asked(engine, body, tolerance), body.distance))
     shot = engine.vacuum.propose_one(body.distance, tolerance)
     answer = engine.vacuum.refine_one(shot) if body.refine is not False and not shot.hit else shot
     content = aim_json(answer, engine.version, engine.vacuum.cannon)
@@ -63,7 +69,7 @@ def aim_one(engine: Engine, body: AimRequest, tolerance: float) -> Reply:
 def aim_many(engine: Engine, body: AimBatchRequest, tolerance: float) -> Reply:
     """Answers in order, the unreachable ones in their places."""
     if not engine.in_vacuum(body):
-        return air_reply(*air_answers.aim_many(asked(engine, body, tolerance), body.distances))
+        return air_reply(*air_aim_many(asked(engine, body, tolerance), body.distances))
     content, solved = vacuum_batch(
         engine.vacuum, body.distances, tolerance, body.refine is not False
     )
@@ -73,7 +79,7 @@ def aim_many(engine: Engine, body: AimBatchRequest, tolerance: float) -> Reply:
 def verify(engine: Engine, query: VerifyQuery, tolerance: float) -> VerifyResponse:
     """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
     if not engine.in_vacuum(query):
-        return air_answers.verify_one(engine.air.cannon, query, tolerance)
+        return verify_one(engine.air.cannon, query, tolerance)
     try:
         shot = check_shot(
             engine.vacuum.cannon, query.angle, query.velocity, query.distance, tolerance
@@ -85,7 +91,7 @@ def verify(engine: Engine, query: VerifyQuery, tolerance: float) -> VerifyRespon
 
 def asked(engine: Engine, body: AimRequest | AimBatchRequest, tolerance: float) -> Asked:
     """The request through air; a 422 when its constraint lies outside the cannon's limits."""
-    constraint = air_answers.constraint_of(engine.air, body, ["body"])
+    constraint = constraint_of(engine.air, body, ["body"])
     return Asked(
         engine.air, engine.air_version, body, constraint, tolerance, body.refine is not False
     )
@@ -95,3 +101,161 @@ def air_reply(content: bytes, shots: Shots | None) -> Reply:
     if shots is None:
         return Reply(content, [], [], [])
     return Reply(content, shots.miss, shots.refined, shots.iterations)
+
+
+def conditions(body: Conditions) -> tuple[float, float, float, float]:
+    """(launch_height m, target_height m, wind m/s, drag 1/m)."""
+    return body.launch_height, body.target_height, body.wind, body.drag
+
+
+def constraint_of(aimer: AirAimer, body: Constraints, loc: list[str | int]) -> Constraint:
+    """The constraint, refused with a 422 when it lies outside the cannon's limits."""
+    c = aimer.cannon
+    if body.velocity is not None and not body.velocity <= c.max_velocity:
+        raise ApiError(
+            422,
+            [*loc, "velocity"],
+            f"the cannon fires at most {c.max_velocity} m/s",
+            "outside_cannon_limits",
+        )
+    if body.angle is not None and not c.min_angle < body.angle < c.max_angle:
+        raise ApiError(
+            422,
+            [*loc, "angle"],
+            f"the cannon fires at angles in ({c.min_angle}, {c.max_angle}) rad",
+            "outside_cannon_limits",
+        )
+    return Constraint(body.velocity, body.angle, body.arc)
+
+
+def unreachable(distance: float, reach: Reach) -> ApiError:
+    """The 422 for a target outside what the constraint allows in this air."""
+    span = (reach.nearest.item(), reach.farthest.item())
+    return ApiError(
+        422,
+        ["body", "distance"],
+        unreachable_detail(distance, span),
+        "unreachable_target",
+        **reach_fields(reach),
+    )
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A request through air: who aims, under what conditions, constraint and tolerance."""
+
+    aimer: AirAimer
+    version: str  # of the air model
+    body: Conditions
+    constraint: Constraint
+    tolerance: float  # m
+    refine: bool
+
+    def solve(self, distance: float | list[float]) -> Shots:
+        return self.aimer.solve(
+            distance, conditions(self.body), self.tolerance, self.constraint, self.refine
+        )
+
+    def reach(self) -> Reach:
+        return self.aimer.reach(conditions(self.body), self.constraint)
+
+
+def hit_one(asked: Asked, distance: float) -> tuple[bytes, Shots] | None:
+    """One target through air when it is hit (tens of microseconds), else None: then
+    `aim_one` says why, which may take a search of the reach."""
+    shots = asked.solve(distance)
+    return (shot_json(shots, 0, asked.version), shots) if shots.hit[0] else None
+
+
+def air_aim_one(asked: Asked, distance: float) -> tuple[bytes, Shots]:
+    """One target through air: the answer, or a 422 saying it is out of reach (with the
+    reachable range) or that refinement did not converge (with the best miss). The reach is
+    computed only for a shot that missed."""
+    shots = asked.solve(distance)
+    if not shots.hit[0]:
+        reach = asked.reach()
+        if not reach.holds(distance).all():
+            raise unreachable(distance, reach)
+        if asked.refine or not math.isfinite(shots.landing_distance[0].item()):
+            miss = finite(shots.miss[0].item())
+            raise ApiError(
+                422,
+                ["body", "distance"],
+                f"refinement did not converge: the best shot misses by {miss} m, above the "
+                f"tolerance of {asked.tolerance} m",
+                "did_not_converge",
+                miss=miss,
+            )
+    return shot_json(shots, 0, asked.version), shots
+
+
+def air_aim_many(asked: Asked, distances: list[float]) -> tuple[bytes, Shots | None]:
+    """Targets sharing one air: answers in order, the unreachable ones in their places."""
+    shots = asked.solve(distances)
+    reach = None
+    if not shots.hit.all():  # one air: one reach, for the targets missed
+        reach = asked.reach()
+
+    if reach is None:
+        answered = np.ones(len(distances), dtype=bool)
+    else:  # a miss inside the reach is still answered, hit False, where it lands somewhere
+        inside = reach.holds(shots.distance)
+        answered = shots.hit | (inside & np.isfinite(shots.landing_distance))
+
+    def refused(i: int) -> dict[str, object]:
+        assert reach is not None
+        distance = distances[i]
+        detail = (
+            # A missed shot that never comes down at the target's height: no landing to
+            # report, so say so in the unreachable item's shape (never a null).
+            "refinement did not converge: the best shot never comes down at the target's height"
+            if inside[i]
+            else unreachable_detail(distance, (reach.nearest.item(), reach.farthest.item()))
+        )
+        return {"distance": distance, "reachable": False, "detail": detail, **reach_fields(reach)}
+
+    content = batch_json(shots, answered, asked.version, refused)
+    return content, (shots.only(answered) if answered.any() else None)  # metrics: answered
+
+
+def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyResponse:
+    """Where a shot lands through air, by the compiled DOP853 (microseconds, so inline):
+    VerifyResponse's fields."""
+    if not cannon.can_fire(query.velocity, query.angle):
+        raise ApiError(
+            422,
+            ["query"],
+            f"the cannon fires velocities in (0, {cannon.max_velocity}] m/s and angles in "
+            f"({cannon.min_angle}, {cannon.max_angle}) rad",
+            "outside_cannon_limits",
+        )
+    distance, time, apex = flight.landing(
+        query.velocity,
+        query.angle,
+        query.launch_height,
+        query.target_height,
+        query.wind,
+        query.drag,
+        cannon.gravity,
+        VERIFY_RTOL,
+    )
+    if not math.isfinite(distance):
+        raise ApiError(
+            422,
+            ["query"],
+            f"the shot never comes down at the target's height of {query.target_height} m: "
+            f"its highest point is {apex} m",
+            "never_lands",
+        )
+    miss = abs(distance - query.distance)
+    return VerifyResponse(
+        angle=query.angle,
+        velocity=query.velocity,
+        distance=query.distance,
+        landing_distance=distance,
+        miss=miss,
+        tolerance=tolerance,
+        hit=miss <= tolerance,
+        flight_time=time,
+        apex_height=apex,
+    )
