@@ -97,3 +97,10 @@ def test_one_aimer_and_one_result_type_for_every_condition(engine: Engine) -> No
         assert abs(truth.distance - windy.distance[i]) <= 1e-6
         assert windy.apex_height[i] == pytest.approx(truth.apex_height, abs=1e-9)
     assert engine.reach(tuple(c[0] for c in conditions), held).holds(4.0).all()
+
+
+def test_the_full_reply_refuses_a_vacuum_target_out_of_reach_too(engine: Engine) -> None:
+    """aim_one on its own (the worker's path) gives the same 422 as first_try."""
+    with pytest.raises(ApiError) as refused:
+        replies.aim_one(engine, AimRequest(distance=11.0), 0.05)
+    assert refused.value.detail[0]["type"] == "unreachable_target"

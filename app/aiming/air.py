@@ -91,7 +91,7 @@ class AirAimer:
     ) -> Shots:
         """Aim at the targets (m), each verified; a missed one may be out of reach (`reach`).
         `air`: an Air, or its four conditions as arrays or floats that broadcast."""
-        distance = np.array(distance, dtype=np.float64, ndmin=1)  # (N,)
+        distance = np.array(np.asarray(distance), dtype=np.float64, ndmin=1)  # (N,)
         mode, fixed = constraint.mode()
         out = self.compiled.aim(
             distance,

@@ -20,7 +20,7 @@ import numpy as np
 from app.aiming.air import AirAimer, Constraint, unreachable_detail
 from app.aiming.engine import Engine
 from app.aiming.results import Reach, Shots
-from app.aiming.vacuum import OutsideLimitsError, UnreachableTargetError, check_shot
+from app.aiming.vacuum import Aim, OutsideLimitsError, UnreachableTargetError, check_shot
 from app.api.air_schemas import Conditions, Constraints
 from app.api.answers import aim_json, batch_json, finite, reach_fields, shot_json, vacuum_batch
 from app.api.errors import ApiError
@@ -44,24 +44,32 @@ def first_try(engine: Engine, body: AimRequest, tolerance: float) -> Reply | Non
     if not engine.in_vacuum(body):
         hit = hit_one(asked(engine, body, tolerance), body.distance)
         return None if hit is None else air_reply(*hit)
-    try:
-        answer = engine.vacuum.propose_one(body.distance, tolerance)
-    except UnreachableTargetError as error:
-        raise ApiError(
-            422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
-        ) from error
+    answer = proposed(engine, body, tolerance)
     if not answer.hit and body.refine is not False:
         return None
-    content = aim_json(answer, engine.version, engine.vacuum.cannon)
-    return Reply(content, [answer.miss], [answer.refined], [answer.iterations])
+    return vacuum_reply(engine, answer)
 
 
 def aim_one(engine: Engine, body: AimRequest, tolerance: float) -> Reply:
     """The answer, refined or with its reach searched: milliseconds, for a worker."""
     if not engine.in_vacuum(body):
         return air_reply(*air_aim_one(asked(engine, body, tolerance), body.distance))
-    shot = engine.vacuum.propose_one(body.distance, tolerance)
+    shot = proposed(engine, body, tolerance)
     answer = engine.vacuum.refine_one(shot) if body.refine is not False and not shot.hit else shot
+    return vacuum_reply(engine, answer)
+
+
+def proposed(engine: Engine, body: AimRequest, tolerance: float) -> Aim:
+    """The vacuum network's verified shot; a 422 with the range for a target out of reach."""
+    try:
+        return engine.vacuum.propose_one(body.distance, tolerance)
+    except UnreachableTargetError as error:
+        raise ApiError(
+            422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
+        ) from error
+
+
+def vacuum_reply(engine: Engine, answer: Aim) -> Reply:
     content = aim_json(answer, engine.version, engine.vacuum.cannon)
     return Reply(content, [answer.miss], [answer.refined], [answer.iterations])
 
