@@ -75,8 +75,8 @@ class AirAimer:
         return None
 
     def reach(self, air: Air | Sequence[ArrayLike], constraint: Constraint) -> Reach:
-        """The nearest and farthest landings (m) the constraint allows in each air (a
-        millisecond or two each: asked for targets the solver missed)."""
+        """The nearest and farthest landings (m) the constraint allows in each air (a search:
+        asked for targets the solver missed)."""
         mode, fixed = constraint.mode()
         ends = self.compiled.reach(conditions_of(air), mode, fixed)  # (N, 2)
         return Reach(ends[:, 0], ends[:, 1])

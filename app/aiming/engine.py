@@ -97,9 +97,12 @@ class Engine:
     def calm(conditions: Sequence[ArrayLike], constraint: Constraint = FREE) -> bool:
         """The conditions' zero, aimed by the vacuum's closed forms: no drag (then wind
         changes nothing), the target at the launch height, and a free shot."""
-        launch, target, _, drag = (np.asarray(c) for c in conditions)
-        flat = bool(np.all(drag == 0) and np.all(launch == target))
-        return flat and constraint.mode()[0] == "free"
+        launch, target, _, drag = conditions
+        if isinstance(launch, float | int) and isinstance(target, float | int):
+            flat = drag == 0 and launch == target  # one request's floats: no numpy here
+        else:
+            flat = bool(np.all(np.asarray(drag) == 0) and np.all(np.equal(launch, target)))
+        return bool(flat) and constraint.velocity is None and constraint.angle is None
 
     @staticmethod
     def in_vacuum(request: Calm) -> bool:

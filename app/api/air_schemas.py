@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
+from app.aiming.engine import Engine
 from app.physics.envelope import ENVELOPE
 
 Finite = Field(allow_inf_nan=False)
@@ -69,9 +70,8 @@ class Conditions(BaseModel):
         return target
 
     def still_and_flat(self) -> bool:
-        """Whether these are the vacuum's conditions: no drag, target at the launch height.
-        (Wind without drag changes nothing.)"""
-        return self.drag == 0 and self.target_height == self.launch_height
+        """Whether these are the vacuum's conditions (the engine's rule, Engine.calm)."""
+        return Engine.calm((self.launch_height, self.target_height, self.wind, self.drag))
 
 
 class Constraints(BaseModel):
