@@ -10,8 +10,8 @@ Three ways to pin the shot down, as fire-control tools offer them:
 
 Reach is only computed when a target is missed: most targets lie well inside it, and a hit
 needs no reach. A missed target is then either out of reach (refused with the range the
-constraint allows, found numerically for the given air by app/training/reach.py) or inside it and not
-converged, a different failure.
+constraint allows, searched for the given air by app/physics/kernel/reach.py) or inside it
+and not converged, a different failure.
 """
 
 from __future__ import annotations

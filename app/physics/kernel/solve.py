@@ -34,9 +34,10 @@ MIN_STEPS = 32  # fewer resolve a shot that only just climbs to the target heigh
 
 @jit
 def steps_for(tolerance: float, unit: float) -> int:
-    """RK4 steps per flight for landings within about tolerance / 8 of the truth. The error
-    falls as steps^-4 and scales with the length unit v_max^2 / g (measured over the envelope:
-    5e-7 of 10.2 m at 64 steps, tests/test_kernel.py)."""
+    """RK4 steps per flight for landings within tolerance / 4 of DOP853 on all but grazing
+    shots (tests/test_kernel.py holds it over the envelope; the verifier's corrections take
+    the rest). The error falls as steps^-4 and scales with the length unit v_max^2 / g; the
+    constant comes from the worst error seen over the envelope at 64 steps."""
     return min(max(int(math.ceil((6.3 * unit / tolerance) ** 0.25)), MIN_STEPS), 128)  # noqa: RUF046 (numba)
 
 
