@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from app.model.store import (
     load_model,
     sha256_of,
 )
-from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.envelope import ENVELOPE
 from app.physics.flight import Air
 from app.physics.vacuum import Cannon
 from app.training.air import (
@@ -87,7 +88,7 @@ def test_a_shot_below_the_target_height_gets_a_finite_gradient(cannon: Cannon) -
 
 def test_reach_table_holds_the_reachable_distances(cannon: Cannon) -> None:
     config = AirTrainConfig(table_shape=(3, 6, 6), near_table_shape=(3, 6, 6))
-    table = ReachTable.build(cannon, config, ENVELOPE)
+    table = ReachTable.build(cannon, config, ENVELOPE.at(cannon))
     # A node of both grids, the vacuum on flat ground (v^2 / g), and a point between nodes.
     dh, wind, drag = (
         torch.tensor(v, dtype=torch.float64)
@@ -157,9 +158,7 @@ def test_tampered_weights_are_refused(copied: Path) -> None:
         load_air_model(copied, Cannon())
 
 
-@pytest.mark.parametrize(
-    "other", [Cannon(gravity=9.8), Cannon(max_velocity=12.0), Cannon(max_angle=1.5)]
-)
+@pytest.mark.parametrize("other", [Cannon(min_angle=0.1), Cannon(max_angle=1.5)])
 def test_model_for_another_cannon_is_refused(copied: Path, other: Cannon) -> None:
     with pytest.raises(ModelError, match="trained for"):
         load_air_model(copied, other)
@@ -167,7 +166,7 @@ def test_model_for_another_cannon_is_refused(copied: Path, other: Cannon) -> Non
 
 def test_model_for_another_envelope_is_refused(copied: Path) -> None:
     with pytest.raises(ModelError, match="envelope"):
-        load_air_model(copied, Cannon(), Envelope(wind=(-10.0, 10.0)))
+        load_air_model(copied, Cannon(), replace(ENVELOPE, wind=(-1.0, 1.0)))
 
 
 def test_air_card_without_envelope_is_refused(copied: Path) -> None:

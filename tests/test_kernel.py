@@ -13,7 +13,7 @@ import torch
 from app.aiming.air import AirAimer, Constraint
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
 from app.physics import reference
-from app.physics.envelope import ENVELOPE
+from app.physics.envelope import METRES as ENVELOPE  # the default cannon's
 from app.physics.flight import Air, simulate
 from app.physics.kernel import flight
 from app.physics.kernel.solve import steps_for

@@ -143,7 +143,7 @@ def test_missing_files_are_named(copied: Path) -> None:
 
 def test_model_for_another_cannon_is_refused(copied: Path) -> None:
     with pytest.raises(ModelError, match="trained for"):
-        load_model(copied, Cannon(max_velocity=12.0))
+        load_model(copied, Cannon(max_angle=1.5))
 
 
 def test_network_alone_near_zero(shipped: Shipped) -> None:

@@ -35,7 +35,7 @@ def test_sigterm_stops_the_server_cleanly(served: tuple[subprocess.Popen[str], s
     [
         ({"CANNON_MODEL_PATH": "/nowhere/model.safetensors"}, "/nowhere/model.json"),
         ({"CANNON_MIN_ANGLE": "1.0"}, "angle limits"),
-        ({"CANNON_MAX_VELOCITY": "12"}, "trained for"),
+        ({"CANNON_MAX_ANGLE": "1.5"}, "trained for"),
     ],
 )
 def test_bad_configuration_stops_startup_with_a_clear_message(

@@ -12,7 +12,8 @@ import torch
 
 from app.model.store import DEFAULT_WEIGHTS, card_path, load_model, sha256_of
 from app.physics.vacuum import Cannon
-from app.training.vacuum import TrainConfig, train, validate, velocity_weight
+from app.training.loop import velocity_weight
+from app.training.vacuum import TrainConfig, train, validate
 
 SHORT = TrainConfig(steps=400, batch_size=256, validation_points=501)
 

@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 from app.aiming.results import Reach, Shots
 from app.model.fitness import air_unfit
 from app.model.network import InverseNetwork
+from app.physics.envelope import Reference, unit_length
 from app.physics.flight import Air
 from app.physics.kernel.model import CompiledAimer
 from app.physics.vacuum import Cannon
@@ -67,9 +68,12 @@ class AirAimer:
         kernel before the first request)."""
         if unfit := air_unfit(self.network, card):
             return f"air self-check failed: {unfit}"
-        air = (1.5, 0.5, -3.0, 0.1)
-        for constraint in (Constraint(), Constraint(velocity=9.0, arc="high")):
-            shots = self.solve(4.0, air, 1e-6, constraint, True)
+        # Known air at the reference cannon, carried to this one's scale (app/physics/envelope.py).
+        length = unit_length(self.cannon) / unit_length(Reference())
+        speed = self.cannon.max_velocity / Reference.max_velocity
+        air = (1.5 * length, 0.5 * length, -3.0 * speed, 0.1 / length)
+        for constraint in (Constraint(), Constraint(velocity=9.0 * speed, arc="high")):
+            shots = self.solve(4.0 * length, air, 1e-6 * length, constraint, True)
             if not bool(shots.hit.all()):
                 return f"air self-check failed: {constraint} missed by {shots.miss.item()} m"
         return None

@@ -20,6 +20,7 @@ from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import Aimer
 from app.config import Settings
 from app.model.store import load_air_model, load_model
+from app.physics.envelope import ENVELOPE
 
 CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
 FREE = Constraint()
@@ -92,6 +93,26 @@ class Engine:
         if self.calm(conditions, constraint):  # the closed form: (0, v_max^2 / g]
             return Reach(np.zeros(1), np.array([self.vacuum.cannon.max_range]))
         return self.air.reach(conditions, constraint)
+
+    def outside(self, conditions: Sequence[float]) -> str | None:
+        """Why one air (launch height m, target height m, wind m/s, drag 1/m) lies outside
+        what the air model covers at this cannon's scale, else None. The requests' bounds
+        are the default cannon's (app/api/air_schemas.py); another cannon's are these."""
+        envelope = ENVELOPE.at(self.air.cannon)
+        launch, target, wind, drag = conditions
+        for name, value, (low, high), unit in (
+            ("launch_height", launch, envelope.launch_height, "m"),
+            ("height difference", target - launch, envelope.height_difference, "m"),
+            ("wind", wind, envelope.wind, "m/s"),
+            ("drag", drag, envelope.drag, "1/m"),
+        ):
+            slack = 1e-9 * (high - low)  # the bounds are products: a rounding off them
+            if not low - slack <= value <= high + slack:
+                return (
+                    f"{name} {value:g} {unit} is outside the air model's envelope for this "
+                    f"cannon: {low:.6g} to {high:.6g} {unit}"
+                )
+        return None
 
     @staticmethod
     def calm(conditions: Sequence[ArrayLike], constraint: Constraint = FREE) -> bool:

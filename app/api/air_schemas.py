@@ -9,10 +9,10 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from app.aiming.engine import Engine
-from app.physics.envelope import ENVELOPE
+from app.physics.envelope import METRES
 
 Finite = Field(allow_inf_nan=False)
-E = ENVELOPE
+E = METRES  # the default cannon's; the engine refuses what its own cannon's model does not cover
 
 
 class Conditions(BaseModel):

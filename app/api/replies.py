@@ -98,7 +98,10 @@ def verify(engine: Engine, query: VerifyQuery, tolerance: float) -> VerifyRespon
 
 
 def asked(engine: Engine, body: AimRequest | AimBatchRequest, tolerance: float) -> Asked:
-    """The request through air; a 422 when its constraint lies outside the cannon's limits."""
+    """The request through air; a 422 when its constraint lies outside the cannon's limits
+    or its air outside what the model covers at this cannon's scale."""
+    if why := engine.outside(conditions(body)):
+        raise ApiError(422, ["body"], why, "outside_envelope")
     constraint = constraint_of(engine.air, body, ["body"])
     return Asked(
         engine.air, engine.air_version, body, constraint, tolerance, body.refine is not False

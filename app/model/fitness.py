@@ -27,8 +27,9 @@ from torch import Tensor, nn
 
 from app.model.network import InverseNetwork
 from app.physics import reference
+from app.physics.envelope import Scaled, unit_length
 from app.physics.flight import Air, simulate
-from app.training.air import SMALLEST, VALIDATION_SEED, AirTrainConfig, sample_conditions
+from app.training.air import VALIDATION_SEED, AirTrainConfig, sample_conditions, smallest
 from app.training.vacuum import validate
 
 RATIO = 1.5  # a miss figure may reach 1.5x the card's (see `allowed`)
@@ -88,16 +89,22 @@ def allowed(card_figure: float, slack: float) -> float:
 
 
 def exceeded(
-    measured: Mapping[str, float], card: Mapping[str, Any], limits: Sequence[Limit], over: str
+    measured: Mapping[str, float],
+    card: Mapping[str, Any],
+    limits: Sequence[Limit],
+    over: str,
+    served: Scaled,
 ) -> str | None:
     """The first figure in `limits` that exceeds the card's by more than `allowed`, in words;
-    a card without the figure fails too, as there is nothing to hold the network to."""
-    validation = card.get("validation")
+    a card without the figure fails too, as there is nothing to hold the network to. Misses
+    measured for the `served` cannon are compared at the scale of the one the card was
+    trained on (the network works in the cannon's units: app/model/network.py)."""
+    validation, scale = card.get("validation"), length_ratio(card, served)
     for limit in limits:
         figure = validation.get(limit.key) if isinstance(validation, Mapping) else None
         if not isinstance(figure, int | float) or not math.isfinite(figure):
             return f"the model card has no validation figure {limit.key}"
-        value = measured[limit.key]
+        value = measured[limit.key] * (scale if limit.unit == "m" else 1.0)
         if limit.share:  # as misses: the share outside, where bigger is worse
             figure, value = 1 - figure, 1 - value
         most = allowed(figure, limit.slack)
@@ -108,6 +115,20 @@ def exceeded(
                 f"{most:.4g} {limit.unit} allowed by its card's {figure:.4g} {limit.unit}"
             )
     return None
+
+
+def length_ratio(card: Mapping[str, Any], served: Scaled) -> float:
+    """The card's cannon's unit length over the served one's (1 when they are the same)."""
+    trained = card.get("cannon")
+    if not isinstance(trained, Mapping):
+        return 1.0  # a bare card (tests) is held as it is; the loader checks real ones
+    return unit_length(Trained(trained["gravity"], trained["max_velocity"])) / unit_length(served)
+
+
+@dataclass(frozen=True)
+class Trained:
+    gravity: float  # m/s^2
+    max_velocity: float  # m/s
 
 
 def degenerate(network: nn.Module) -> str | None:
@@ -143,8 +164,9 @@ def vacuum_unfit(network: InverseNetwork, card: Mapping[str, Any] | None) -> str
     reason = degenerate(network) or ignored_input(network, [probes], ["distance"])
     if reason or card is None:
         return reason
-    figures = validate(network)
-    return exceeded(figures, card, VACUUM_LIMITS, f"{figures['points']} validation targets")
+    figures = validate(network, scale=1 / length_ratio(card, network.cannon))
+    over = f"{figures['points']} validation targets"
+    return exceeded(figures, card, VACUUM_LIMITS, over, network.cannon)
 
 
 def air_targets(network: InverseNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -161,7 +183,7 @@ def air_targets(network: InverseNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor
     target, a slow shot) or land nearer than 1 cm are left out, as from the card's set.
     """
     cannon, generator = network.cannon, torch.Generator().manual_seed(VALIDATION_SEED)
-    dh, wind, drag = sample_conditions(AIR_DRAWS, generator, network.envelope)
+    dh, wind, drag = sample_conditions(AIR_DRAWS, generator, network.envelope.at(cannon))
     energy = 1 - torch.rand(AIR_DRAWS, generator=generator, dtype=torch.float64)  # (0, 1]
     velocity = cannon.max_velocity * (AirTrainConfig.reach_fraction * energy).sqrt()
     low, high = ANGLES
@@ -170,7 +192,7 @@ def air_targets(network: InverseNetwork) -> tuple[Tensor, Tensor, Tensor, Tensor
     with torch.no_grad():
         flight = simulate(velocity, angle, air, cannon.gravity)
     distance = torch.where(flight.reaches, flight.landing_distance, math.nan)
-    kept = torch.isfinite(distance) & (distance >= SMALLEST)
+    kept = torch.isfinite(distance) & (distance >= smallest(cannon))
     return distance[kept], dh[kept], wind[kept], drag[kept]
 
 
@@ -216,4 +238,5 @@ def air_unfit(network: InverseNetwork, card: Mapping[str, Any] | None) -> str | 
     if reason or card is None:
         return reason
     figures = air_figures(network, targets)
-    return exceeded(figures, card, AIR_LIMITS, f"{len(targets[0])} validation targets")
+    over = f"{len(targets[0])} validation targets"
+    return exceeded(figures, card, AIR_LIMITS, over, network.cannon)

@@ -1,15 +1,19 @@
 """The inverse network: a target (and its air) -> launch controls (angle rad, velocity m/s).
 
 One design for every model, configured by `NetworkConfig` (nanoGPT's one GPTConfig is the
-example): a small MLP whose `inputs` say what it is told. The vacuum's model is told the
-distance alone, over the cannon's maximum range, so it sees numbers in (0, 1]. The air model
-is told the distance and its air: the distance over DISTANCE_LIMIT maximum ranges, linear and
-square-rooted (the velocity grows like sqrt(distance) near zero, where a linear input would
-squeeze the short shots into a sliver of the input), and the height difference, the wind and
-the drag, each scaled from its envelope bounds to [-1, 1]. Physics is the same at any
-height, so only the height difference (target minus launch) enters. The outputs pass through
-sigmoids scaled to the cannon's limits, so every proposal is a shot the cannon can fire, by
-construction.
+example): a small MLP whose `inputs` say what it is told. It works in the cannon's units
+(app/physics/envelope.py: lengths over v_max^2/g, speeds over v_max, drag as k v_max^2/g), so
+the same weights serve any cannon with the same angle limits, each at its own scale: a
+forward pass converts its inputs into those units and its velocity back to m/s.
+
+The vacuum's model is told the distance alone, in vacuum ranges, so it sees numbers in
+(0, 1]. The air model is told the distance and its air: the distance over DISTANCE_LIMIT
+vacuum ranges, linear and square-rooted (the velocity grows like sqrt(distance) near zero,
+where a linear input would squeeze the short shots into a sliver of the input), and the
+height difference, the wind and the drag, each mapped from its envelope bounds to [-1, 1].
+Physics is the same at any height, so only the height difference (target minus launch)
+enters. The outputs pass through sigmoids scaled to the cannon's limits, so every proposal is
+a shot the cannon can fire, by construction.
 
 `InverseNetwork` is the torch module: training, and batches of targets. `OneTargetNetwork`
 runs the vacuum's weights for a single target in numpy, because torch's dispatch costs
@@ -37,8 +41,8 @@ EDGE = 1e-6  # keeps the angle strictly inside its open interval, even in float3
 
 
 Inputs = Literal["distance", "air"]
-# Farthest reach in the air envelope, in vacuum ranges: 1.26 (12.85 m: no drag, the target
-# 3 m below); with margin, so inputs never saturate inside the envelope.
+# Farthest reach in the air envelope, in vacuum ranges: 1.26 (no drag, the target 0.29 of a
+# vacuum range below); with margin, so inputs never saturate inside the envelope.
 DISTANCE_LIMIT = 1.5
 
 
@@ -85,19 +89,21 @@ class InverseNetwork(nn.Module):
         wind: Tensor | None = None,
         drag: Tensor | None = None,
     ) -> Tensor:
-        """Normalised inputs, float32 like the weights: each (N,) -> (N, 1) or (N, 5)."""
+        """Inputs in the cannon's units, mapped onto [-1, 1], float32 like the weights:
+        each (N,) -> (N, 1) or (N, 5)."""
+        length, speed = self.cannon.max_range, self.cannon.max_velocity  # m, m/s: the units
         if self.config.inputs == "distance":
-            x = (distance / self.cannon.max_range).clamp(0.0, 1.0).unsqueeze(-1)  # (N, 1)
+            x = (distance / length).clamp(0.0, 1.0).unsqueeze(-1)  # (N, 1)
             return (2 * x - 1).float()  # centred on 0
         assert height_difference is not None and wind is not None and drag is not None
-        x = (distance / (DISTANCE_LIMIT * self.cannon.max_range)).clamp(0.0, 1.0)  # (N,)
+        x = (distance / (DISTANCE_LIMIT * length)).clamp(0.0, 1.0)  # (N,)
         return torch.stack(
             [
                 2 * x - 1,
                 2 * x.sqrt() - 1,
-                centred(height_difference, self.envelope.height_difference),
-                centred(wind, self.envelope.wind),
-                centred(drag, self.envelope.drag),
+                centred(height_difference / length, self.envelope.height_difference),
+                centred(wind / speed, self.envelope.wind),
+                centred(drag * length, self.envelope.drag),
             ],
             dim=-1,
         ).float()

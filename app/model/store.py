@@ -25,6 +25,10 @@ from app.physics.vacuum import Cannon
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "inverse.safetensors"
 DEFAULT_AIR_WEIGHTS = DEFAULT_WEIGHTS.with_name("air.safetensors")  # the model for flight in air
 
+UNITS = (
+    "the networks' inputs: lengths over max_velocity^2/gravity, speeds over max_velocity, "
+    "drag as k max_velocity^2/gravity (the envelope is in these units)"
+)
 VERSION_LENGTH = 12  # hex digits of the weights' sha256 that name the model version
 
 
@@ -68,7 +72,8 @@ def write(
         "weights_sha256": digest,
         "version": digest[:VERSION_LENGTH],
         "architecture": {"type": "mlp", **network.config.as_dict()},
-        "cannon": network.cannon.as_dict(),
+        "cannon": network.cannon.as_dict(),  # the one it was trained on
+        "units": UNITS,
         **extra,
     }
     card_path(weights).write_text(json.dumps(card, indent=2) + "\n")
@@ -101,8 +106,9 @@ def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str,
 def load_air_model(
     weights: Path, cannon: Cannon, envelope: Envelope = ENVELOPE
 ) -> tuple[InverseNetwork, dict[str, Any]]:
-    """`load_model` for the air network; it also refuses a card whose envelope is not the
-    service's, since the network knows nothing outside the conditions it was trained on."""
+    """`load_model` for the air network; it also refuses a card whose envelope (in the
+    cannon's units, app/physics/envelope.py) is not the service's, since the network knows
+    nothing outside the conditions it was trained on."""
     card, version = checked_card(weights, cannon, retrain="cannon train --air")
     if card.get("envelope") != envelope.as_dict():
         raise ModelError(
@@ -120,7 +126,11 @@ def checked_card(
     weights: Path, cannon: Cannon, retrain: str = "cannon train"
 ) -> tuple[dict[str, Any], str]:
     """The card, after checking the weights' sha256 and the cannon it records; and the
-    version, derived from the weights themselves, never taken on the card's word."""
+    version, derived from the weights themselves, never taken on the card's word.
+
+    The networks work in the cannon's units (app/model/network.py), so a model trained on one
+    cannon serves another of any muzzle speed and gravity; only its angle limits, which the
+    outputs are squeezed into, must be the ones it was trained for."""
     card = load_card(weights)
     if not weights.is_file():
         raise ModelError(f"weights file {weights} not found")
@@ -134,10 +144,12 @@ def checked_card(
         trained_for = Cannon(**{f.name: card["cannon"][f.name] for f in fields(Cannon)})
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         raise ModelError(f"model card {card_path(weights)} has no valid cannon: {error}") from error
-    if trained_for != cannon:
+    if (trained_for.min_angle, trained_for.max_angle) != (cannon.min_angle, cannon.max_angle):
         raise ModelError(
-            f"model {weights} was trained for {trained_for}, but the service is configured "
-            f"for {cannon}; retrain with `{retrain}` or change the settings"
+            f"model {weights} was trained for angles in ({trained_for.min_angle}, "
+            f"{trained_for.max_angle}) rad, but the service is configured for "
+            f"({cannon.min_angle}, {cannon.max_angle}) rad; retrain with `{retrain}` or "
+            "change the settings"
         )
     return card, digest[:VERSION_LENGTH]
 

@@ -17,26 +17,30 @@ from __future__ import annotations
 import math
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
-from tqdm import tqdm
 
 from app.model.network import AIR, InverseNetwork, NetworkConfig
 from app.model.store import save_air_model
 from app.physics import reference
-from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.envelope import ENVELOPE, Envelope, Reference, unit_length
 from app.physics.flight import Air, simulate
 from app.physics.vacuum import Cannon
+from app.training.loop import Run, optimise
 from app.training.reach import best_angle
 from app.training.reach_tables import Conditions, ReachTable, max_range, nearest
-from app.training.vacuum import TrainConfig, velocity_weight
 
 VALIDATION_SEED = 2026  # held-out targets: a generator no training run uses
-SMALLEST = 0.01  # m, the nearest held-out target, as in benchmarks/air.py
+SMALLEST = 0.01  # m at the reference cannon: the nearest held-out target, as in benchmarks/air.py
+
+
+def smallest(cannon: Cannon) -> float:
+    """SMALLEST (m) at the cannon's scale."""
+    return SMALLEST * unit_length(cannon) / unit_length(Reference())
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,6 @@ class AirTrainConfig:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass
-class AirTrainResult:
-    network: InverseNetwork
-    losses: list[float] = field(default_factory=list)  # miss term of the loss, every step
-    skipped_steps: int = 0  # steps whose gradient was not finite (none expected)
-    seconds: float = 0.0
 
 
 def sample_conditions(
@@ -114,14 +110,41 @@ def air_losses(
     return miss_term, (velocity.double() / cannon.max_velocity) ** 2
 
 
+@dataclass(frozen=True)
+class Through:
+    """The air's physics for the training loop: conditions drawn over the envelope, distances
+    stratified between each condition's nearest and farthest landing (the tables), flown
+    by the simulator."""
+
+    table: ReachTable
+    config: AirTrainConfig
+
+    def losses(self, network: InverseNetwork, sampler: torch.Generator) -> tuple[Tensor, Tensor]:
+        config, cannon = self.config, network.cannon
+        envelope = ENVELOPE.at(cannon)  # in metres for the cannon trained on
+        conditions = sample_conditions(config.batch_size, sampler, envelope, config.edge_fraction)
+        near, far = self.table(conditions)  # (B,) m each
+        # A margin above the nearest: the interpolated one may fall a little short of it.
+        low, high = near * (1 + config.near_margin), config.reach_fraction * far
+        keep = (high - low >= config.min_reach * cannon.max_range).double()  # (B,)
+        # Stratified: one distance in each of B equal slices of the reachable span, so every
+        # batch has short and long shots alike.
+        strata = torch.arange(config.batch_size, dtype=torch.float64)
+        jitter = torch.rand(config.batch_size, generator=sampler, dtype=torch.float64)
+        distance = low + (strata + jitter) / config.batch_size * (high - low).clamp_min(0.0)
+        miss_term, velocity_term = air_losses(network, distance, conditions, config)
+        return (miss_term * keep).sum() / keep.sum(), (velocity_term * keep).sum() / keep.sum()
+
+
 def train_air(
     cannon: Cannon,
     config: AirTrainConfig | None = None,
     network_config: NetworkConfig | None = None,
     progress: bool = True,
     table: ReachTable | None = None,
-) -> AirTrainResult:
-    """Train a fresh network, deterministic for a given seed on a given machine."""
+) -> Run:
+    """Train a fresh network, deterministic for a given seed on a given machine; the reach
+    tables' time is counted in the run's seconds."""
     config = config or AirTrainConfig()
     threads = torch.get_num_threads()
     torch.set_num_threads(config.threads)
@@ -129,65 +152,13 @@ def train_air(
         torch.manual_seed(config.seed)
         sampler = torch.Generator().manual_seed(config.seed)
         start = time.perf_counter()
-        table = table or ReachTable.build(cannon, config, ENVELOPE)
+        table = table or ReachTable.build(cannon, config, ENVELOPE.at(cannon))
         network = InverseNetwork(cannon, network_config or AIR)
-        result = AirTrainResult(network)
-        run(network, table, config, sampler, result, progress)
-        result.seconds = time.perf_counter() - start
-        return result
+        run = optimise(network, Through(table, config), config, sampler, progress)
+        run.seconds = time.perf_counter() - start
+        return run
     finally:
         torch.set_num_threads(threads)
-
-
-def run(
-    network: InverseNetwork,
-    table: ReachTable,
-    config: AirTrainConfig,
-    sampler: torch.Generator,
-    result: AirTrainResult,
-    progress: bool,
-) -> None:
-    """The optimisation loop of `train_air`."""
-    optimiser = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
-        optimiser, T_max=config.steps, eta_min=config.learning_rate / 100
-    )
-    # Stratified: one distance in each of B equal slices of the reachable span, so every
-    # batch has short and long shots alike.
-    strata = torch.arange(config.batch_size, dtype=torch.float64)
-    # The vacuum training's geometric decay of the velocity penalty, with these settings.
-    decay = TrainConfig(
-        steps=config.steps,
-        velocity_weight_start=config.velocity_weight_start,
-        velocity_weight_end=config.velocity_weight_end,
-    )
-    bar = tqdm(range(config.steps), desc="training air", unit="step", disable=not progress)
-    for step in bar:
-        conditions = sample_conditions(config.batch_size, sampler, ENVELOPE, config.edge_fraction)
-        near, far = table(conditions)  # (B,) m each
-        # A margin above the nearest: the interpolated one may fall a little short of it.
-        low, high = near * (1 + config.near_margin), config.reach_fraction * far
-        keep = (high - low >= config.min_reach * network.cannon.max_range).double()  # (B,)
-        fraction = (
-            strata + torch.rand(config.batch_size, generator=sampler, dtype=torch.float64)
-        ) / config.batch_size
-        distance = low + fraction * (high - low).clamp_min(0.0)  # (B,) m
-        miss_term, velocity_term = air_losses(network, distance, conditions, config)
-        miss_loss = (miss_term * keep).sum() / keep.sum()
-        velocity_loss = (velocity_term * keep).sum() / keep.sum()
-        loss = miss_loss + velocity_weight(decay, step) * velocity_loss
-
-        optimiser.zero_grad(set_to_none=True)
-        torch.autograd.backward(loss)  # typed, unlike Tensor.backward
-        norm = torch.nn.utils.clip_grad_norm_(network.parameters(), math.inf)
-        if torch.isfinite(norm):
-            optimiser.step()
-        else:
-            result.skipped_steps += 1
-        schedule.step()
-        result.losses.append(miss_loss.item())
-        if step % 100 == 0:
-            bar.set_postfix(mean_relative_miss=f"{miss_loss.item():.2e}")
 
 
 def held_out_targets(
@@ -199,9 +170,9 @@ def held_out_targets(
     from the tables).
     Shapes: distance (n,) m and conditions (n,) each, float64."""
     generator = torch.Generator().manual_seed(seed)
-    drawn = sample_conditions(2 * n, generator, ENVELOPE)  # a few reach nothing
+    drawn = sample_conditions(2 * n, generator, ENVELOPE.at(cannon))  # a few reach nothing
     far = AirTrainConfig.reach_fraction * max_range(cannon, drawn)
-    near = nearest(cannon, drawn).clamp_min(SMALLEST)
+    near = nearest(cannon, drawn).clamp_min(smallest(cannon))
     fraction = 1 - torch.rand(2 * n, generator=generator, dtype=torch.float64)  # (0, 1]
     distance = near + fraction * (far - near)
     chosen = (far > near).nonzero().flatten()[:n]

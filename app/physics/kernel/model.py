@@ -28,7 +28,7 @@ class CompiledAimer:
 
     @classmethod
     def of(cls, network: InverseNetwork) -> CompiledAimer:
-        c, e = network.cannon, network.envelope
+        c, e = network.cannon, network.envelope.at(network.cannon)  # metres for this cannon
         limits = [
             c.gravity, c.max_velocity, c.min_angle, c.max_angle,
             DISTANCE_LIMIT * c.max_range,
