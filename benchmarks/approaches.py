@@ -29,7 +29,7 @@ The approaches:
 3. Differentiable programming, the service's own pipeline: `Aimer.solve` with the shipped
    network (models/inverse.safetensors): the network alone, then the pipeline (network,
    verify, Gauss-Newton refinement) at 5 cm (the service's default) and at 1e-6 m
-   (app.aiming.vacuum.MIN_TOLERANCE). Iterations are refinement steps (`Solutions.iterations`).
+   (app.aiming.vacuum.MIN_TOLERANCE). Iterations are refinement steps (`Shots.iterations`).
 4. The limit, the closed form in a vacuum: θ = π/4, v = sqrt(d g) (the lowest velocity).
 5. What a user would reach for instead, SciPy root finding in a Python loop over targets
    with the range formula written in plain floats:
@@ -268,9 +268,9 @@ def measure(
             Outcome(
                 name,
                 "batched",
-                solved.velocity,
-                solved.angle,
-                solved.iterations,
+                torch.from_numpy(solved.velocity),
+                torch.from_numpy(solved.angle),
+                torch.from_numpy(solved.iterations),
                 seconds,
                 one_off=trained,
             )

@@ -14,7 +14,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from app.api.air_schemas import Conditions, Constraints
+from app.api.conditions import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimResponse, BatchSolution, BatchUnreachable, VerifyResponse
 from app.client import (

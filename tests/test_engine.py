@@ -51,7 +51,9 @@ def test_the_engine_picks_the_path(engine: Engine, fields: dict[str, float], vac
 def test_replies_answer_both_ways_and_land_by_the_reference(engine: Engine) -> None:
     for fields in ({}, {"drag": 0.1, "wind": -3.0, "launch_height": 1.5}):
         body = AimRequest(distance=4.0, tolerance=1e-6, **fields)
-        reply = replies.first_try(engine, body, 1e-6) or replies.aim_one(engine, body, 1e-6)
+        reply = replies.way(engine, body).first_try(body, 1e-6) or replies.way(
+            engine, body
+        ).aim_one(body, 1e-6)
         shot = json.loads(reply.content)
         conditions = (fields.get("launch_height", 0.0), 0.0, fields.get("wind", 0.0))
         truth = reference.landing(
@@ -63,12 +65,14 @@ def test_replies_answer_both_ways_and_land_by_the_reference(engine: Engine) -> N
 
 def test_out_of_reach_is_a_422_with_the_range_either_way(engine: Engine) -> None:
     with pytest.raises(ApiError) as vacuum:
-        replies.first_try(engine, AimRequest(distance=11.0), 0.05)
+        far = AimRequest(distance=11.0)
+        replies.way(engine, far).first_try(far, 0.05)
     assert vacuum.value.extra["max_range"] == pytest.approx(100 / GRAVITY)
     air = AimRequest(distance=9.0, drag=0.1, wind=-2.0)
-    assert replies.first_try(engine, air, 0.05) is None  # missed: the reach is searched next
+    missed = replies.way(engine, air).first_try(air, 0.05)
+    assert missed is None  # missed: the reach is searched next
     with pytest.raises(ApiError) as through_air:
-        replies.aim_one(engine, air, 0.05)
+        replies.way(engine, air).aim_one(air, 0.05)
     assert through_air.value.detail[0]["type"] == "unreachable_target"
     assert 4.0 < through_air.value.extra["max_range"] < 100 / GRAVITY
 
@@ -102,5 +106,6 @@ def test_one_aimer_and_one_result_type_for_every_condition(engine: Engine) -> No
 def test_the_full_reply_refuses_a_vacuum_target_out_of_reach_too(engine: Engine) -> None:
     """aim_one on its own (the worker's path) gives the same 422 as first_try."""
     with pytest.raises(ApiError) as refused:
-        replies.aim_one(engine, AimRequest(distance=11.0), 0.05)
+        far = AimRequest(distance=11.0)
+        replies.way(engine, far).aim_one(far, 0.05)
     assert refused.value.detail[0]["type"] == "unreachable_target"

@@ -28,7 +28,7 @@ FREE = Constraint()
 
 class Calm(Protocol):
     def still_and_flat(self) -> bool:
-        """No drag and the target at the launch height (app/api/air_schemas.py)."""
+        """No drag and the target at the launch height (app/api/conditions.py)."""
         ...
 
 
@@ -85,7 +85,7 @@ class Engine:
         1/m; each a float or one per target) under a constraint, each answer verified. A
         target out of reach is not hit: `reach` says what is."""
         if self.calm(conditions, constraint):
-            return self.vacuum.shots(distance, tolerance, refine)
+            return self.vacuum.solve(distance, tolerance, refine)
         return self.air.solve(distance, conditions, tolerance, constraint, refine)
 
     def reach(self, conditions: Sequence[float] = CALM, constraint: Constraint = FREE) -> Reach:
@@ -97,7 +97,7 @@ class Engine:
     def outside(self, conditions: Sequence[float]) -> str | None:
         """Why one air (launch height m, target height m, wind m/s, drag 1/m) lies outside
         what the air model covers at this cannon's scale, else None. The requests' bounds
-        are the default cannon's (app/api/air_schemas.py); another cannon's are these."""
+        are the default cannon's (app/api/conditions.py); another cannon's are these."""
         envelope = ENVELOPE.at(self.air.cannon)
         launch, target, wind, drag = conditions
         for name, value, (low, high), unit in (

@@ -1,6 +1,7 @@
 """The aiming pipeline: predict (network) -> verify (physics, float64) -> refine (gradients).
 
-Plain library code, no HTTP. `Aimer.solve` works on whole tensors of targets. One target
+Plain library code, no HTTP: the engine's path for the conditions' zero (app/aiming/engine.py),
+where the closed form verifies. `Aimer.solve` aims at whole arrays of targets. One target
 goes through `Aimer.aim`, in two parts that callers may run apart: `propose_one` (network and
 verification, tens of microseconds) and `refine_one` (about a millisecond, only when the
 proposal misses). Every answer carries the landing distance and miss computed by the physics in
@@ -55,21 +56,6 @@ class OutsideLimitsError(ValueError):
 
 
 @dataclass(frozen=True)
-class Solutions:
-    """Aiming answers for N targets, float64 tensors of shape (N,)."""
-
-    distance: Tensor  # m
-    angle: Tensor  # rad
-    velocity: Tensor  # m/s
-    landing_distance: Tensor  # m, verified by the physics
-    miss: Tensor  # m, |landing_distance - distance|
-    tolerance: Tensor  # m
-    hit: Tensor  # bool, miss <= tolerance
-    refined: Tensor  # bool, whether refinement ran
-    iterations: Tensor  # int64, refinement steps
-
-
-@dataclass(frozen=True)
 class Verdict:
     """A shot and what the physics says of it, in plain floats."""
 
@@ -120,84 +106,46 @@ class Aimer:
         velocity = torch.cat([velocity for _, velocity in parts])
         return angle.double(), velocity.double()
 
-    def solve(
-        self, distance: Tensor, tolerance: Tensor | float, do_refine: bool = True
-    ) -> Solutions:
-        """Aim at every target in `distance` (N,) m; all must be reachable."""
-        distance = distance.double()
-        tolerance = torch.as_tensor(tolerance, dtype=torch.float64).expand_as(distance)
-        reachable = self.cannon.is_reachable(distance)
-        if not bool(reachable.all()):
-            raise UnreachableTargetError(distance[~reachable][0].item(), self.cannon.max_range)
-        if not bool((tolerance >= MIN_TOLERANCE).all()):  # False for NaN
-            raise ToleranceError(f"tolerance must be at least {MIN_TOLERANCE} m")
-        angle, velocity = self.propose(distance)
-        landing = self.cannon.landing_distance(velocity, angle)  # verify, float64
-        iterations = torch.zeros_like(distance, dtype=torch.int64)
-        needs_refining = (landing - distance).abs() > tolerance
-        if do_refine and bool(needs_refining.any()):
-            rows = needs_refining.nonzero().squeeze(-1)
-            better = refine(
-                self.cannon,
-                distance[rows],
-                angle[rows],
-                velocity[rows],
-                tolerance[rows],
-                self.max_iterations,
-            )
-            angle[rows], velocity[rows] = better.angle, better.velocity
-            landing[rows], iterations[rows] = better.landing_distance, better.iterations
-        miss = (landing - distance).abs()
-        return Solutions(
-            distance=distance,
-            angle=angle,
-            velocity=velocity,
-            landing_distance=landing,
-            miss=miss,
-            tolerance=tolerance,
-            hit=miss <= tolerance,
-            refined=needs_refining & do_refine,
-            iterations=iterations,
-        )
-
-    def solve_reachable(
-        self, distance: Tensor, tolerance: float, do_refine: bool = True
-    ) -> tuple[Tensor, Solutions]:
-        """Like `solve`, but unreachable targets are set aside instead of refused.
-
-        Returns the mask of reachable targets (N,) bool and the Solutions of those rows, in
-        order. Refuses only a tolerance below MIN_TOLERANCE.
-        """
+    def solve(self, distance: ArrayLike, tolerance: float, do_refine: bool = True) -> Shots:
+        """Aim at every target (N,) m: each in its place, one out of reach with NaN controls
+        and landing (hit False); ToleranceError below MIN_TOLERANCE."""
         check_tolerance(tolerance)
-        distance = distance.double()
-        reachable = self.cannon.is_reachable(distance)
-        return reachable, self.solve(distance[reachable], tolerance, do_refine)
-
-    def shots(self, distance: ArrayLike, tolerance: float, do_refine: bool = True) -> Shots:
-        """`solve_reachable` as the engine's one result type: every target in its place, one
-        out of reach with NaN controls and landing (hit False)."""
-        target = torch.as_tensor(np.array(distance, dtype=np.float64, ndmin=1))  # (N,) m
-        reachable, solved = self.solve_reachable(target, tolerance, do_refine)
-        rows = reachable.numpy()
+        target = torch.as_tensor(distance, dtype=torch.float64).reshape(-1)  # (N,) m
+        rows = self.cannon.is_reachable(target)  # (N,) bool
+        d = target[rows]  # (R,) m
+        tol = torch.full_like(d, tolerance)
+        angle, velocity = self.propose(d)  # (R,), (R,)
+        landing = self.cannon.landing_distance(velocity, angle)  # verify, float64
+        iterations = torch.zeros_like(d, dtype=torch.int64)
+        needs_refining = (landing - d).abs() > tol
+        if do_refine and bool(needs_refining.any()):
+            some = needs_refining.nonzero().squeeze(-1)
+            better = refine(
+                self.cannon, d[some], angle[some], velocity[some], tol[some], self.max_iterations
+            )
+            angle[some], velocity[some] = better.angle, better.velocity
+            landing[some], iterations[some] = better.landing_distance, better.iterations
+        miss = (landing - d).abs()
+        mask = rows.numpy()
 
         def placed(values: Tensor, fill: float | bool) -> np.ndarray:
-            out = np.full(rows.shape, fill, dtype=values.numpy().dtype)
-            out[rows] = values.numpy()
+            out = np.full(mask.shape, fill, dtype=values.numpy().dtype)
+            out[mask] = values.numpy()
             return out
 
         nan = math.nan
         return Shots(
             distance=target.numpy(),
-            angle=placed(solved.angle, nan),
-            velocity=placed(solved.velocity, nan),
-            landing_distance=placed(solved.landing_distance, nan),
-            miss=placed(solved.miss, nan),
-            tolerance=np.full(rows.shape, float(tolerance)),
-            hit=placed(solved.hit, False),
-            refined=placed(solved.refined, False),
-            iterations=placed(solved.iterations, 0),
-            flight_time=placed(self.cannon.flight_time(solved.velocity, solved.angle), nan),
-            apex_height=placed(self.cannon.apex_height(solved.velocity, solved.angle), nan),
+            angle=placed(angle, nan),
+            velocity=placed(velocity, nan),
+            landing_distance=placed(landing, nan),
+            miss=placed(miss, nan),
+            tolerance=np.full(mask.shape, float(tolerance)),
+            hit=placed(miss <= tol, False),
+            refined=placed(needs_refining & do_refine, False),
+            iterations=placed(iterations, 0),
+            flight_time=placed(self.cannon.flight_time(velocity, angle), nan),
+            apex_height=placed(self.cannon.apex_height(velocity, angle), nan),
         )
 
     def propose_one(self, distance: float, tolerance: float) -> Aim:
@@ -242,7 +190,7 @@ class Aimer:
         if unfit := vacuum_unfit(self.network, card):
             return f"self-check failed: {unfit}"
         targets = [1e-3, 0.5, 5.0, 9.0, self.cannon.max_range]  # m, across the range
-        batch = self.solve(torch.tensor(targets, dtype=torch.float64), MIN_TOLERANCE)
+        batch = self.solve(targets, MIN_TOLERANCE)
         singles = [self.aim(d, MIN_TOLERANCE) for d in targets]
         controls = list(zip(batch.angle.tolist(), batch.velocity.tolist(), strict=True))
         controls += [(s.angle, s.velocity) for s in singles]

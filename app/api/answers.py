@@ -94,7 +94,7 @@ def vacuum_batch(
     aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool
 ) -> tuple[bytes, Shots]:
     """A vacuum batch: its JSON and the answered targets' Shots (for the metrics)."""
-    shots = aimer.shots(distances, tolerance, do_refine)
+    shots = aimer.solve(distances, tolerance, do_refine)
     answered = ~np.isnan(shots.landing_distance)
     far = aimer.cannon.max_range
 

@@ -4,25 +4,27 @@ The engine picks the path (app/aiming/engine.py); the JSON is written by app/api
 Through air a missed target's reach is searched, to say why it was missed: out of reach
 (with the range) or not converged (with the best miss).
 
-Each aiming call says what it answered for the metrics in a `Reply`: per target the miss (m),
-whether it was refined and its steps. `first_try` is the cheap attempt a route makes inline
-(microseconds: a vacuum proposal that hits, or a shot through air that hits); `aim_one` the
-full one, for the worker lane (refinement, or a missed shot's reach).
+`way(engine, request)` picks the path once; each `Way` answers the same four calls. Each
+says what it answered for the metrics in a `Reply`: per target the miss (m), whether it was
+refined and its steps. `first_try` is the cheap attempt a route makes inline (microseconds:
+a vacuum proposal that hits, or a shot through air that hits); `aim_one` the full one, off
+the event loop (refinement, or a missed shot's reach).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from app.aiming.air import AirAimer, Constraint, unreachable_detail
-from app.aiming.engine import Engine
+from app.aiming.engine import Calm, Engine
 from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import Aim, OutsideLimitsError, UnreachableTargetError, check_shot
-from app.api.air_schemas import Conditions, Constraints
 from app.api.answers import aim_json, batch_json, finite, reach_fields, shot_json, vacuum_batch
+from app.api.conditions import Conditions, Constraints
 from app.api.errors import ApiError
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery, VerifyResponse
 from app.physics.kernel import flight
@@ -39,62 +41,94 @@ class Reply:
     iterations: np.ndarray | list[int]  # (N,)
 
 
-def first_try(engine: Engine, body: AimRequest, tolerance: float) -> Reply | None:
-    """The answer when it costs microseconds, else None (then `aim_one`)."""
-    if not engine.in_vacuum(body):
-        hit = hit_one(asked(engine, body, tolerance), body.distance)
-        return None if hit is None else air_reply(*hit)
-    answer = proposed(engine, body, tolerance)
-    if not answer.hit and body.refine is not False:
-        return None
-    return vacuum_reply(engine, answer)
+def way(engine: Engine, request: Calm | Conditions) -> Way:
+    """The one place the API picks the path, by the engine's rule (`Engine.in_vacuum`): the
+    vacuum's closed form for the conditions' zero, the compiled physics through air."""
+    return InVacuum(engine) if engine.in_vacuum(request) else ThroughAir(engine)
 
 
-def aim_one(engine: Engine, body: AimRequest, tolerance: float) -> Reply:
-    """The answer, refined or with its reach searched: milliseconds, for a worker."""
-    if not engine.in_vacuum(body):
-        return air_reply(*air_aim_one(asked(engine, body, tolerance), body.distance))
-    shot = proposed(engine, body, tolerance)
-    answer = engine.vacuum.refine_one(shot) if body.refine is not False and not shot.hit else shot
-    return vacuum_reply(engine, answer)
+class Way(Protocol):
+    lane: bool  # whether its work beyond the first try waits in the worker lane
+
+    def first_try(self, body: AimRequest, tolerance: float) -> Reply | None: ...
+    def aim_one(self, body: AimRequest, tolerance: float) -> Reply: ...
+    def aim_many(self, body: AimBatchRequest, tolerance: float) -> Reply: ...
+    def verify(self, query: VerifyQuery, tolerance: float) -> VerifyResponse: ...
 
 
-def proposed(engine: Engine, body: AimRequest, tolerance: float) -> Aim:
-    """The vacuum network's verified shot; a 422 with the range for a target out of reach."""
-    try:
-        return engine.vacuum.propose_one(body.distance, tolerance)
-    except UnreachableTargetError as error:
-        raise ApiError(
-            422, ["body", "distance"], str(error), "unreachable_target", max_range=error.max_range
-        ) from error
+@dataclass(frozen=True)
+class InVacuum:
+    """The conditions' zero: the network's numpy pass for one target, the closed form to
+    verify, refinement (about a millisecond) only for a proposal that misses. Its work is
+    short, so it never waits in the lane."""
 
+    engine: Engine
+    lane = False
 
-def vacuum_reply(engine: Engine, answer: Aim) -> Reply:
-    content = aim_json(answer, engine.version, engine.vacuum.cannon)
-    return Reply(content, [answer.miss], [answer.refined], [answer.iterations])
+    def first_try(self, body: AimRequest, tolerance: float) -> Reply | None:
+        answer = self.proposed(body, tolerance)
+        if not answer.hit and body.refine is not False:
+            return None
+        return self.reply(answer)
 
+    def aim_one(self, body: AimRequest, tolerance: float) -> Reply:
+        shot = self.proposed(body, tolerance)
+        refined = body.refine is not False and not shot.hit
+        return self.reply(self.engine.vacuum.refine_one(shot) if refined else shot)
 
-def aim_many(engine: Engine, body: AimBatchRequest, tolerance: float) -> Reply:
-    """Answers in order, the unreachable ones in their places."""
-    if not engine.in_vacuum(body):
-        return air_reply(*air_aim_many(asked(engine, body, tolerance), body.distances))
-    content, solved = vacuum_batch(
-        engine.vacuum, body.distances, tolerance, body.refine is not False
-    )
-    return Reply(content, solved.miss, solved.refined, solved.iterations)
-
-
-def verify(engine: Engine, query: VerifyQuery, tolerance: float) -> VerifyResponse:
-    """Where a given shot lands, how long it flies, how high it goes, and whether it hits."""
-    if not engine.in_vacuum(query):
-        return verify_one(engine.air.cannon, query, tolerance)
-    try:
-        shot = check_shot(
-            engine.vacuum.cannon, query.angle, query.velocity, query.distance, tolerance
+    def aim_many(self, body: AimBatchRequest, tolerance: float) -> Reply:
+        content, solved = vacuum_batch(
+            self.engine.vacuum, body.distances, tolerance, body.refine is not False
         )
-    except OutsideLimitsError as error:
-        raise ApiError(422, ["query"], str(error), "outside_cannon_limits") from error
-    return VerifyResponse(**vars(shot))
+        return Reply(content, solved.miss, solved.refined, solved.iterations)
+
+    def verify(self, query: VerifyQuery, tolerance: float) -> VerifyResponse:
+        cannon = self.engine.vacuum.cannon
+        try:
+            shot = check_shot(cannon, query.angle, query.velocity, query.distance, tolerance)
+        except OutsideLimitsError as error:
+            raise ApiError(422, ["query"], str(error), "outside_cannon_limits") from error
+        return VerifyResponse(**vars(shot))
+
+    def proposed(self, body: AimRequest, tolerance: float) -> Aim:
+        """The network's verified shot; a 422 with the range for a target out of reach."""
+        try:
+            return self.engine.vacuum.propose_one(body.distance, tolerance)
+        except UnreachableTargetError as error:
+            raise ApiError(
+                422,
+                ["body", "distance"],
+                str(error),
+                "unreachable_target",
+                max_range=error.max_range,
+            ) from error
+
+    def reply(self, answer: Aim) -> Reply:
+        content = aim_json(answer, self.engine.version, self.engine.vacuum.cannon)
+        return Reply(content, [answer.miss], [answer.refined], [answer.iterations])
+
+
+@dataclass(frozen=True)
+class ThroughAir:
+    """Any other conditions or a held shot: the compiled physics (tens of microseconds for
+    a hit); a missed target's reach is searched to say why. Batches and misses wait in the
+    lane, sized to the cores."""
+
+    engine: Engine
+    lane = True
+
+    def first_try(self, body: AimRequest, tolerance: float) -> Reply | None:
+        hit = hit_one(asked(self.engine, body, tolerance), body.distance)
+        return None if hit is None else air_reply(*hit)
+
+    def aim_one(self, body: AimRequest, tolerance: float) -> Reply:
+        return air_reply(*air_aim_one(asked(self.engine, body, tolerance), body.distance))
+
+    def aim_many(self, body: AimBatchRequest, tolerance: float) -> Reply:
+        return air_reply(*air_aim_many(asked(self.engine, body, tolerance), body.distances))
+
+    def verify(self, query: VerifyQuery, tolerance: float) -> VerifyResponse:
+        return verify_one(self.engine.air.cannon, query, tolerance)
 
 
 def asked(engine: Engine, body: AimRequest | AimBatchRequest, tolerance: float) -> Asked:

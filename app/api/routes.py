@@ -67,13 +67,11 @@ async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics."""
     body = parse_json(*await read_body(request), AimRequest)  # tens of µs: inline
     engine, settings = engine_of(request), settings_of(request)
-    tolerance = settings.tolerance(body.tolerance)
-    reply = replies.first_try(engine, body, tolerance)  # microseconds when it hits: inline
+    tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
+    reply = way.first_try(body, tolerance)  # microseconds when it hits: inline
     if reply is None:  # refinement, or a missed shot's reach: off the event loop
-        heavy = None if engine.in_vacuum(body) else 1  # through air it waits in the lane
-        reply = await within_budget(
-            request, replies.aim_one, engine, body, tolerance, targets=heavy
-        )
+        heavy = 1 if way.lane else None
+        reply = await within_budget(request, way.aim_one, body, tolerance, targets=heavy)
     return answered(request, reply)
 
 
@@ -97,9 +95,9 @@ async def aim_batch(request: Request) -> Response:
             "too_long",
             max_batch=settings.max_batch,
         )
-    tolerance = settings.tolerance(body.tolerance)
-    heavy = None if engine.in_vacuum(body) else len(body.distances)  # air: in the lane
-    reply = await within_budget(request, replies.aim_many, engine, body, tolerance, targets=heavy)
+    tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
+    heavy = len(body.distances) if way.lane else None
+    reply = await within_budget(request, way.aim_many, body, tolerance, targets=heavy)
     return answered(request, reply)
 
 
@@ -109,4 +107,4 @@ async def verify(
 ) -> VerifyResponse:
     """Where a given shot lands, how long it flies, how high it goes, and whether it hits.
     Microseconds, in a vacuum (closed form) and through air (the compiled DOP853): inline."""
-    return replies.verify(engine, query, settings.tolerance(query.tolerance))
+    return replies.way(engine, query).verify(query, settings.tolerance(query.tolerance))

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.aiming.vacuum import MIN_TOLERANCE
-from app.api.air_schemas import Conditions, Constraints
+from app.api.conditions import Conditions, Constraints
 
 Finite = Field(allow_inf_nan=False)
 # A shot's controls as query parameters, for /verify and /trajectory alike.

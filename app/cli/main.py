@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.api.air_schemas import Conditions, Constraints
+from app.api.conditions import Conditions, Constraints
 from app.cli.io import (
     TargetFileError,
     as_json,

@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from app.api.air_schemas import Conditions, Constraints
+from app.api.conditions import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimBatchResponse, AimResponse, VerifyResponse
 from app.client.errors import CannonError, Unavailable, error_for

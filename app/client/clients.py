@@ -10,7 +10,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
-from app.api.air_schemas import Conditions, Constraints
+from app.api.conditions import Conditions, Constraints
 from app.api.health import Health, ModelCard, Ready
 from app.api.schemas import AimResponse, BatchSolution, BatchUnreachable, VerifyResponse
 from app.client import calls

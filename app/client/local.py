@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.aiming.engine import Engine
 from app.api import replies
-from app.api.air_schemas import Conditions, Constraints
+from app.api.conditions import Conditions, Constraints
 from app.api.errors import ApiError, shortened
 from app.api.health import ModelCard
 from app.api.schemas import (
@@ -55,8 +55,9 @@ class LocalCannon:
         fields = Options(tolerance, refine, air, hold).fields()
         request = checked(AimRequest, distance=distance, **fields)
         tolerance = self.settings.tolerance(request.tolerance)
-        reply = translated(replies.first_try, self.engine, request, tolerance)
-        reply = reply or translated(replies.aim_one, self.engine, request, tolerance)
+        way = replies.way(self.engine, request)
+        reply = translated(way.first_try, request, tolerance)
+        reply = reply or translated(way.aim_one, request, tolerance)
         return AimResponse.model_validate_json(reply.content)
 
     def aim_many(
@@ -71,7 +72,7 @@ class LocalCannon:
         fields = Options(tolerance, refine, air, hold).fields()
         request = checked(AimBatchRequest, distances=list(distances), **fields)
         tolerance = self.settings.tolerance(request.tolerance)
-        reply = translated(replies.aim_many, self.engine, request, tolerance)
+        reply = translated(replies.way(self.engine, request).aim_many, request, tolerance)
         return AimBatchResponse.model_validate_json(reply.content).solutions
 
     def verify(
@@ -86,7 +87,7 @@ class LocalCannon:
         fields = Options(tolerance, air=air).fields()
         query = checked(VerifyQuery, angle=angle, velocity=velocity, distance=distance, **fields)
         tolerance = self.settings.tolerance(query.tolerance)
-        return translated(replies.verify, self.engine, query, tolerance)
+        return translated(replies.way(self.engine, query).verify, query, tolerance)
 
     def model(self) -> ModelCard:
         return ModelCard.model_validate(self.engine.card)

@@ -154,7 +154,7 @@ def train_air(
         start = time.perf_counter()
         table = table or ReachTable.build(cannon, config, ENVELOPE.at(cannon))
         network = InverseNetwork(cannon, network_config or AIR)
-        run = optimise(network, Through(table, config), config, sampler, progress)
+        run = optimise(network, Through(table, config), config, sampler, progress, "training air")
         run.seconds = time.perf_counter() - start
         return run
     finally:

@@ -67,6 +67,7 @@ def optimise(
     schedule: Schedule,
     sampler: torch.Generator,
     progress: bool = True,
+    desc: str = "training",
 ) -> Run:
     """Adam on the physics' losses, deterministic for a given sampler on a given machine."""
     optimiser = torch.optim.Adam(network.parameters(), lr=schedule.learning_rate)
@@ -74,7 +75,7 @@ def optimise(
         optimiser, T_max=schedule.steps, eta_min=schedule.learning_rate / 100
     )
     run, start = Run(network), time.perf_counter()
-    bar = tqdm(range(schedule.steps), desc="training", unit="step", disable=not progress)
+    bar = tqdm(range(schedule.steps), desc=desc, unit="step", disable=not progress)
     for step in bar:
         miss_loss, velocity_loss = physics.losses(network, sampler)
         loss = miss_loss + velocity_weight(schedule, step) * velocity_loss

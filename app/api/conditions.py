@@ -1,6 +1,8 @@
-"""The optional air fields of /aim, /aim/batch and /verify: heights, wind, drag, and what the
-shot is held to. Their defaults are flat ground, still air and a free shot: the vacuum's
-answers exactly. Limits are the air model's envelope (app/physics/envelope.py)."""
+"""The conditions and the constraint of /aim, /aim/batch and /verify: heights, wind, drag,
+and what the shot is held to. Their defaults are flat ground, still air and a free shot: the
+conditions' zero, where the answers are the vacuum's exactly. Limits are the air model's
+envelope in metres for the default cannon (app/physics/envelope.py); a service configured
+for another cannon refuses what its model does not cover at that scale (Engine.outside)."""
 
 from __future__ import annotations
 
