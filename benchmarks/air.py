@@ -48,7 +48,7 @@ from torch import Tensor
 
 from app.aiming.air import AirAimer, Constraint
 from app.aiming.results import Shots
-from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.envelope import ENVELOPE
 from app.physics.flight import Air
@@ -188,7 +188,7 @@ def peer_row(peer: PeerResult, tolerance: float) -> dict[str, Any]:
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
     cannon = Cannon()
-    network, card = load_air_model(args.weights, cannon)
+    network, card = load_model(args.weights, cannon, "air")
     aimer = AirAimer(network, MAX_ITERATIONS)
     began = time.perf_counter()
     targets = held_out(aimer, args.targets, args.seed)

@@ -33,7 +33,7 @@ from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
 from app.aiming.air import AirAimer, Constraint
-from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.flight import Air, simulate
 from app.physics.vacuum import Cannon
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     parser.add_argument("--weights", type=Path, default=DEFAULT_AIR_WEIGHTS)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    network, _ = load_air_model(args.weights, Cannon())
+    network, _ = load_model(args.weights, Cannon(), "air")
     aimer = AirAimer(network, 50)
     paths = [trajectories(aimer, args.out), loss_surface(aimer, args.out)]
     for path in paths:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from app.aiming.air import AirAimer, Constraint
-from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.envelope import ENVELOPE
 from app.physics.kernel import flight
@@ -187,7 +187,7 @@ def options(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = options(argv)
     n, size = (40, 1_000) if args.quick else (args.targets, BATCH)
-    network, _ = load_air_model(DEFAULT_AIR_WEIGHTS, Cannon())
+    network, _ = load_model(DEFAULT_AIR_WEIGHTS, Cannon(), "air")
     aimer = AirAimer(network, 50)
     gravity = aimer.cannon.gravity
     t = held_out(n, args.seed, gravity)

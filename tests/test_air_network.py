@@ -16,7 +16,6 @@ from app.model.store import (
     DEFAULT_AIR_WEIGHTS,
     ModelError,
     card_path,
-    load_air_model,
     load_model,
     sha256_of,
 )
@@ -38,7 +37,7 @@ SHORT = AirTrainConfig(steps=60, batch_size=128, table_shape=(5, 5, 5), near_tab
 
 @pytest.fixture(scope="module")
 def shipped() -> tuple[InverseNetwork, dict[str, object]]:
-    return load_air_model(DEFAULT_AIR_WEIGHTS, Cannon())
+    return load_model(DEFAULT_AIR_WEIGHTS, Cannon(), "air")
 
 
 @pytest.fixture
@@ -155,18 +154,18 @@ def test_tampered_weights_are_refused(copied: Path) -> None:
     raw[-1] ^= 0xFF
     copied.write_bytes(bytes(raw))
     with pytest.raises(ModelError, match="sha256"):
-        load_air_model(copied, Cannon())
+        load_model(copied, Cannon(), "air")
 
 
 @pytest.mark.parametrize("other", [Cannon(min_angle=0.1), Cannon(max_angle=1.5)])
 def test_model_for_another_cannon_is_refused(copied: Path, other: Cannon) -> None:
     with pytest.raises(ModelError, match="trained for"):
-        load_air_model(copied, other)
+        load_model(copied, other, "air")
 
 
 def test_model_for_another_envelope_is_refused(copied: Path) -> None:
     with pytest.raises(ModelError, match="envelope"):
-        load_air_model(copied, Cannon(), replace(ENVELOPE, wind=(-1.0, 1.0)))
+        load_model(copied, Cannon(), "air", replace(ENVELOPE, wind=(-1.0, 1.0)))
 
 
 def test_air_card_without_envelope_is_refused(copied: Path) -> None:
@@ -174,7 +173,7 @@ def test_air_card_without_envelope_is_refused(copied: Path) -> None:
     del card["envelope"]
     card_path(copied).write_text(json.dumps(card))
     with pytest.raises(ModelError, match="envelope"):
-        load_air_model(copied, Cannon())
+        load_model(copied, Cannon(), "air")
 
 
 def test_air_weights_do_not_load_as_the_vacuum_network(copied: Path) -> None:

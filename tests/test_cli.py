@@ -16,7 +16,7 @@ import torch
 
 from app.cli.main import main
 from app.config import Settings
-from app.model.store import load_air_model
+from app.model.store import load_model
 from app.physics import reference
 from app.physics.vacuum import Cannon
 from tests.conftest import CANNON, GRAVITY, closed_form_landing, environment, serving
@@ -216,7 +216,7 @@ def test_train_air_trains_validates_and_saves_a_model_the_service_can_load(
     assert "training air" in result.stderr and "20/20" in result.stderr  # the progress bar
     assert "targets through air, network alone" in result.stdout
     assert "median miss" in result.stdout and "Traceback" not in result.stderr
-    network, card = load_air_model(weights, Cannon())  # sha256, cannon and envelope checked
+    network, card = load_model(weights, Cannon(), "air")  # sha256, cannon and envelope checked
     assert card["training"]["steps"] == 20 and card["validation"]["targets"] == 2000
     four = [torch.tensor([value], dtype=torch.float64) for value in (2.0, 0.0, -1.0, 0.1)]
     with torch.no_grad():  # a target 2 m off in a headwind: a shot it can fire

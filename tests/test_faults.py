@@ -40,7 +40,6 @@ from app.model.store import (
     DEFAULT_WEIGHTS,
     VERSION_LENGTH,
     card_path,
-    load_air_model,
     load_model,
     sha256_of,
 )
@@ -274,7 +273,7 @@ def corrupted(tmp_path: Path, model: str, fault: str) -> dict[str, str]:
     if model == "vacuum":
         load_model(weights, Cannon())
         return {"CANNON_MODEL_PATH": str(weights)}
-    load_air_model(weights, Cannon())
+    load_model(weights, Cannon(), "air")
     return {"CANNON_AIR_MODEL_PATH": str(weights)}
 
 

@@ -19,7 +19,7 @@ from app.aiming.air import AirAimer
 from app.aiming.vacuum import Aimer
 from app.model import fitness
 from app.model.network import InverseNetwork
-from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, load_air_model, load_model
+from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, load_model
 from app.physics.vacuum import Cannon
 from app.training.vacuum import validate
 
@@ -32,7 +32,7 @@ def vacuum() -> tuple[InverseNetwork, Card]:
 
 
 def air() -> tuple[InverseNetwork, Card]:
-    return load_air_model(DEFAULT_AIR_WEIGHTS, Cannon())
+    return load_model(DEFAULT_AIR_WEIGHTS, Cannon(), "air")
 
 
 def check(network: Network, card: Card | None) -> str | None:

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from app.aiming.air import AirAimer, Constraint
-from app.model.store import DEFAULT_AIR_WEIGHTS, load_air_model
+from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.envelope import METRES as ENVELOPE  # the default cannon's
 from app.physics.flight import Air, simulate
@@ -100,7 +100,7 @@ def test_rk4_steps_keep_the_flight_within_a_quarter_tolerance(tolerance: float) 
 
 @pytest.fixture(scope="module")
 def aimer() -> AirAimer:
-    network, _ = load_air_model(DEFAULT_AIR_WEIGHTS, Cannon())
+    network, _ = load_model(DEFAULT_AIR_WEIGHTS, Cannon(), "air")
     return AirAimer(network, 50)
 
 

@@ -4,6 +4,11 @@ It loads both models by one path, checks both by one self-check, and is the one 
 decides how a request is aimed: the vacuum's closed-form fast path (still air, flat ground,
 no drag, a free shot: the conditions' zero) or the compiled physics through air. Callers
 hand it the request's conditions and constraint and never choose themselves.
+
+It aims a cannon of any muzzle speed and gravity with the same models: the networks take
+their inputs in the cannon's units (app/physics/envelope.py), the compiled physics sizes its
+steps and tolerances in them, and `outside` holds a request's air to the model's envelope at
+the configured cannon's scale. Its answers are in metres and seconds.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from app.aiming.air import AirAimer, Constraint
 from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import Aimer
 from app.config import Settings
-from app.model.store import load_air_model, load_model
+from app.model.store import load_model
 from app.physics.envelope import ENVELOPE
 
 CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
@@ -51,7 +56,7 @@ class Engine:
         """Both models from the settings' paths; ModelError if one is missing or tampered."""
         cannon, steps = settings.cannon(), settings.max_refine_iterations
         network, card = load_model(settings.model_path, cannon)
-        air_network, air_card = load_air_model(settings.air_model_path, cannon)
+        air_network, air_card = load_model(settings.air_model_path, cannon, "air")
         return cls(
             Aimer(network, steps, card["version"]), AirAimer(air_network, steps), card, air_card
         )

@@ -63,7 +63,11 @@ class ModelCard(BaseModel):
     weights_sha256: str = Field(description="sha256 of the weights file, checked at startup.")
     solution_choice: str = Field(description="Which of the shots that hit the network gives.")
     architecture: dict[str, Any]
-    cannon: CannonCard = Field(description="The physics the network was trained for.")
+    cannon: CannonCard = Field(
+        description="The cannon the network was trained on. Its inputs are in the cannon's "
+        "units, so it serves any muzzle speed and gravity with the same angle limits."
+    )
+    units: str | None = Field(None, description="The units of the network's inputs.")
     training: dict[str, Any] = Field(description="Training settings and time (s).")
     validation: dict[str, Any] = Field(description="The network's misses alone, in metres (m).")
 
@@ -104,6 +108,7 @@ async def model(engine: EngineDep) -> dict[str, Any]:
 
 @router.get("/model/air", response_model=ModelCard)
 async def air_model(engine: EngineDep) -> dict[str, Any]:
-    """The air model's card: as /model, plus the envelope of conditions it covers (launch
-    height m, height difference m, wind m/s, drag 1/m)."""
+    """The air model's card: as /model, plus the envelope of conditions it covers, in the
+    cannon's units (launch height and height difference over max_velocity^2/gravity, wind
+    over max_velocity, drag times max_velocity^2/gravity)."""
     return engine.air_card

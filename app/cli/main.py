@@ -95,13 +95,13 @@ def serve_command(args: argparse.Namespace) -> None:
     from app.api.server import server
     from app.config import get_settings
     from app.main import create_app
-    from app.model.store import load_air_model, load_model
+    from app.model.store import load_model
 
     settings = get_settings()
     # Refuse a missing, tampered or corrupt model with a one-line message (and exit 1) before
     # the server starts; the app checks it again when it loads it, then runs its self-check.
     load_model(settings.model_path, settings.cannon())
-    load_air_model(settings.air_model_path, settings.cannon())
+    load_model(settings.air_model_path, settings.cannon(), "air")
     # uvicorn finishes the requests in flight on SIGTERM, then re-raises the signal under the
     # handler it found at start: make that one a clean exit, so a stop is not a failure.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

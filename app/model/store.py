@@ -46,13 +46,10 @@ def sha256_of(path: Path) -> str:
 
 
 def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """Write the weights and the card (with the weights' sha256 added); return the card."""
-    return write(network, weights, card, {})
-
-
-def save_air_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """`save_model` for the air network; its card also records the envelope it covers."""
-    return write(network, weights, card, {"envelope": network.envelope.as_dict()})
+    """Write the weights and the card (with the weights' sha256 added; for the air network
+    also the envelope it covers); return the card."""
+    extra = {"envelope": network.envelope.as_dict()} if network.config.inputs == "air" else {}
+    return write(network, weights, card, extra)
 
 
 def write(
@@ -93,32 +90,21 @@ def load_card(weights: Path) -> dict[str, Any]:
     return card
 
 
-def load_model(weights: Path, cannon: Cannon) -> tuple[InverseNetwork, dict[str, Any]]:
-    """Load, check against the card's sha256 and cannon, and return (network, card)."""
-    card, version = checked_card(weights, cannon)
-    network = build(
-        weights,
-        lambda: InverseNetwork(cannon, config_of(card, "distance")),
-    )
-    return network, {**card, "version": version}
-
-
-def load_air_model(
-    weights: Path, cannon: Cannon, envelope: Envelope = ENVELOPE
+def load_model(
+    weights: Path, cannon: Cannon, inputs: Inputs = "distance", envelope: Envelope = ENVELOPE
 ) -> tuple[InverseNetwork, dict[str, Any]]:
-    """`load_model` for the air network; it also refuses a card whose envelope (in the
-    cannon's units, app/physics/envelope.py) is not the service's, since the network knows
-    nothing outside the conditions it was trained on."""
-    card, version = checked_card(weights, cannon, retrain="cannon train --air")
-    if card.get("envelope") != envelope.as_dict():
+    """Load either model, check it against the card's sha256 and cannon, and return (network,
+    card). The air network's card must also state the service's envelope (in the cannon's
+    units, app/physics/envelope.py), since it knows nothing outside the conditions it was
+    trained on."""
+    retrain = "cannon train --air" if inputs == "air" else "cannon train"
+    card, version = checked_card(weights, cannon, retrain)
+    if inputs == "air" and card.get("envelope") != envelope.as_dict():
         raise ModelError(
             f"model {weights} was trained for the envelope {card.get('envelope')}, but the "
-            f"service covers {envelope.as_dict()}; retrain with `cannon train --air`"
+            f"service covers {envelope.as_dict()}; retrain with `{retrain}`"
         )
-    network = build(
-        weights,
-        lambda: InverseNetwork(cannon, config_of(card, "air"), envelope),
-    )
+    network = build(weights, lambda: InverseNetwork(cannon, config_of(card, inputs), envelope))
     return network, {**card, "version": version}
 
 

@@ -1,15 +1,16 @@
-"""Train the air network by backpropagating through the flight simulator.
+"""The air's physics for the training loop (app/training/loop.py): the flight simulator.
 
-target (d, Δh, wind, drag) -> network -> (θ, v) -> app.physics.flight.simulate -> landing, loss on
-the miss relative to the distance. As for the vacuum network (app/training/vacuum.py) a penalty on
-(v / v_max)^2, decaying from strong to negligible, steers it to the lowest launch velocity
-that reaches each target: through air that is the best-angle shot at the velocity whose
-maximum range is the distance. Nothing about that shot is written into the code.
+target (d, Δh, wind, drag) -> network -> (θ, v) -> app.physics.flight.simulate -> landing, loss
+on the miss relative to the distance. The loop's decaying penalty on (v / v_max)^2 steers the
+network to the lowest launch velocity that reaches each target: through air that is the
+best-angle shot at the velocity whose maximum range is the distance. Nothing about that shot
+is written into the code.
 
-Targets must be reachable. Before training, the farthest landing (app/training/reach.py's best angle
-at full velocity) and the nearest (with a tailwind every shot drifts forward) are found on
-grids of conditions (app/training/reach_tables.py); distances are drawn between their interpolations
-at each condition.
+Targets must be reachable. Before training, the farthest landing (app/training/reach.py's
+best angle at full velocity) and the nearest (with a tailwind every shot drifts forward) are
+found on grids of conditions (app/training/reach_tables.py); distances are drawn between
+their interpolations at each condition. Here too the model card's figures are computed, on
+held-out targets flown by the independent reference.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import torch
 from torch import Tensor
 
 from app.model.network import AIR, InverseNetwork, NetworkConfig
-from app.model.store import save_air_model
+from app.model.store import save_model
 from app.physics import reference
 from app.physics.envelope import ENVELOPE, Envelope, Reference, unit_length
 from app.physics.flight import Air, simulate
@@ -280,4 +281,4 @@ def train_and_save_air(
             "seconds": round(time.perf_counter() - start, 1),
         },
     }
-    return save_air_model(result.network, out, card)
+    return save_model(result.network, out, card)
