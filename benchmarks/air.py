@@ -50,7 +50,7 @@ from app.aiming.air import AirAimer, Constraint
 from app.aiming.results import Shots
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
-from app.physics.envelope import ENVELOPE
+from app.physics.envelope import METRES as ENVELOPE  # in metres, for the default cannon
 from app.physics.flight import Air
 from app.physics.vacuum import Cannon
 from benchmarks import air_peers

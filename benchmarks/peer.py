@@ -43,7 +43,7 @@ import numpy as np
 from app.aiming.air import AirAimer, Constraint
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
-from app.physics.envelope import ENVELOPE
+from app.physics.envelope import METRES as ENVELOPE  # in metres, for the default cannon
 from app.physics.kernel import flight
 from app.physics.vacuum import Cannon
 
