@@ -9,13 +9,13 @@ Held-out targets: N conditions drawn uniformly over the envelope (app/physics/en
 height, target minus launch height, wind, drag) by a generator seeded with S (default 2027;
 the network trains with seed 0 and validates with 2026), and for each a distance uniform
 between max(nearest, 1 cm) and the farthest landing of its computed reach
-(`AirAimer.reach(air, Constraint())`). Conditions where nothing is reachable are skipped and
+(`AirPath.reach(air, Constraint())`). Conditions where nothing is reachable are skipped and
 counted.
 
 Measured, on those targets:
-- the network alone (`AirAimer.propose`), each proposal landed by the batched reference
+- the network alone (`AirPath.propose`), each proposal landed by the batched reference
   (app/reference.landings): misses in m and relative to the distance;
-- the pipeline (`AirAimer.solve`, free constraint, refinement on) at 5 cm, 1 mm and 1e-6 m,
+- the pipeline (`AirPath.solve`, free constraint, refinement on) at 5 cm, 1 mm and 1e-6 m,
   each tolerance ONE batch of all targets: hit rate by the reference landings the answers
   carry, and for a sample re-checked one shot at a time by `reference.landing` (independent of
   the batched path); refinement steps; wall time per target (the median of 3 batch times / N,
@@ -46,7 +46,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from app.aiming.air import AirAimer, Constraint
+from app.aiming.air import AirPath, Constraint
 from app.aiming.results import Shots
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
@@ -78,7 +78,7 @@ class Targets:
     skipped: int  # of which nothing was reachable
 
 
-def held_out(aimer: AirAimer, n: int, seed: int) -> Targets:
+def held_out(aimer: AirPath, n: int, seed: int) -> Targets:
     generator = torch.Generator().manual_seed(seed)
 
     def uniform(bounds: tuple[float, float]) -> Tensor:
@@ -114,7 +114,7 @@ def miss_stats(miss: np.ndarray, distance: np.ndarray) -> dict[str, float]:
     }
 
 
-def network_alone(aimer: AirAimer, targets: Targets, runs: int) -> dict[str, Any]:
+def network_alone(aimer: AirPath, targets: Targets, runs: int) -> dict[str, Any]:
     times = []
     for _ in range(runs):
         began = time.perf_counter()
@@ -128,7 +128,7 @@ def network_alone(aimer: AirAimer, targets: Targets, runs: int) -> dict[str, Any
     }
 
 
-def recheck(aimer: AirAimer, targets: Targets, shots: Shots, rows: int) -> dict[str, Any]:
+def recheck(aimer: AirPath, targets: Targets, shots: Shots, rows: int) -> dict[str, Any]:
     """Re-land the first `rows` answers one shot at a time by `reference.landing`."""
     hits, gaps = [], []
     for i in range(min(rows, len(shots.distance))):
@@ -148,7 +148,7 @@ def recheck(aimer: AirAimer, targets: Targets, shots: Shots, rows: int) -> dict[
 
 
 def pipeline(
-    aimer: AirAimer, targets: Targets, tolerance: float, rows: int, runs: int
+    aimer: AirPath, targets: Targets, tolerance: float, rows: int, runs: int
 ) -> tuple[dict[str, Any], Shots]:
     times = []
     for _ in range(runs):  # the median run: this machine is shared
@@ -189,7 +189,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     torch.set_num_threads(1)
     cannon = Cannon()
     network, card = load_model(args.weights, cannon, "air")
-    aimer = AirAimer(network, MAX_ITERATIONS)
+    aimer = AirPath(network, MAX_ITERATIONS)
     began = time.perf_counter()
     targets = held_out(aimer, args.targets, args.seed)
     n = len(targets.distance)

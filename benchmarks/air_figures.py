@@ -4,7 +4,7 @@
 
 Writes, into --out:
 
-- air-trajectories.png: one target, TARGET m away, aimed by the service (`AirAimer.solve`,
+- air-trajectories.png: one target, TARGET m away, aimed by the service (`AirPath.solve`,
   free constraint, tolerance 1 mm) in five airs: a vacuum; drag only; drag and a headwind;
   drag and a tailwind; drag, from a launch height to a raised target. Each answer's flight
   is drawn by integrating it with scipy's solve_ivp (DOP853, dense output) up to where it
@@ -32,7 +32,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from scipy.integrate import solve_ivp
 
-from app.aiming.air import AirAimer, Constraint
+from app.aiming.air import AirPath, Constraint
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.flight import Air, simulate
@@ -93,7 +93,7 @@ def save(figure: Figure, path: Path) -> None:
     plt.close(figure)
 
 
-def trajectories(aimer: AirAimer, out: Path) -> Path:
+def trajectories(aimer: AirPath, out: Path) -> Path:
     air = conditions([row[1:] for row in AIRS])
     distance = torch.full((len(AIRS),), TARGET, dtype=torch.float64)
     reach = aimer.reach(air, Constraint())
@@ -126,7 +126,7 @@ def trajectories(aimer: AirAimer, out: Path) -> Path:
     return path
 
 
-def loss_surface(aimer: AirAimer, out: Path) -> Path:
+def loss_surface(aimer: AirPath, out: Path) -> Path:
     c = aimer.cannon
     velocity = np.linspace(0.5, c.max_velocity, GRID)
     angle = np.linspace(c.min_angle + 0.01, c.max_angle - 0.01, GRID)
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> list[Path]:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     network, _ = load_model(args.weights, Cannon(), "air")
-    aimer = AirAimer(network, 50)
+    aimer = AirPath(network, 50)
     paths = [trajectories(aimer, args.out), loss_surface(aimer, args.out)]
     for path in paths:
         print(path)

@@ -26,7 +26,7 @@ The approaches:
    learning rate; 3e-3 (in (m/s)/m^2 and rad/m^2) was picked from a sweep over 3e-4..1e-2 on
    another seed: 2e-3..5e-3 do alike, 1e-2 oscillates near the maximum range, smaller rates
    run out of steps. Controls are clamped to the limits after every step.
-3. Differentiable programming, the service's own pipeline: `Aimer.solve` with the shipped
+3. Differentiable programming, the service's own pipeline: `VacuumPath.solve` with the shipped
    network (models/inverse.safetensors): the network alone, then the pipeline (network,
    verify, Gauss-Newton refinement) at 5 cm (the service's default) and at 1e-6 m
    (app.aiming.vacuum.MIN_TOLERANCE). Iterations are refinement steps (`Shots.iterations`).
@@ -74,7 +74,7 @@ import torch
 from torch import Tensor
 
 from app.aiming.refinement import Refined, refine
-from app.aiming.vacuum import MIN_TOLERANCE, Aimer
+from app.aiming.vacuum import MIN_TOLERANCE, VacuumPath
 from app.model.store import DEFAULT_WEIGHTS, load_model
 from app.physics.vacuum import Cannon
 from benchmarks.approaches_report import markdown, summarise
@@ -137,7 +137,7 @@ class Benchmark:
     targets: Tensor  # (N,) m
     starts: tuple[Tensor, Tensor]  # random (velocity, angle), (N,) each
     surrogate: TrainedSurrogate
-    aimer: Aimer
+    aimer: VacuumPath
     gd_steps: int
     seed: int
     outcomes: list[Outcome] = field(default_factory=list)
@@ -171,7 +171,7 @@ def loop(
 
 
 def warm_starts(
-    cannon: Cannon, targets: Tensor, starts: tuple[Tensor, Tensor], aimer: Aimer, gd_steps: int
+    cannon: Cannon, targets: Tensor, starts: tuple[Tensor, Tensor], aimer: VacuumPath, gd_steps: int
 ) -> list[WarmStart]:
     """The same refinement on the true physics from the random starts and from the network's
     proposal, at each of WARM_TOLERANCES: Gauss-Newton, then plain gradient descent."""
@@ -222,7 +222,7 @@ def measure(
     starts = random_starts(cannon, n, seed)
     surrogate = cached_surrogate(cannon, SurrogateConfig(seed=TRAINING_SEED))
     network, card = load_model(DEFAULT_WEIGHTS, cannon)
-    aimer = Aimer(network, max_iterations=REFINE_STEPS, version=str(card["version"]))
+    aimer = VacuumPath(network, max_iterations=REFINE_STEPS, version=str(card["version"]))
     bench = Benchmark(cannon, targets, starts, surrogate, aimer, gd_steps, seed)
     aimer.solve(targets[:2], MIN_TOLERANCE)  # warm-up
     add = bench.outcomes.append

@@ -9,7 +9,7 @@ rising with the angle there) by the reference (app/physics/reference.py, scipy's
 so each is reachable on that arc. Every answer, ours and the peer's, is landed by the same
 reference: the hit rates below are the reference's, not the solvers' own.
 
-1. One target at a time in process (`AirAimer.solve`, what a request costs): free (the
+1. One target at a time in process (`AirPath.solve`, what a request costs): free (the
    lowest velocity), fixed velocity 9 m/s on the low arc, and fixed angle (the angle the
    target was made with), at 1 mm and 1e-6 m; the peer's fixed-velocity solve
    (`bs.solve(..., params=bs.params_preset("precise"))`, g set to 9.81, wind as its
@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from app.aiming.air import AirAimer, Constraint
+from app.aiming.air import AirPath, Constraint
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.envelope import METRES as ENVELOPE  # in metres, for the default cannon
@@ -97,7 +97,7 @@ def timed(call: Callable[[int], tuple[float, float]], n: int) -> tuple[np.ndarra
     return seconds, answers
 
 
-def ours(aimer: AirAimer, t: Targets, constraint: str, tolerance: float) -> Callable[[int], Any]:
+def ours(aimer: AirPath, t: Targets, constraint: str, tolerance: float) -> Callable[[int], Any]:
     def call(i: int) -> tuple[float, float]:
         held = {
             "free": Constraint(),
@@ -135,7 +135,7 @@ def row(name: str, tol: float, seconds: np.ndarray, miss: np.ndarray) -> dict[st
     }
 
 
-def one_at_a_time(aimer: AirAimer, t: Targets, gravity: float) -> list[dict[str, Any]]:
+def one_at_a_time(aimer: AirPath, t: Targets, gravity: float) -> list[dict[str, Any]]:
     rows, n = [], len(t.distance)
     for tol in TOLERANCES:
         seconds, answers = timed(peer(t, tol, gravity), n)
@@ -151,7 +151,7 @@ def one_at_a_time(aimer: AirAimer, t: Targets, gravity: float) -> list[dict[str,
     return rows
 
 
-def batched(aimer: AirAimer, t: Targets, gravity: float, size: int) -> list[dict[str, Any]]:
+def batched(aimer: AirPath, t: Targets, gravity: float, size: int) -> list[dict[str, Any]]:
     picks = np.arange(size) % len(t.distance)
     many = Targets(t.distance[picks], t.air[picks], t.angle[picks])
     rows = []
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = options(argv)
     n, size = (40, 1_000) if args.quick else (args.targets, BATCH)
     network, _ = load_model(DEFAULT_AIR_WEIGHTS, Cannon(), "air")
-    aimer = AirAimer(network, 50)
+    aimer = AirPath(network, 50)
     gravity = aimer.cannon.gravity
     t = held_out(n, args.seed, gravity)
     for warm in ("free", "velocity", "angle"):  # the first calls load the compiled code

@@ -5,7 +5,7 @@
 In process, one core (torch.set_num_threads(1)):
 - one target, proposed and verified: the numpy path /aim uses, and torch's for comparison;
 - one target refined to 1e-6 m, and one round trip through the threadpool;
-- 10,000 targets, proposed and verified (no refinement needed) by `Aimer.solve`, and the
+- 10,000 targets, proposed and verified (no refinement needed) by `VacuumPath.solve`, and the
   whole /aim/batch answer including its JSON.
 
 Over HTTP (needs wrk: `apt-get install wrk`): one uvicorn process serves the service plus two
@@ -39,7 +39,7 @@ import torch
 from fastapi import Body, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from app.aiming.vacuum import Aimer
+from app.aiming.vacuum import VacuumPath
 from app.api.answers import vacuum_batch
 from app.api.deps import AimerDep, SettingsDep
 from app.api.schemas import AimRequest, AimResponse
@@ -132,7 +132,7 @@ def in_process(samples: int, runs: int) -> dict[str, float]:
     settings = get_settings()
     torch.set_num_threads(1)
     network, card = load_model(settings.model_path, settings.cannon())
-    aimer = Aimer(network, settings.max_refine_iterations, card["version"])
+    aimer = VacuumPath(network, settings.max_refine_iterations, card["version"])
     rng = torch.Generator().manual_seed(0)
     targets = (torch.rand(samples, generator=rng, dtype=torch.float64) * 10.19).tolist()
     batch = torch.rand(BATCH, generator=rng, dtype=torch.float64) * aimer.cannon.max_range

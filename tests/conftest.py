@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from app.aiming.vacuum import Aimer
+from app.aiming.vacuum import VacuumPath
 from app.api.server import server as served_by
 from app.config import Settings
 from app.main import create_app
@@ -44,9 +44,9 @@ def shipped() -> tuple[InverseNetwork, dict[str, object]]:
 
 
 @pytest.fixture(scope="session")
-def aimer(shipped: tuple[InverseNetwork, dict[str, object]]) -> Aimer:
+def aimer(shipped: tuple[InverseNetwork, dict[str, object]]) -> VacuumPath:
     network, card = shipped
-    return Aimer(network, max_iterations=50, version=str(card["version"]))
+    return VacuumPath(network, max_iterations=50, version=str(card["version"]))
 
 
 @contextmanager

@@ -10,10 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.aiming.vacuum import (
-    Aimer,
     OutsideLimitsError,
     ToleranceError,
     UnreachableTargetError,
+    VacuumPath,
     check_shot,
 )
 from app.physics.vacuum import Cannon
@@ -27,7 +27,9 @@ MAX_RANGE = 100 / GRAVITY  # m
     distance=st.floats(min_value=0, max_value=MAX_RANGE, exclude_min=True),
     tolerance=st.floats(min_value=1e-6, max_value=1.0),
 )
-def test_every_reachable_target_is_hit(aimer: Aimer, distance: float, tolerance: float) -> None:
+def test_every_reachable_target_is_hit(
+    aimer: VacuumPath, distance: float, tolerance: float
+) -> None:
     answer = aimer.aim(distance, tolerance)
     assert answer.hit
     assert abs(closed_form_landing(answer.velocity, answer.angle) - distance) <= tolerance
@@ -36,7 +38,7 @@ def test_every_reachable_target_is_hit(aimer: Aimer, distance: float, tolerance:
 
 
 @pytest.mark.parametrize("distance", [0.0, -1.0, MAX_RANGE * (1 + 1e-12), 11.0, math.inf, math.nan])
-def test_unreachable_targets_are_refused(aimer: Aimer, distance: float) -> None:
+def test_unreachable_targets_are_refused(aimer: VacuumPath, distance: float) -> None:
     with pytest.raises(UnreachableTargetError) as error:
         aimer.aim(distance, 0.05)
     assert error.value.max_range == pytest.approx(MAX_RANGE)
@@ -45,7 +47,7 @@ def test_unreachable_targets_are_refused(aimer: Aimer, distance: float) -> None:
 
 @pytest.mark.parametrize("bad", [0.0, -2.0, 10.5, math.nan])
 def test_solve_answers_a_batch_with_unreachable_targets_in_their_places(
-    aimer: Aimer, bad: float
+    aimer: VacuumPath, bad: float
 ) -> None:
     shots = aimer.solve([1.0, bad, 3.0], 0.05)
     assert shots.hit.tolist() == [True, False, True]
@@ -53,12 +55,12 @@ def test_solve_answers_a_batch_with_unreachable_targets_in_their_places(
 
 
 @pytest.mark.parametrize("tolerance", [0.0, -1.0, 1e-7, math.nan])
-def test_tolerance_below_the_minimum_is_refused(aimer: Aimer, tolerance: float) -> None:
+def test_tolerance_below_the_minimum_is_refused(aimer: VacuumPath, tolerance: float) -> None:
     with pytest.raises(ToleranceError):
         aimer.aim(5.0, tolerance)
 
 
-def test_refine_false_returns_the_verified_proposal(aimer: Aimer) -> None:
+def test_refine_false_returns_the_verified_proposal(aimer: VacuumPath) -> None:
     answer = aimer.aim(6.0, 1e-6, do_refine=False)
     angle, velocity = aimer.propose(torch.tensor([6.0], dtype=torch.float64))  # torch module
     assert answer.angle == pytest.approx(angle.item(), abs=1e-6)
@@ -70,17 +72,17 @@ def test_refine_false_returns_the_verified_proposal(aimer: Aimer) -> None:
     assert answer.hit == (answer.miss <= 1e-6)
 
 
-def test_a_proposal_within_tolerance_is_not_refined(aimer: Aimer) -> None:
+def test_a_proposal_within_tolerance_is_not_refined(aimer: VacuumPath) -> None:
     answer = aimer.aim(5.0, 1.0)
     assert answer.hit and not answer.refined and answer.iterations == 0
 
 
-def test_a_tight_tolerance_refines(aimer: Aimer) -> None:
+def test_a_tight_tolerance_refines(aimer: VacuumPath) -> None:
     answer = aimer.aim(5.0, 1e-6)
     assert answer.hit and answer.refined and 1 <= answer.iterations <= 10
 
 
-def test_solve_is_batched_and_matches_single_answers(aimer: Aimer, cannon: Cannon) -> None:
+def test_solve_is_batched_and_matches_single_answers(aimer: VacuumPath, cannon: Cannon) -> None:
     distances = torch.linspace(0.01, cannon.max_range, 257, dtype=torch.float64)
     batch = aimer.solve(distances, 1e-6)
     assert batch.hit.all() and batch.angle.shape == (257,)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from app.aiming.vacuum import Aimer
+from app.aiming.vacuum import VacuumPath
 from app.api.lifecycle import StartupRefused
 from app.config import Settings
 from app.main import create_app
@@ -45,7 +45,7 @@ def test_model_card(client: httpx.Client) -> None:
     assert response.json() == json.loads(card_path(DEFAULT_WEIGHTS).read_text())
 
 
-def test_self_check_passes_with_the_shipped_model(aimer: Aimer) -> None:
+def test_self_check_passes_with_the_shipped_model(aimer: VacuumPath) -> None:
     assert aimer.self_check() is None
 
 

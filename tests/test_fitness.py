@@ -15,8 +15,8 @@ from torch import Tensor
 
 from app.aiming import air as air_aiming
 from app.aiming import vacuum as aiming
-from app.aiming.air import AirAimer
-from app.aiming.vacuum import Aimer
+from app.aiming.air import AirPath
+from app.aiming.vacuum import VacuumPath
 from app.model import fitness
 from app.model.network import InverseNetwork
 from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, load_model
@@ -38,8 +38,8 @@ def air() -> tuple[InverseNetwork, Card]:
 def check(network: Network, card: Card | None) -> str | None:
     """The whole self-check of the aimer that serves `network`."""
     if network.config.inputs == "distance":
-        return Aimer(network, max_iterations=50).self_check(card)
-    return AirAimer(network, max_iterations=50).self_check(card)
+        return VacuumPath(network, max_iterations=50).self_check(card)
+    return AirPath(network, max_iterations=50).self_check(card)
 
 
 def changed(network: Network, change: Callable[[str, Tensor], object]) -> Network:

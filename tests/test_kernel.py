@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from app.aiming.air import AirAimer, Constraint
+from app.aiming.air import AirPath, Constraint
 from app.model.store import DEFAULT_AIR_WEIGHTS, load_model
 from app.physics import reference
 from app.physics.envelope import METRES as ENVELOPE  # the default cannon's
@@ -99,9 +99,9 @@ def test_rk4_steps_keep_the_flight_within_a_quarter_tolerance(tolerance: float) 
 
 
 @pytest.fixture(scope="module")
-def aimer() -> AirAimer:
+def aimer() -> AirPath:
     network, _ = load_model(DEFAULT_AIR_WEIGHTS, Cannon(), "air")
-    return AirAimer(network, 50)
+    return AirPath(network, 50)
 
 
 def low_arc_targets(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,7 +119,7 @@ def low_arc_targets(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 
 @pytest.mark.parametrize("tolerance", [0.05, 1e-3, 1e-6])
-def test_every_constraint_hits_held_out_targets(aimer: AirAimer, tolerance: float) -> None:
+def test_every_constraint_hits_held_out_targets(aimer: AirPath, tolerance: float) -> None:
     distance, air, angle = low_arc_targets(120, 4)
     for held in ("free", "velocity", "angle"):
         constraint = {
@@ -141,7 +141,7 @@ def test_every_constraint_hits_held_out_targets(aimer: AirAimer, tolerance: floa
         assert np.allclose(reported, truth, atol=max(1e-9, tolerance * 1e-3)), held
 
 
-def test_a_target_out_of_reach_is_given_up_early(aimer: AirAimer) -> None:
+def test_a_target_out_of_reach_is_given_up_early(aimer: AirPath) -> None:
     """Beyond the farthest shot every way is tried and found short well within the budget
     of 50 steps a way, not bisected to the end."""
     air = (0.0, 0.0, -2.0, 0.1)

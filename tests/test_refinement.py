@@ -7,7 +7,7 @@ import math
 import torch
 
 from app.aiming.refinement import refine
-from app.aiming.vacuum import Aimer
+from app.aiming.vacuum import VacuumPath
 from app.physics.vacuum import Cannon
 from tests.conftest import closed_form_landing
 
@@ -36,7 +36,7 @@ def assert_hits_within_limits(
 
 
 def test_from_the_network_every_target_hits_within_ten_iterations(
-    aimer: Aimer, cannon: Cannon
+    aimer: VacuumPath, cannon: Cannon
 ) -> None:
     d = targets(cannon)
     angle, velocity = aimer.propose(d)

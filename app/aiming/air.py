@@ -52,8 +52,9 @@ class Constraint:
         return "free", 0.0
 
 
-class AirAimer:
-    """Aims through air with the conditioned network and the compiled physics. Shapes: (N,)."""
+class AirPath:
+    """The engine's path through air (app/aiming/engine.py): the conditioned network and the
+    compiled physics. Callers aim through the engine. Shapes: (N,)."""
 
     def __init__(self, network: InverseNetwork, max_iterations: int) -> None:
         self.network = network.eval()

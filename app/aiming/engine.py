@@ -20,9 +20,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from app.aiming.air import AirAimer, Constraint
+from app.aiming.air import AirPath, Constraint
 from app.aiming.results import Reach, Shots
-from app.aiming.vacuum import Aimer
+from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 from app.model.store import load_model
 from app.physics.envelope import ENVELOPE
@@ -46,8 +46,8 @@ class Held(Calm, Protocol):
 
 @dataclass(frozen=True)
 class Engine:
-    vacuum: Aimer
-    air: AirAimer
+    vacuum: VacuumPath
+    air: AirPath
     card: dict[str, Any]  # the vacuum model's card
     air_card: dict[str, Any]
 
@@ -58,7 +58,7 @@ class Engine:
         network, card = load_model(settings.model_path, cannon)
         air_network, air_card = load_model(settings.air_model_path, cannon, "air")
         return cls(
-            Aimer(network, steps, card["version"]), AirAimer(air_network, steps), card, air_card
+            VacuumPath(network, steps, card["version"]), AirPath(air_network, steps), card, air_card
         )
 
     @property

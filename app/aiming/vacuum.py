@@ -1,8 +1,8 @@
 """The aiming pipeline: predict (network) -> verify (physics, float64) -> refine (gradients).
 
 Plain library code, no HTTP: the engine's path for the conditions' zero (app/aiming/engine.py),
-where the closed form verifies. `Aimer.solve` aims at whole arrays of targets. One target
-goes through `Aimer.aim`, in two parts that callers may run apart: `propose_one` (network and
+where the closed form verifies. `VacuumPath.solve` aims at whole arrays of targets. One target
+goes through `VacuumPath.aim`, in two parts that callers may run apart: `propose_one` (network and
 verification, tens of microseconds) and `refine_one` (about a millisecond, only when the
 proposal misses). Every answer carries the landing distance and miss computed by the physics in
 float64, so a hit is never claimed that is not one.
@@ -84,8 +84,9 @@ class ShotCheck(Verdict):
     apex_height: float  # m
 
 
-class Aimer:
-    """Holds the trained network and answers aiming requests."""
+class VacuumPath:
+    """The engine's path for the conditions' zero (app/aiming/engine.py): the vacuum network,
+    the closed form and refinement. Callers aim through the engine."""
 
     def __init__(
         self, network: InverseNetwork, max_iterations: int = 50, version: str = ""

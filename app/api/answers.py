@@ -18,7 +18,7 @@ import msgspec
 import numpy as np
 
 from app.aiming.results import Reach, Shots
-from app.aiming.vacuum import Aim, Aimer, UnreachableTargetError
+from app.aiming.vacuum import Aim, UnreachableTargetError, VacuumPath
 from app.physics.vacuum import Cannon
 
 encoder = msgspec.json.Encoder()
@@ -91,7 +91,7 @@ def batch_json(
 
 
 def vacuum_batch(
-    aimer: Aimer, distances: list[float], tolerance: float, do_refine: bool
+    aimer: VacuumPath, distances: list[float], tolerance: float, do_refine: bool
 ) -> tuple[bytes, Shots]:
     """A vacuum batch: its JSON and the answered targets' Shots (for the metrics)."""
     shots = aimer.solve(distances, tolerance, do_refine)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.aiming.engine import Engine
-from app.aiming.vacuum import Aimer
+from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 
 
@@ -30,7 +30,7 @@ async def get_engine(request: Request) -> Engine:
     return engine_of(request)
 
 
-async def get_aimer(request: Request) -> Aimer:
+async def get_aimer(request: Request) -> VacuumPath:
     """The vacuum aimer, for the page's curves (app/api/shots.py)."""
     return engine_of(request).vacuum
 
@@ -41,5 +41,5 @@ async def get_app_settings(request: Request) -> Settings:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
-AimerDep = Annotated[Aimer, Depends(get_aimer)]
+AimerDep = Annotated[VacuumPath, Depends(get_aimer)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,14 +1,12 @@
 """From a validated request to its answer, through the engine: the one place the API and the
 local client get answers from, HTTP-free apart from raising ApiError with the right fields.
-The engine picks the path (app/aiming/engine.py); the JSON is written by app/api/answers.py.
-Through air a missed target's reach is searched, to say why it was missed: out of reach
-(with the range) or not converged (with the best miss).
 
-`way(engine, request)` picks the path once; each `Way` answers the same four calls. Each
-says what it answered for the metrics in a `Reply`: per target the miss (m), whether it was
-refined and its steps. `first_try` is the cheap attempt a route makes inline (microseconds:
-a vacuum proposal that hits, or a shot through air that hits); `aim_one` the full one, off
-the event loop (refinement, or a missed shot's reach).
+`way(engine, request)` picks the path once, by the engine's rule; each `Way` answers the
+same four calls and says what it answered for the metrics in a `Reply` (per target the miss
+in m, whether it was refined, its steps). `first_try` is the cheap attempt a route makes
+inline (microseconds: a proposal that hits); `aim_one` the full one, off the event loop
+(refinement, or a missed shot's reach: out of reach, with the range, or not converged, with
+the best miss). The JSON is written by app/api/answers.py.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from typing import Protocol
 
 import numpy as np
 
-from app.aiming.air import AirAimer, Constraint, unreachable_detail
+from app.aiming.air import AirPath, Constraint, unreachable_detail
 from app.aiming.engine import Calm, Engine
 from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import Aim, OutsideLimitsError, UnreachableTargetError, check_shot
@@ -153,7 +151,7 @@ def conditions(body: Conditions) -> tuple[float, float, float, float]:
     return body.launch_height, body.target_height, body.wind, body.drag
 
 
-def constraint_of(aimer: AirAimer, body: Constraints, loc: list[str | int]) -> Constraint:
+def constraint_of(aimer: AirPath, body: Constraints, loc: list[str | int]) -> Constraint:
     """The constraint, refused with a 422 when it lies outside the cannon's limits."""
     c = aimer.cannon
     if body.velocity is not None and not body.velocity <= c.max_velocity:
@@ -189,7 +187,7 @@ def unreachable(distance: float, reach: Reach) -> ApiError:
 class Asked:
     """A request through air: who aims, under what conditions, constraint and tolerance."""
 
-    aimer: AirAimer
+    aimer: AirPath
     version: str  # of the air model
     body: Conditions
     constraint: Constraint
