@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -25,7 +26,7 @@ from app.aiming.results import Reach, Shots
 from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 from app.model.store import load_model
-from app.physics.envelope import ENVELOPE
+from app.physics.envelope import ENVELOPE, Envelope
 
 CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
 FREE = Constraint()
@@ -99,11 +100,16 @@ class Engine:
             return Reach(np.zeros(1), np.array([self.vacuum.cannon.max_range]))
         return self.air.reach(conditions, constraint)
 
+    @cached_property
+    def envelope(self) -> Envelope:
+        """The air model's envelope in metres (m, m, m/s, 1/m) for this cannon."""
+        return ENVELOPE.at(self.air.cannon)
+
     def outside(self, conditions: Sequence[float]) -> str | None:
         """Why one air (launch height m, target height m, wind m/s, drag 1/m) lies outside
         what the air model covers at this cannon's scale, else None. The requests' bounds
         are the default cannon's (app/api/conditions.py); another cannon's are these."""
-        envelope = ENVELOPE.at(self.air.cannon)
+        envelope = self.envelope
         launch, target, wind, drag = conditions
         for name, value, (low, high), unit in (
             ("launch_height", launch, envelope.launch_height, "m"),
