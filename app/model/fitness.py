@@ -29,6 +29,7 @@ from app.model.network import InverseNetwork
 from app.physics import reference
 from app.physics.envelope import Scaled, unit_length
 from app.physics.flight import Air, simulate
+from app.physics.vacuum import Cannon
 from app.training.air import VALIDATION_SEED, AirTrainConfig, sample_conditions, smallest
 from app.training.vacuum import validate
 
@@ -122,13 +123,7 @@ def length_ratio(card: Mapping[str, Any], served: Scaled) -> float:
     trained = card.get("cannon")
     if not isinstance(trained, Mapping):
         return 1.0  # a bare card (tests) is held as it is; the loader checks real ones
-    return unit_length(Trained(trained["gravity"], trained["max_velocity"])) / unit_length(served)
-
-
-@dataclass(frozen=True)
-class Trained:
-    gravity: float  # m/s^2
-    max_velocity: float  # m/s
+    return unit_length(Cannon(trained["gravity"], trained["max_velocity"])) / unit_length(served)
 
 
 def degenerate(network: nn.Module) -> str | None:
