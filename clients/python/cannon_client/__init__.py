@@ -1,0 +1,82 @@
+"""Python client for a cannon-aim service, blocking and async, on httpx and pydantic alone.
+
+    from cannon_client import CannonClient, UnreachableTarget
+
+    with CannonClient("http://127.0.0.1:8000") as cannon:
+        shot = cannon.aim(7.5, tolerance=0.001)  # 7.5 m, within 1 mm: angle (rad), velocity (m/s)
+
+It imports nothing of the server (no torch, numpy or fastapi), so it loads in a fraction of a
+second; its models are held to the served OpenAPI schema by tests/test_client_contract.py.
+"""
+
+from cannon_client.answers import (
+    AimBatchResponse,
+    AimResponse,
+    AirEnvelope,
+    AirModelCard,
+    BatchSolution,
+    BatchUnreachable,
+    CannonCard,
+    ErrorItem,
+    Health,
+    LossSurfaceResponse,
+    ModelCard,
+    NotReadyResponse,
+    Problem,
+    Ready,
+    Solution,
+    TrajectoryResponse,
+    ValidationErrorResponse,
+    VerifyResponse,
+)
+from cannon_client.calls import RetryPolicy
+from cannon_client.clients import AsyncCannonClient, CannonClient
+from cannon_client.conditions import Conditions, Constraints
+from cannon_client.errors import (
+    CannonError,
+    InvalidRequest,
+    NotReady,
+    Overloaded,
+    ServerError,
+    ServerTimeout,
+    Unauthorized,
+    Unavailable,
+    UnreachableTarget,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AimBatchResponse",
+    "AimResponse",
+    "AirEnvelope",
+    "AirModelCard",
+    "AsyncCannonClient",
+    "BatchSolution",
+    "BatchUnreachable",
+    "CannonCard",
+    "CannonClient",
+    "CannonError",
+    "Conditions",
+    "Constraints",
+    "ErrorItem",
+    "Health",
+    "InvalidRequest",
+    "LossSurfaceResponse",
+    "ModelCard",
+    "NotReady",
+    "NotReadyResponse",
+    "Overloaded",
+    "Problem",
+    "Ready",
+    "RetryPolicy",
+    "ServerError",
+    "ServerTimeout",
+    "Solution",
+    "TrajectoryResponse",
+    "Unauthorized",
+    "Unavailable",
+    "UnreachableTarget",
+    "ValidationErrorResponse",
+    "VerifyResponse",
+]
