@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.aiming.engine import Engine
+from app.api import contract
 from app.api.errors import install_error_handlers
 from app.api.guard import AIMING, ApiKeyMiddleware, Load
 from app.api.headers import HardeningMiddleware
@@ -21,7 +22,6 @@ from app.api.intake import IntakeMiddleware
 from app.api.lane import Lane
 from app.api.lifecycle import Life, QuietStartupRefusal, ShutdownCutoff, StartupRefused
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
-from app.api.openapi import document_api_key
 from app.api.routes import direct, router
 from app.api.shots import router as shots_router
 from app.config import Settings, get_settings
@@ -61,7 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from this service, not a CDN.
     app = FastAPIOffline(
-        title="cannon-aim", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="cannon-aim",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=contract.operation_id,  # aim, aim_batch, verify, ...
     )
     life = app.state.life = Life()
     # Middleware added last runs first: the startup refusal's one-line report, observing
@@ -80,7 +84,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.api_key is not None:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
-        document_api_key(app, AIMING)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -102,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(health_router)
     app.include_router(shots_router)  # GET /trajectory, /loss-surface; the page at /
+    # The schema states the limits of these settings, and the key when there is one.
+    contract.install(app, settings, AIMING if settings.api_key is not None else None)
     return app
 
 

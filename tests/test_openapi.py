@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 import httpx
+
+from app.config import Settings
+from tests.conftest import serving
 
 UNIT = re.compile(r"metres|\(m\)|m/s|radians|\(rad\)|seconds|\(s\)|degrees|1/m")
 
@@ -32,13 +36,11 @@ def test_every_endpoint_has_examples(client: httpx.Client) -> None:
 def number_fields(schema: dict[str, Any]) -> list[tuple[str, str]]:
     """(name, description) of every numeric field in the request and response models."""
     found = []
-    bodies = [
-        schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
-        for path in ("/aim", "/aim/batch")
-    ]
-    models = bodies + [
+    models = [
         schema["components"]["schemas"][name]
         for name in (
+            "AimRequest",
+            "AimBatchRequest",
             "AimResponse",
             "BatchSolution",
             "BatchUnreachable",
@@ -66,13 +68,91 @@ def test_every_number_states_its_unit(client: httpx.Client) -> None:
 
 def test_status_codes_are_documented_where_they_happen(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
+    anywhere = {"200", "408", "413", "431", "503"}  # the server's and the middleware's
+    aiming = anywhere | {"401", "422", "429"}
     for path in ("/aim", "/aim/batch"):
-        assert {"200", "400", "401", "413", "422", "429", "504"} <= set(
-            paths[path]["post"]["responses"]
+        assert set(paths[path]["post"]["responses"]) == aiming | {"400", "504"}
+    for path in ("/verify", "/trajectory", "/loss-surface"):  # inline or no time budget
+        assert set(paths[path]["get"]["responses"]) == aiming
+    for path in ("/healthz", "/readyz", "/metrics", "/model", "/model/air"):
+        assert set(paths[path]["get"]["responses"]) == anywhere | (
+            {"503"} if "z" in path else set()
         )
-    verify = set(paths["/verify"]["get"]["responses"])
-    assert {"200", "401", "422", "429"} <= verify and not {"413", "504"} & verify
-    assert set(paths["/readyz"]["get"]["responses"]) >= {"200", "503"}
+    # Any path answers 413 for a body past the limit, a GET too, and says why in `detail`.
+    too_large = client.request("GET", "/verify", content=b"0" * (Settings().max_body_bytes + 1))
+    assert too_large.status_code == 413 and "larger than the limit" in too_large.json()["detail"]
+
+
+def test_operations_and_request_bodies_are_named(client: httpx.Client) -> None:
+    schema = client.get("/openapi.json").json()
+    ids = {op["operationId"] for ops in schema["paths"].values() for op in ops.values()}
+    assert ids == {
+        "aim",
+        "aim_batch",
+        "verify",
+        "healthz",
+        "readyz",
+        "metrics",
+        "model",
+        "air_model",
+        "trajectory",
+        "loss_surface",
+    }
+    for path, name in (("/aim", "AimRequest"), ("/aim/batch", "AimBatchRequest")):
+        body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        assert body["schema"] == {"$ref": f"#/components/schemas/{name}"}
+        assert schema["components"]["schemas"][name]["additionalProperties"] is False
+
+
+def number_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """The number branch of an optional number's schema (or the schema itself)."""
+    options = schema.get("anyOf", [schema])
+    return next(option for option in options if option.get("type") == "number")
+
+
+def test_the_schema_states_the_limits_the_service_enforces() -> None:
+    """With settings other than the defaults (a 400 m/s gun, batches of 5): the schema's
+    bounds, read from it, are where the service's answers turn from 200 to 422."""
+    settings = Settings(max_velocity=400.0, max_batch=5)
+    with serving(settings) as url, httpx.Client(base_url=url, timeout=30) as http:
+        schema = http.get("/openapi.json").json()
+        verify = {p["name"]: p["schema"] for p in schema["paths"]["/verify"]["get"]["parameters"]}
+        trajectory = schema["paths"]["/trajectory"]["get"]["parameters"]
+        aim = schema["components"]["schemas"]["AimRequest"]["properties"]
+        batch = schema["components"]["schemas"]["AimBatchRequest"]["properties"]
+        top = verify["velocity"]["maximum"]
+        assert top == settings.max_velocity == 400.0
+        assert {p["name"]: p["schema"] for p in trajectory}["velocity"]["maximum"] == top
+        assert number_of(aim["velocity"])["maximum"] == top
+        assert number_of(batch["velocity"])["maximum"] == top
+        steepest = verify["angle"]["exclusiveMaximum"]
+        assert number_of(aim["angle"])["exclusiveMaximum"] == steepest == settings.max_angle
+        drag = verify["drag"]["maximum"]
+
+        def status(**query: float) -> int:
+            shot = {"angle": 0.7, "velocity": 300.0, "distance": 1000.0} | query
+            return http.get("/verify", params=shot).status_code
+
+        assert status(velocity=top) == 200
+        assert status(velocity=math.nextafter(top, math.inf)) == 422
+        assert status(angle=math.nextafter(steepest, 0)) == 200
+        assert status(angle=steepest) == 422
+        slow = {"velocity": 8.0, "distance": 5.0}  # drag's bound, on a shot that lands
+        assert status(drag=drag, **slow) == 200
+        assert status(drag=math.nextafter(drag, math.inf), **slow) == 422
+
+        def aimed(body: dict[str, Any]) -> httpx.Response:
+            return http.post("/aim", json={"distance": 1000.0} | body)
+
+        assert aimed({"velocity": top}).status_code == 200
+        beyond = aimed({"velocity": math.nextafter(top, math.inf)})
+        assert beyond.status_code == 422
+        assert beyond.json()["detail"][0]["type"] == "outside_cannon_limits"
+        most = batch["distances"]["maxItems"]
+        assert most == settings.max_batch == 5
+        assert http.post("/aim/batch", json={"distances": [1000.0] * most}).status_code == 200
+        over = http.post("/aim/batch", json={"distances": [1000.0] * (most + 1)})
+        assert over.status_code == 422 and over.json()["max_batch"] == most
 
 
 def test_the_api_key_is_declared_when_configured(client: httpx.Client) -> None:

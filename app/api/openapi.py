@@ -2,40 +2,65 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from fastapi import FastAPI
 from pydantic import BaseModel
 
 from app.api.schemas import Problem, ValidationErrorResponse
 
-# The answers every aiming endpoint may give besides its own; each has a JSON `detail`.
-GUARDED: dict[int | str, dict[str, Any]] = {
-    401: {
-        "model": Problem,
-        "description": "Missing or wrong API key (when CANNON_API_KEY is set).",
-    },
-    429: {
-        "model": Problem,
-        "description": (
-            "Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through "
-            "air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued "
-            "(CANNON_WORKERS at a time); retry after Retry-After (s)."
-        ),
-    },
+
+def problem(description: str) -> dict[str, Any]:
+    """An error answer: a Problem, `{"detail": ...}`."""
+    return {"model": Problem, "description": description}
+
+
+def added_problem(description: str) -> dict[str, Any]:
+    """An error answer added to the finished schema, where `model` is no longer read."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+# The answers any request may get, from the server and the middleware before a route runs
+# (app/api/server.py, app/api/intake.py, app/api/lifecycle.py); each has a JSON `detail`.
+# Added to every operation (app/api/contract.py). A malformed HTTP request gets a 400 from
+# the server before it names any operation; a client that leaves is logged as 499 and sent
+# nothing; neither is an answer an operation gives.
+ANY_REQUEST: dict[int | str, dict[str, Any]] = {
+    408: added_problem(
+        "The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s)."
+    ),
+    413: added_problem("A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path."),
+    431: added_problem("Request headers larger than CANNON_MAX_HEADER_BYTES (bytes)."),
+    503: added_problem(
+        "The server shut down before the answer was ready; retry after Retry-After (s)."
+    ),
 }
-# ...and those that read a body and may work in the threadpool.
+# The answers every aiming endpoint may give besides its own (app/api/guard.py AIMING).
+GUARDED: dict[int | str, dict[str, Any]] = {
+    401: problem("Missing or wrong API key (when CANNON_API_KEY is set)."),
+    429: problem(
+        "Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through "
+        "air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued "
+        "(CANNON_WORKERS at a time); retry after Retry-After (s)."
+    ),
+    503: problem(
+        "`model_not_ready`: the model failed its startup self-check and the operator keeps "
+        "the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down "
+        "before the answer was ready."
+    ),
+}
+# ...and those that read a body and work in the threadpool, within the time budget.
 WITH_BODY: dict[int | str, dict[str, Any]] = GUARDED | {
-    400: {"model": Problem, "description": "A body that cannot be parsed at all."},
-    413: {"model": Problem, "description": "Body larger than CANNON_MAX_BODY_BYTES."},
-    504: {"model": Problem, "description": "The work ran over CANNON_REQUEST_TIMEOUT (s)."},
+    400: problem("A body that cannot be parsed at all (not UTF-8, nesting too deep, ...)."),
+    413: problem("Body larger than CANNON_MAX_BODY_BYTES (bytes)."),
+    504: problem("`timeout`: the work ran over CANNON_REQUEST_TIMEOUT (s)."),
 }
 
 
 def json_body(model: type[BaseModel], examples: dict[str, Any]) -> dict[str, Any]:
-    """OpenAPI request body for a route that parses `model` itself (app.api.strict.parse_json)."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    """OpenAPI request body for a route that parses `model` itself (app.api.strict.parse_json):
+    a reference to the model by name, which app/api/contract.py puts in the components."""
+    schema = {"$ref": f"#/components/schemas/{model.__name__}"}
     return {
         "requestBody": {
             "required": True,
@@ -51,7 +76,12 @@ def unprocessable(description: str, example: dict[str, Any]) -> dict[int | str, 
 
 
 AIM_ERRORS = WITH_BODY | unprocessable(
-    "Invalid body, or a target out of reach (then `max_range`, in metres, is given too).",
+    "Invalid body (`detail` says where); or, for a body the schema allows: a target out of "
+    "reach in this air and under this constraint (`unreachable_target`, with `max_range` and, "
+    "when there is one, `min_range`, in metres), a target height more than the envelope's "
+    "height difference (m) from the launch height, air outside what the air model covers for "
+    "this cannon (`outside_envelope`), or refinement that did not converge "
+    "(`did_not_converge`, with `miss` in metres).",
     {
         "detail": [
             {
@@ -64,7 +94,10 @@ AIM_ERRORS = WITH_BODY | unprocessable(
     },
 )
 BATCH_ERRORS = WITH_BODY | unprocessable(
-    "Invalid body, or more distances than the batch limit (then `max_batch` is given too).",
+    "Invalid body, or more distances than the batch limit (then `max_batch` is given too); "
+    "or, for a body the schema allows: a target height more than the envelope's height "
+    "difference (m) from the launch height, or air outside what the air model covers for this "
+    "cannon (`outside_envelope`). A target out of reach is answered in its place (200).",
     {
         "detail": [
             {
@@ -77,7 +110,10 @@ BATCH_ERRORS = WITH_BODY | unprocessable(
     },
 )
 VERIFY_ERRORS = GUARDED | unprocessable(
-    "Invalid query, or a shot outside the cannon's limits.",
+    "Invalid query (`detail` says where), a shot outside the cannon's limits "
+    "(`outside_cannon_limits`), a target height more than the envelope's height difference "
+    "(m) from the launch height, or a shot that never comes down at the target's height "
+    "through this air (`never_lands`).",
     {
         "detail": [
             {
@@ -118,20 +154,3 @@ BATCH_EXAMPLES: dict[str, Any] = {
         "value": {"distances": [0.5, 5.0, 10.0], "tolerance": 1e-6},
     },
 }
-
-
-def document_api_key(app: FastAPI, paths: Iterable[str]) -> None:
-    """Declare the API key in the schema, so /docs offers to send it ("Authorize")."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        schema = generate()  # cached by FastAPI after the first call
-        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
-        schemes["ApiKey"] = {"type": "apiKey", "in": "header", "name": "X-API-Key"}
-        schemes["Bearer"] = {"type": "http", "scheme": "bearer"}
-        for path in paths:
-            for operation in schema["paths"].get(path, {}).values():
-                operation["security"] = [{"ApiKey": []}, {"Bearer": []}]
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
