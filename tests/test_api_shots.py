@@ -1,14 +1,18 @@
 """GET /trajectory and GET /loss-surface through real HTTP, against closed forms written
-here in plain floats (not the service's physics)."""
+here in plain floats and, through air, against app/physics/reference.py (scipy's DOP853 at
+1e-12, independent of the service's physics): not the service's own code."""
 
 from __future__ import annotations
 
 import math
 
 import httpx
+import numpy as np
 import pytest
+from scipy.integrate import solve_ivp
 
 from app.config import Settings
+from app.physics import reference
 from tests.conftest import GRAVITY, closed_form_landing, serving
 from tests.test_openapi import UNIT
 
@@ -115,6 +119,24 @@ BAD_QUERIES = [
     ("/loss-surface", {"distance": 5, "loss": "cubic"}, "literal_error"),
     ("/loss-surface", {}, "missing"),
     ("/loss-surface", {"distance": 5, "tolerance": 0.1}, "extra_forbidden"),
+    # The air: /verify's bounds (app/api/conditions.py), and shots that never come down.
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "drag": "nan"}, "finite_number"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "wind": "inf"}, "finite_number"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "launch_height": "-inf"}, "finite_number"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "drag": 0.3}, "less_than_equal"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "drag": -0.01}, "greater_than_equal"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "wind": -5.5}, "greater_than_equal"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "launch_height": -1}, "greater_than_equal"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "target_height": 3.5}, "value_error"),
+    ("/trajectory", {"angle": 0.5, "velocity": 5, "wind": "calm"}, "float_parsing"),
+    ("/trajectory", {"angle": 0.3, "velocity": 3, "target_height": 2, "drag": 0.1}, "never_lands"),
+    ("/trajectory", {"angle": 2.0, "velocity": 5, "drag": 0.1}, "outside_cannon_limits"),
+    ("/loss-surface", {"distance": 5, "drag": "nan"}, "finite_number"),
+    ("/loss-surface", {"distance": 5, "target_height": "inf"}, "finite_number"),
+    ("/loss-surface", {"distance": 5, "wind": 6}, "less_than_equal"),
+    ("/loss-surface", {"distance": 5, "launch_height": 3.5}, "less_than_equal"),
+    ("/loss-surface", {"distance": 5, "launch_height": 3, "target_height": -0.5}, "value_error"),
+    ("/loss-surface", {"distance": 9.0, "drag": 0.1}, "unreachable_target"),
 ]
 
 
@@ -134,6 +156,15 @@ def test_unreachable_surface_says_how_far_the_cannon_reaches(client: httpx.Clien
     body = client.get("/loss-surface", params={"distance": 12.0}).json()
     assert body["max_range"] == pytest.approx(MAX_RANGE, rel=1e-12)
     assert body["detail"][0]["loc"] == ["query", "distance"]
+    # Through air, the range in that air: no 10 m/s shot at all flies as far as 9 m with
+    # this drag (the reference's best over a fine sweep of angles stays inside max_range).
+    air = client.get("/loss-surface", params={"distance": 9.0, "drag": 0.1, "wind": -2}).json()
+    farthest = max(
+        reference.landing(10.0, a, 0.0, 0.0, -2.0, 0.1, GRAVITY).distance
+        for a in np.linspace(0.05, 1.5, 59)
+    )
+    assert farthest <= air["max_range"] < 9.0 and "in this air" in air["detail"][0]["msg"]
+    assert farthest == pytest.approx(air["max_range"], rel=1e-3)
 
 
 @pytest.mark.parametrize(
@@ -179,7 +210,9 @@ def test_schema_states_units_and_examples(client: httpx.Client) -> None:
         ("/loss-surface", "LossSurfaceResponse"),
     ):
         operation = schema["paths"][path]["get"]
-        assert set(operation["responses"]) == {"200", "401", "422", "429"}  # guarded like /verify
+        verify = schema["paths"]["/verify"]["get"]["responses"]
+        assert set(operation["responses"]) == set(verify)  # guarded like /verify
+        assert {"200", "401", "422", "429"} <= set(operation["responses"])
         assert operation["responses"]["422"]["content"]["application/json"]["example"]["detail"]
         assert components[model]["examples"]
         for parameter in operation["parameters"]:
@@ -211,3 +244,116 @@ def test_page_and_assets_are_served_here(client: httpx.Client) -> None:
         assert missing.status_code == 404 and "detail" in missing.json()
     paths = client.get("/openapi.json").json()["paths"]
     assert "/" not in paths and "/web/{name}" not in paths
+
+
+# (angle rad, velocity m/s, launch height m, target height m, wind m/s, drag 1/m, points)
+SHOTS_IN_AIR = [
+    (0.8, 9.0, 1.5, 0.5, -3.0, 0.1, 5),
+    (0.3, 10.0, 3.0, 0.0, 5.0, 0.2, 1000),
+    (1.2, 8.0, 0.0, 2.0, 0.0, 0.02, 2),
+    (0.6, 7.0, 2.0, 0.5, 4.0, 0.0, 50),  # no drag but heights: the reference's closed form
+    (0.7, 9.5, 1.0, 1.0, -5.0, 0.14, 120),  # flat, through air
+]
+
+
+@pytest.mark.parametrize("angle, velocity, h0, ht, wind, drag, points", SHOTS_IN_AIR)
+def test_trajectory_through_air_is_the_reference_flight(
+    client: httpx.Client,
+    angle: float,
+    velocity: float,
+    h0: float,
+    ht: float,
+    wind: float,
+    drag: float,
+    points: int,
+) -> None:
+    air = {"launch_height": h0, "target_height": ht, "wind": wind, "drag": drag}
+    params = {"angle": angle, "velocity": velocity, "points": points, **air}
+    response = client.get("/trajectory", params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    truth = reference.landing(velocity, angle, h0, ht, wind, drag, GRAVITY)
+    assert body["landing_distance"] == pytest.approx(truth.distance, abs=1e-9)
+    assert body["flight_time"] == pytest.approx(truth.flight_time, abs=1e-9)
+    assert body["apex_height"] == pytest.approx(truth.apex_height, abs=1e-9)
+    assert len(body["x"]) == len(body["y"]) == points and (body["x"][0], body["y"][0]) == (0.0, h0)
+    # The drawn arc ends on the reference's landing, at the target's height.
+    assert body["x"][-1] == pytest.approx(truth.distance, abs=1e-7)
+    assert body["y"][-1] == pytest.approx(ht, abs=1e-7)
+    # Every point is where the reference flight is at its evenly spaced time.
+    times = np.linspace(0.0, truth.flight_time, points)
+    start = [0.0, h0, velocity * math.cos(angle), velocity * math.sin(angle)]
+    flown = solve_ivp(
+        reference.motion(wind, drag, GRAVITY),
+        (0.0, truth.flight_time),
+        start,
+        method="DOP853",
+        t_eval=times,
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    assert np.abs(np.array(body["x"]) - flown.y[0]).max() < 1e-7
+    assert np.abs(np.array(body["y"]) - flown.y[1]).max() < 1e-7
+    assert max(body["y"]) <= truth.apex_height + 1e-9
+
+
+ZERO_AIR = [
+    {"launch_height": 0, "target_height": 0, "wind": 0, "drag": 0},
+    {"wind": 4.5, "drag": 0},  # wind acts through drag only: no drag, no change
+]
+
+
+@pytest.mark.parametrize("air", ZERO_AIR)
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/trajectory", {"angle": 0.7, "velocity": 8.5, "points": 7}),
+        ("/loss-surface", {"distance": 6.0, "velocities": 9, "angles": 7, "loss": "absolute"}),
+    ],
+)
+def test_zero_air_is_the_vacuum_answer_byte_for_byte(
+    client: httpx.Client, path: str, params: dict[str, object], air: dict[str, float]
+) -> None:
+    """The air fields at the conditions' zero give today's vacuum answer (which the tests
+    above hold to the closed form), to the byte."""
+    vacuum = client.get(path, params=params)
+    zero = client.get(path, params={**params, **air})
+    assert vacuum.status_code == zero.status_code == 200
+    assert zero.content == vacuum.content
+
+
+def test_loss_surface_through_air_is_the_reference_miss(client: httpx.Client) -> None:
+    air = {"launch_height": 0.5, "target_height": 1.5, "wind": -2.0, "drag": 0.08}
+    params = {"distance": 4.0, "velocities": 12, "angles": 9, "loss": "absolute", **air}
+    response = client.get("/loss-surface", params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["velocity"] == pytest.approx([10.0 * (j + 1) / 12 for j in range(12)])
+    assert body["angle"] == pytest.approx([math.pi / 2 * (i + 0.5) / 9 for i in range(9)])
+    landed = []
+    for i, angle in enumerate(body["angle"]):
+        for j, velocity in enumerate(body["velocity"]):
+            truth = reference.landing(velocity, angle, 0.5, 1.5, -2.0, 0.08, GRAVITY).distance
+            if math.isnan(truth):  # never up to the target's height: null, never a number
+                assert body["loss"][i][j] is None, (angle, velocity)
+            else:
+                assert body["loss"][i][j] == pytest.approx(abs(truth - 4.0), abs=1e-7)
+                landed.append(body["loss"][i][j])
+    assert 0 < len(landed) < 9 * 12  # both kinds of cell are on this grid
+    assert (body["min_loss"], body["max_loss"]) == (min(landed), max(landed))
+    squared = client.get("/loss-surface", params={**params, "loss": "squared"}).json()
+    assert squared["unit"] == "m^2" and squared["max_loss"] == pytest.approx(max(landed) ** 2)
+
+
+def test_air_outside_another_cannons_envelope_is_refused() -> None:
+    """Drag the default cannon's bounds allow, but past what the air model covers for a
+    400 m/s gun: 422 outside_envelope, as /aim answers."""
+    with serving(Settings(max_velocity=400.0)) as url, httpx.Client(base_url=url) as http:
+        for path, params in (
+            ("/trajectory", {"angle": 0.7, "velocity": 300, "drag": 0.01}),
+            ("/loss-surface", {"distance": 500.0, "drag": 0.01}),
+        ):
+            refused = http.get(path, params=params)
+            assert refused.status_code == 422
+            assert refused.json()["detail"][0]["type"] == "outside_envelope"
+            assert "1/m" in refused.json()["detail"][0]["msg"]

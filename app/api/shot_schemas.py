@@ -1,9 +1,11 @@
 """Query and answer models of GET /trajectory and GET /loss-surface. Units: metres, m/s,
-radians, seconds.
+radians, seconds, and 1/m for drag.
 
 Validated as strictly as /verify's query: finite numbers only, unknown parameters refused.
-The cannon's limits come from the configured cannon, not the schema, so the routes check
-them and answer 422 with the reason (as /verify does).
+Both take /verify's air (app/api/conditions.py: launch and target heights, wind, drag, with
+its bounds), so the page draws the flight it aimed. The cannon's limits come from the
+configured cannon, not the schema, so the routes check them and answer 422 with the reason
+(as /verify does).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.conditions import Conditions
 from app.api.openapi import GUARDED, unprocessable
 from app.api.schemas import ShotAngle, ShotVelocity
 
@@ -20,7 +23,7 @@ MAX_POINTS = 1000  # points of one arc: more than any screen can show
 MAX_GRID = 200  # cells per axis of the loss surface: 40,000 numbers, about 0.8 MB of JSON
 
 
-class TrajectoryQuery(BaseModel):
+class TrajectoryQuery(Conditions):
     model_config = ConfigDict(extra="forbid")
 
     angle: ShotAngle
@@ -58,10 +61,16 @@ class TrajectoryResponse(BaseModel):
     velocity: float = Field(description="Launch velocity in metres per second (m/s), as given.")
     points: int = Field(description="How many points the arc has (a count).")
     x: list[float] = Field(description="Horizontal positions along the arc in metres (m).")
-    y: list[float] = Field(description="Heights along the arc in metres (m), 0 at launch.")
-    landing_distance: float = Field(description="Where the shot lands in metres (m).")
+    y: list[float] = Field(
+        description="Heights along the arc above the ground in metres (m): the launch height at launch, the target height at landing."
+    )
+    landing_distance: float = Field(
+        description="Where the shot comes down through the target's height, in metres (m) from the cannon."
+    )
     flight_time: float = Field(description="Time from launch to landing in seconds (s).")
-    apex_height: float = Field(description="Highest point of the flight in metres (m).")
+    apex_height: float = Field(
+        description="Highest point of the flight above the ground in metres (m)."
+    )
 
 
 def grid_size(axis: str, default: int) -> Any:
@@ -73,7 +82,7 @@ def grid_size(axis: str, default: int) -> Any:
     )
 
 
-class LossSurfaceQuery(BaseModel):
+class LossSurfaceQuery(Conditions):
     model_config = ConfigDict(extra="forbid")
 
     distance: Annotated[
@@ -81,7 +90,7 @@ class LossSurfaceQuery(BaseModel):
         Finite,
         Field(
             gt=0,
-            description="Target distance in metres (m), in (0, max range].",
+            description="Target distance in metres (m) from the cannon, in (0, max range] where max range is the farthest the cannon reaches in the given air.",
             examples=[7.5],
         ),
     ]
@@ -126,14 +135,14 @@ class LossSurfaceResponse(BaseModel):
     angle: list[float] = Field(
         description="The grid's launch angles in radians (rad), ascending: the centres of equal cells of the open angle limits."
     )
-    loss: list[list[float]] = Field(
-        description="loss[i][j] for angle[i] and velocity[j]: the miss squared in square metres (m^2), or the miss in metres (m)."
+    loss: list[list[float | None]] = Field(
+        description="loss[i][j] for angle[i] and velocity[j]: the miss squared in square metres (m^2), or the miss in metres (m), where the shot comes down through the target's height; null where it never does (through air only: a target above the launch)."
     )
     min_loss: float = Field(
-        description="Smallest loss on the grid: square metres (m^2) or metres (m), as `unit` says."
+        description="Smallest loss on the grid (nulls aside): square metres (m^2) or metres (m), as `unit` says."
     )
     max_loss: float = Field(
-        description="Largest loss on the grid: square metres (m^2) or metres (m), as `unit` says."
+        description="Largest loss on the grid (nulls aside): square metres (m^2) or metres (m), as `unit` says."
     )
 
 
@@ -147,10 +156,11 @@ LIMITS_EXAMPLE = {
     ]
 }
 TRAJECTORY_ERRORS = GUARDED | unprocessable(
-    "Invalid query, or a shot outside the cannon's limits.", LIMITS_EXAMPLE
+    "Invalid query, a shot outside the cannon's limits, air outside what the air model covers for this cannon (`outside_envelope`), or a shot that never comes down at the target's height (`never_lands`).",
+    LIMITS_EXAMPLE,
 )
 LOSS_SURFACE_ERRORS = GUARDED | unprocessable(
-    "Invalid query, a grid above 200 x 200, or a target out of reach (then `max_range`, in metres, is given too).",
+    "Invalid query, a grid above 200 x 200, air outside what the air model covers for this cannon, or a target out of reach in that air (then `max_range`, and through air `min_range`, in metres, are given too; null where nothing reaches).",
     {
         "detail": [
             {
