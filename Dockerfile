@@ -25,10 +25,12 @@ RUN python3 -m venv /opt/venv
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
+COPY clients/python/cannon_client ./clients/python/cannon_client
 # Readable by the runtime user whatever the modes in the build context.
 COPY models ./models
-RUN chmod -R a+rX,go-w models
-# One pip run installs the pinned CPU torch and the project (non-editable) into the venv.
+RUN chmod -R a+rX,go-w models app clients
+# One pip run installs the pinned CPU torch and the project (non-editable) into the venv; the
+# models go in with it (package data), so the image needs no path settings for them.
 # An optional build secret pip_cert is a CA bundle for networks that intercept TLS.
 # Then strip what the runtime never needs: C headers, CMake files, pip itself, test suites.
 RUN --mount=type=bind,from=wheels,target=/wheels \
@@ -50,7 +52,6 @@ LABEL org.opencontainers.image.title="cannon-aim" \
       org.opencontainers.image.version="0.1.0"
 RUN groupadd --gid 10001 cannon \
     && useradd --uid 10001 --gid 10001 --no-create-home --shell /usr/sbin/nologin cannon
-COPY --from=builder /src/models /app/models
 COPY --from=builder /opt/venv /opt/venv
 WORKDIR /app
 # The settings a container needs; everything else keeps its CANNON_* default and can be set
@@ -60,8 +61,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     CANNON_HOST=0.0.0.0 \
     CANNON_PORT=8000 \
-    CANNON_MODEL_PATH=/app/models/inverse.safetensors \
-    CANNON_AIR_MODEL_PATH=/app/models/air.safetensors \
     CANNON_TORCH_THREADS=1 \
     NUMBA_CACHE_DIR=/opt/numba-cache
 # Compile the serving physics (app/physics/kernel/, numba) into its cache now, in this stage: numba

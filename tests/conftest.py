@@ -21,11 +21,16 @@ from app.api.server import server as served_by
 from app.config import Settings
 from app.main import create_app
 from app.model.network import InverseNetwork
-from app.model.store import DEFAULT_WEIGHTS, load_model
+from app.model.store import DEFAULT_WEIGHTS, cpu_model, load_model
 from app.physics.vacuum import Cannon
 from benchmarks.serving import free_port, wait_until_up
 
 GRAVITY = 9.81  # m/s^2, written out again here so the oracles do not share the code's constant
+
+
+def pytest_report_header() -> str:
+    """float32 figures differ in the 6th digit between CPU models: say which one ran."""
+    return f"cpu: {cpu_model()} ({os.cpu_count()} cores)"
 
 
 def closed_form_landing(velocity: float, angle: float) -> float:

@@ -79,20 +79,18 @@ def test_dockerfile_is_multi_stage_with_a_slim_default_base() -> None:
     assert froms[-1] == "FROM ${BASE_IMAGE} AS runtime"
 
 
-def test_runtime_stage_is_the_venv_and_models_only() -> None:
+def test_runtime_stage_is_the_venv_only() -> None:
     runtime = stages()[-1]
     text = "\n".join(runtime)
     # Everything the runtime stage gets comes from the builder: no pip, compilers or apt.
     assert not re.search(r"\b(pip|apt-get|apt|gcc|make)\b", text.replace("PIP_", ""))
     copies = [line for line in runtime if line.startswith("COPY")]
-    assert copies == [
-        "COPY --from=builder /src/models /app/models",
-        "COPY --from=builder /opt/venv /opt/venv",
-    ]
+    # The models are package data inside the venv: no models/ beside it, no path settings.
+    assert copies == ["COPY --from=builder /opt/venv /opt/venv"]
     assert "NUMBA_CACHE_DIR=/opt/numba-cache" in text
     # The kernel compiled in this stage, beside the sources it was made from, as root.
     assert text.index("RUN python -m app.physics.kernel") < text.index("USER 10001:10001")
-    assert "CANNON_MODEL_PATH=/app/models/inverse.safetensors" in text
+    assert "MODEL_PATH" not in text
     assert "CANNON_HOST=0.0.0.0" in text
 
 
@@ -122,7 +120,13 @@ def test_dockerignore_keeps_tests_caches_and_venvs_out() -> None:
     rules = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     assert rules[0] == "*", "ignore everything, then allow what the image needs"
     allowed = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
-    assert allowed == {"pyproject.toml", "README.md", "app", "models"}
+    assert allowed == {
+        "pyproject.toml",
+        "README.md",
+        "app",
+        "models",
+        "clients/python/cannon_client",
+    }
     assert "**/__pycache__" in rules
 
 

@@ -12,7 +12,14 @@ import torch
 
 from app.aiming.engine import Engine
 from app.config import Settings
-from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS, card_path, load_model, sha256_of
+from app.model.store import (
+    DEFAULT_AIR_WEIGHTS,
+    DEFAULT_WEIGHTS,
+    card_path,
+    cpu_model,
+    load_model,
+    sha256_of,
+)
 from app.physics.vacuum import Cannon
 from app.training.loop import velocity_weight
 from app.training.vacuum import TrainConfig, train, validate
@@ -99,10 +106,10 @@ def test_documented_command_reproduces_the_shipped_air_model(tmp_path: Path) -> 
     """`cannon train --air` with the card's seed and steps retrains a model as good as the
     shipped one, which the service loads, self-checks and aims with.
 
-    The shipped weights came from this command on an AMD EPYC machine of this kind, bit for
-    bit; on another CPU float32 sums round differently and training goes its own way, as it
-    does with another seed. So the test asks for the card's figures within the spread of
-    seeds, and prints whether the bits agree."""
+    The shipped weights came from this command bit for bit on the CPU model their card names
+    (training.cpu); on another CPU float32 sums round differently and training goes its own
+    way, as it does with another seed. So the test asks for the card's figures within the
+    spread of seeds, and prints the two CPUs and whether the bits agree."""
     shipped = json.loads(card_path(DEFAULT_AIR_WEIGHTS).read_text())
     weights = tmp_path / "air.safetensors"
     training = shipped["training"]
@@ -129,6 +136,6 @@ def test_documented_command_reproduces_the_shipped_air_model(tmp_path: Path) -> 
     engine = Engine.load(Settings(air_model_path=weights))
     assert engine.self_check() is None  # its figures against its card, then aims at 1e-6 m
     print(
-        "retrained air sha256 equals the shipped one:",
+        f"retrained on {cpu_model()}, shipped trained on {training['cpu']}; sha256 equal:",
         sha256_of(weights) == shipped["weights_sha256"],
     )

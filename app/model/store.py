@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import platform
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -22,7 +23,16 @@ from app.model.network import Inputs, InverseNetwork, NetworkConfig
 from app.physics.envelope import ENVELOPE, Envelope
 from app.physics.vacuum import Cannon
 
-DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "models" / "inverse.safetensors"
+
+def shipped_models() -> Path:
+    """Where the shipped models lie: inside the installed package (app/weights, from models/
+    by pyproject.toml's package-dir) or, in a checkout and an editable install, models/."""
+    app_dir = Path(__file__).resolve().parents[1]
+    installed = app_dir / "weights"
+    return installed if installed.is_dir() else app_dir.parent / "models"
+
+
+DEFAULT_WEIGHTS = shipped_models() / "inverse.safetensors"
 DEFAULT_AIR_WEIGHTS = DEFAULT_WEIGHTS.with_name("air.safetensors")  # the model for flight in air
 
 UNITS = (
@@ -45,6 +55,19 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The CPU's model name. float32 kernels round differently on different CPUs, so weights
+    are reproducible bit for bit only on the CPU model they were trained on: the card says
+    which, and CI prints its own."""
+    try:
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
 def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
     """Write the weights and the card (with the weights' sha256 added; for the air network
     also the envelope it covers); return the card."""
@@ -65,6 +88,7 @@ def write(
     digest = sha256_of(weights)
     card = {
         **card,
+        "training": {"cpu": cpu_model(), **card.get("training", {})},
         "weights_file": weights.name,
         "weights_sha256": digest,
         "version": digest[:VERSION_LENGTH],
