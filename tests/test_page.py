@@ -194,7 +194,7 @@ def shown(page: Browser, shot: str, field: str) -> str:
 
 
 def aim_with_keyboard(page: Browser, distance: str) -> None:
-    page.tab_to("distance")
+    page.tab_to("distance", presses=30)  # past the air and constraint fields, round again
     page.js("document.getElementById('distance').value = ''")
     page.send("Input.insertText", {"text": distance})
     page.key("Enter", 13, "\r")  # Enter in a field submits the form

@@ -27,50 +27,71 @@ function ticks(top, count = 5) {
   return values;
 }
 
-// Metres map to SVG units with one scale on both axes: the arc keeps its true shape.
-export function drawArcs({ distance, shot, raw, arcs }) {
+// Metres map to SVG units with one scale on both axes: the flight keeps its true shape. The
+// ground is the line y = 0 m; the cannon stands at x = 0 m on its launch height, the target
+// at its distance on its own height; the scale and origin are left on the SVG (data-*) so
+// the drawing can be read back in metres.
+export function drawArcs({ distance, shot, raw, arcs, air = {} }) {
   const svg = $("arc");
   for (const node of [...svg.childNodes]) if (!["title", "desc"].includes(node.nodeName)) node.remove();
+  const h0 = air.launch_height ?? 0, ht = air.target_height ?? 0, wind = air.wind ?? 0;
   // SVG units per screen pixel, about: text and markers keep their size on a narrow screen.
   const k = Math.max(1, 664 / (svg.clientWidth || 664));
   svg.setAttribute("font-size", (13 * k).toFixed(1));
-  const pad = { left: 36 + 12 * k, right: 16, top: 16, bottom: 18 + 22 * k };
-  const xTop = Math.max(distance, ...arcs.map((a) => a.landing_distance)) * 1.1;
-  const yTop = Math.max(...arcs.map((a) => a.apex_height)) * 1.15;
-  let scale = 600 / xTop; // SVG units per metre
-  if (yTop * scale > 560) scale = 560 / yTop; // a steep, high shot: bound the height instead
-  const width = xTop * scale + pad.left + pad.right;
-  const height = yTop * scale + pad.top + pad.bottom;
+  const pad = { left: 36 + 12 * k, right: 16, top: 16 + 18 * k, bottom: 18 + 22 * k };
+  const xs = arcs.flatMap((a) => a.x), ys = arcs.flatMap((a) => a.y);
+  const xTop = Math.max(distance, ...xs) * 1.1;
+  const xLow = Math.min(0, ...xs);
+  const yTop = Math.max(h0, ht, ...arcs.map((a) => a.apex_height)) * 1.15;
+  const yLow = Math.min(0, ht, ...ys);
+  let scale = 600 / (xTop - xLow); // SVG units per metre
+  if ((yTop - yLow) * scale > 560) scale = 560 / (yTop - yLow); // a steep, high shot: bound the height instead
+  const width = (xTop - xLow) * scale + pad.left + pad.right;
+  const height = (yTop - yLow) * scale + pad.top + pad.bottom;
   svg.setAttribute("viewBox", `0 0 ${width.toFixed(1)} ${height.toFixed(1)}`);
-  const X = (m) => pad.left + m * scale;
+  const X = (m) => pad.left + (m - xLow) * scale;
   const Y = (m) => pad.top + (yTop - m) * scale;
-  const step = ticks(Math.max(xTop, yTop));
+  Object.assign(svg.dataset, { scale, originX: X(0), originY: Y(0) });
+  const step = ticks(Math.max(xTop - xLow, yTop - yLow));
   const every = step[1] - step[0];
-  for (let v = 0; v <= xTop; v += every) {
-    el("line", { class: "grid", x1: X(v), x2: X(v), y1: Y(0), y2: Y(yTop) }, svg);
-    el("text", { x: X(v), y: Y(0) + 16 * k, "text-anchor": "middle" }, svg, Number(v.toPrecision(6)));
+  const from = (low) => Math.ceil(low / every - 1e-9) * every; // the first tick at or above low
+  for (let v = from(xLow); v <= xTop; v += every) {
+    el("line", { class: "grid", x1: X(v), x2: X(v), y1: Y(yLow), y2: Y(yTop) }, svg);
+    el("text", { x: X(v), y: Y(yLow) + 16 * k, "text-anchor": "middle" }, svg, Number(v.toPrecision(6)));
   }
-  for (let v = every; v <= yTop; v += every) {
-    el("line", { class: "grid", x1: X(0), x2: X(xTop), y1: Y(v), y2: Y(v) }, svg);
-    el("text", { x: X(0) - 6, y: Y(v) + 4 * k, "text-anchor": "end" }, svg, Number(v.toPrecision(6)));
+  for (let v = from(yLow); v <= yTop; v += every) {
+    el("line", { class: "grid", x1: X(xLow), x2: X(xTop), y1: Y(v), y2: Y(v) }, svg);
+    el("text", { x: X(xLow) - 6, y: Y(v) + 4 * k, "text-anchor": "end" }, svg, Number(v.toPrecision(6)));
   }
-  el("line", { class: "axis", x1: X(0), x2: X(xTop), y1: Y(0), y2: Y(0) }, svg);
-  el("line", { class: "axis", x1: X(0), x2: X(0), y1: Y(0), y2: Y(yTop) }, svg);
-  el("text", { x: X(xTop / 2), y: height - 6, "text-anchor": "middle" }, svg, "distance (m)");
-  el("text", { x: 12 * k, y: Y(yTop / 2), transform: `rotate(-90 ${12 * k} ${Y(yTop / 2)})`, "text-anchor": "middle" }, svg, "height (m)");
-  const target = el("path", { class: "target", id: "target-marker", d: `M${X(distance)},${Y(0)} l${-7 * k},${12 * k} h${14 * k} z` }, svg);
-  el("title", {}, target, `target at ${num(distance)} m`);
+  el("line", { class: "axis", x1: X(xLow), x2: X(xLow), y1: Y(yLow), y2: Y(yTop) }, svg);
+  const ground = el("line", { class: "ground", id: "ground", x1: X(xLow), x2: X(xTop), y1: Y(0), y2: Y(0) }, svg);
+  el("title", {}, ground, "the ground, 0 m");
+  el("text", { x: X(xLow + (xTop - xLow) / 2), y: height - 6, "text-anchor": "middle" }, svg, "distance (m)");
+  el("text", { x: 12 * k, y: Y((yTop + yLow) / 2), transform: `rotate(-90 ${12 * k} ${Y((yTop + yLow) / 2)})`, "text-anchor": "middle" }, svg, "height above the ground (m)");
+  // The cannon on its post, the target on its own: posts from the ground to each height.
+  if (h0 !== 0) el("line", { class: "post", x1: X(0), x2: X(0), y1: Y(0), y2: Y(h0) }, svg);
+  if (ht !== 0) el("line", { class: "post", x1: X(distance), x2: X(distance), y1: Y(0), y2: Y(ht) }, svg);
+  const cannon = el("rect", { class: "cannon", id: "launch-marker", x: X(0) - 5 * k, y: Y(h0) - 5 * k, width: 10 * k, height: 10 * k }, svg);
+  el("title", {}, cannon, `cannon at 0 m, launch height ${num(h0)} m`);
+  const target = el("path", { class: "target", id: "target-marker", d: `M${X(distance)},${Y(ht)} l${-7 * k},${12 * k} h${14 * k} z` }, svg);
+  el("title", {}, target, `target at ${num(distance)} m, height ${num(ht)} m`);
+  if (wind !== 0) { // an arrow along the top, pointing the way the wind blows
+    const mid = X(xLow + (xTop - xLow) / 2), y = pad.top - 12 * k, half = 30 * k * Math.sign(wind);
+    el("path", { class: "wind", id: "wind-arrow", d: `M${mid - half},${y} H${mid + half} m${-8 * k * Math.sign(wind)},${-5 * k} l${8 * k * Math.sign(wind)},${5 * k} l${-8 * k * Math.sign(wind)},${5 * k}` }, svg);
+    el("text", { x: mid + half + 8 * k * Math.sign(wind), y: y + 4 * k, "text-anchor": wind > 0 ? "start" : "end" }, svg, `wind ${num(wind)} m/s`);
+  }
   [shot, raw].forEach((s, i) => {
     if (!s) return;
     const kind = i === 0 ? "final" : "raw";
     const arc = arcs[i];
     const d = arc.x.map((x, j) => `${j ? "L" : "M"}${X(x).toFixed(2)},${Y(arc.y[j]).toFixed(2)}`).join("");
-    el("path", { class: `arc ${kind}`, id: `arc-${kind}`, d, "data-points": arc.points }, svg);
-    const landing = el("circle", { class: `landing ${kind}`, cx: X(s.landing_distance), cy: Y(0), r: 5 * k }, svg);
+    el("path", { class: `arc ${kind}`, id: `arc-${kind}`, d, "data-points": arc.points, "data-angle": arc.angle, "data-velocity": arc.velocity }, svg);
+    const landing = el("circle", { class: `landing ${kind}`, cx: X(s.landing_distance), cy: Y(ht), r: 5 * k }, svg);
     el("title", {}, landing, `${kind === "final" ? "shot" : "raw proposal"} lands at ${num(s.landing_distance)} m`);
   });
   $("arc-desc").textContent =
-    `Arc from launch at 0 m to landing at ${num(shot.landing_distance)} m, apex ${num(arcs[0].apex_height)} m; ` +
+    `Arc from launch at 0 m, ${num(h0)} m above the ground, to landing at ${num(shot.landing_distance)} m, ` +
+    `${num(ht)} m above the ground; apex ${num(arcs[0].apex_height)} m above the ground; ` +
     `target at ${num(distance)} m, miss ${num(shot.miss)} m.`;
 }
 
@@ -82,7 +103,9 @@ function colour(t) {
   return STOPS[i].map((c, k) => Math.round(c + (STOPS[i + 1][k] - c) * (x - i)));
 }
 
-export function drawSurface(surface, { distance, shot, raw }) {
+const NEVER = [208, 215, 222]; // light grey: no landing at the target's height
+
+export function drawSurface(surface, { distance, shot, raw, air = {} }) {
   const canvas = $("loss");
   const cssWidth = canvas.clientWidth || 600;
   const cssHeight = Math.round(Math.min(cssWidth * 0.75, 520));
@@ -105,7 +128,8 @@ export function drawSurface(surface, { distance, shot, raw }) {
   cells.height = as.length;
   const image = cells.getContext("2d").createImageData(vs.length, as.length);
   as.forEach((_, i) => vs.forEach((_, j) => {
-    const [r, g, b] = colour((Math.log10(Math.max(loss[i][j], 1e-300)) - floor) / (top - floor));
+    const cell = loss[i][j]; // null: the shot never comes down at the target's height
+    const [r, g, b] = cell === null ? NEVER : colour((Math.log10(Math.max(cell, 1e-300)) - floor) / (top - floor));
     const at = ((as.length - 1 - i) * vs.length + j) * 4; // high angles at the top
     image.data.set([r, g, b, 255], at);
   }));
@@ -151,7 +175,15 @@ export function drawSurface(surface, { distance, shot, raw }) {
   $("scale-max").textContent = `${surface.max_loss.toExponential(1)} ${unit}`;
   $("loss-caption").textContent =
     `Squared miss (landing − target)² in m² over launch velocity (m/s) and angle (rad) for a ` +
-    `${num(distance)} m target, ${vs.length} × ${as.length} grid. Dark is near zero: every shot on the dark ` +
-    `valley lands on the target. White dot: the aimed shot (${num(shot.velocity)} m/s, ${num(shot.angle)} rad)` +
+    `${num(distance)} m target, ${vs.length} × ${as.length} grid, through ${airWords(air)}. Dark is near zero: every shot on the dark ` +
+    `valley lands on the target` + (loss.some((row) => row.includes(null)) ? "; grey: the shot never comes down at the target's height" : "") +
+    `. White dot: the aimed shot (${num(shot.velocity)} m/s, ${num(shot.angle)} rad)` +
     (raw ? "; orange ring: the network's raw proposal." : ".");
+}
+
+// The air of a surface, short, with units.
+function airWords(air) {
+  const h0 = air.launch_height ?? 0, ht = air.target_height ?? 0, wind = air.wind ?? 0, drag = air.drag ?? 0;
+  if (h0 === 0 && ht === 0 && drag === 0) return "a vacuum on flat ground";
+  return `launch height ${num(h0)} m, target height ${num(ht)} m, wind ${num(wind)} m/s, drag ${num(drag)} 1/m`;
 }

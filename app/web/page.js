@@ -1,5 +1,6 @@
-// The page: aim through POST /aim, draw the arc from GET /trajectory to scale, and the loss
-// surface from GET /loss-surface. Vanilla JS, no framework; every number comes from the API.
+// The page: aim through POST /aim, draw the flight from GET /trajectory to scale, and the loss
+// surface from GET /loss-surface, all three through the same heights and air the user gave.
+// Vanilla JS, no framework; every number comes from the API.
 import { drawArcs, drawSurface, num } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,6 +22,7 @@ function describe(status, body) {
     text = detail.map((item) => `${(item.loc || []).join(".")}: ${item.msg}`).join("; ");
   }
   if (body && typeof body.max_range === "number") text += ` (max range ${num(body.max_range)} m)`;
+  if (body && typeof body.min_range === "number") text += ` (min range ${num(body.min_range)} m)`;
   return `Error ${status}: ${text}`;
 }
 
@@ -47,12 +49,54 @@ async function call(method, path, body) {
 const query = (params) => new URLSearchParams(params).toString();
 
 // A number typed into a field, or undefined when empty; throws with the field's name if not a number.
-function readNumber(id, name, optional) {
-  const text = $(id).value.trim();
+function readNumber(id, name, optional, unit = "metres") {
+  const text = $(id).value.trim().replace("\u2212", "-"); // a typographic minus counts
   if (text === "" && optional) return undefined;
   const value = Number(text);
-  if (text === "" || !Number.isFinite(value)) throw new Error(`${name}: enter a number in metres`);
+  if (text === "" || !Number.isFinite(value)) throw new Error(`${name}: enter a number in ${unit}`);
   return value;
+}
+
+// The air fields: input id, API field, name, unit. Empty fields are not sent (the API's 0).
+const AIR = [
+  ["launch-height", "launch_height", "Launch height", "m"],
+  ["target-height", "target_height", "Target height", "m"],
+  ["wind", "wind", "Wind", "m/s"],
+  ["drag", "drag", "Drag", "1/m"],
+];
+
+function readAir() {
+  const air = {};
+  for (const [id, field, name, unit] of AIR) {
+    const value = readNumber(id, name, true, unit);
+    if (value !== undefined) air[field] = value;
+  }
+  return air;
+}
+
+// The constraint as /aim takes it: velocity in m/s, angle in radians (typed in degrees).
+function readConstraint() {
+  const constraint = {};
+  const velocity = readNumber("fixed-velocity", "Fixed velocity", true, "m/s");
+  const degrees = readNumber("fixed-angle", "Fixed angle", true, "degrees");
+  if (velocity !== undefined) Object.assign(constraint, { velocity, arc: $("arc-choice").value });
+  if (degrees !== undefined) constraint.angle = (degrees * Math.PI) / 180;
+  return constraint;
+}
+
+// The conditions in words, every number with its unit.
+function describeConditions(air, constraint) {
+  const parts = [];
+  const h0 = air.launch_height ?? 0, ht = air.target_height ?? 0, wind = air.wind ?? 0, drag = air.drag ?? 0;
+  parts.push(h0 === 0 && ht === 0 ? "flat ground" : `launch height ${num(h0)} m, target height ${num(ht)} m`);
+  parts.push(wind === 0 ? "still air" : `wind ${num(wind)} m/s (${wind > 0 ? "tailwind" : "headwind"})`);
+  parts.push(drag === 0 ? "no drag" : `drag ${num(drag)} 1/m`);
+  let held = "a free shot";
+  if (constraint.velocity !== undefined) held = `fixed velocity ${num(constraint.velocity)} m/s, ${constraint.arc} arc`;
+  if (constraint.angle !== undefined) held = `fixed angle ${num((constraint.angle * 180) / Math.PI)}° (${num(constraint.angle)} rad)`;
+  if (constraint.velocity !== undefined && constraint.angle !== undefined) held = "velocity and angle both fixed";
+  const text = `${parts.join(", ")}; ${held}.`;
+  return text[0].toUpperCase() + text.slice(1);
 }
 
 function showError(message) {
@@ -68,15 +112,18 @@ async function aim(event) {
   try {
     const distance = readNumber("distance", "Target distance", false);
     const tolerance = readNumber("tolerance", "Tolerance", true);
-    const body = tolerance === undefined ? { distance } : { distance, tolerance };
+    const air = readAir();
+    const constraint = readConstraint();
+    const body = { distance, ...(tolerance === undefined ? {} : { tolerance }), ...air, ...constraint };
+    $("conditions").textContent = describeConditions(air, constraint);
     const shot = await call("POST", "/aim", { ...body, refine: true });
     const raw = $("raw").checked ? await call("POST", "/aim", { ...body, refine: false }) : null;
     const shots = raw ? [shot, raw] : [shot];
     const arcs = await Promise.all(
-      shots.map((s) => call("GET", `/trajectory?${query({ angle: s.angle, velocity: s.velocity, points: 120 })}`)),
+      shots.map((s) => call("GET", `/trajectory?${query({ angle: s.angle, velocity: s.velocity, points: 120, ...air })}`)),
     );
     if (run !== state.run) return;
-    state.last = { distance, shot, raw, arcs };
+    state.last = { distance, shot, raw, arcs, air };
     state.surface = null;
     drawArcs(state.last);
     showResults(state.last);
@@ -98,6 +145,7 @@ function forget() {
   $("results").hidden = true;
   for (const node of [...$("arc").childNodes]) if (!["title", "desc"].includes(node.nodeName)) node.remove();
   $("arc-desc").textContent = "Aim at a target to draw its trajectory.";
+  delete $("arc").dataset.scale;
   const canvas = $("loss");
   canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
   $("loss-caption").textContent = "Aim at a target first: the loss surface is drawn for it.";
@@ -144,8 +192,8 @@ async function loadSurface() {
   if (!state.last) return;
   if (!state.surface) {
     $("loss-caption").textContent = "Computing the loss surface…";
-    const distance = state.last.distance;
-    state.surface = await call("GET", `/loss-surface?${query({ distance, velocities: 100, angles: 100 })}`);
+    const { distance, air } = state.last;
+    state.surface = await call("GET", `/loss-surface?${query({ distance, velocities: 100, angles: 100, ...air })}`);
   }
   drawSurface(state.surface, state.last);
 }
