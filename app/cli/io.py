@@ -1,7 +1,8 @@
 """What `cannon` reads and prints: target files (CSV or JSON) and answers for people or scripts.
 
-Human output names every unit; `--json` prints the service's own JSON; a batch comes back as
-CSV (columns named with their units) or JSON, like the file it came from.
+Human output names every unit and gives angles in radians and degrees; `--json` prints the
+service's own JSON; a batch comes back as CSV (columns named with their units) or JSON, like
+the file it came from. Answers are the light client's models, whoever answered them.
 """
 
 from __future__ import annotations
@@ -15,10 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import cannon_client
 from pydantic import BaseModel
-
-from app.api.schemas import AimResponse, BatchSolution, VerifyResponse
-from app.client.clients import Solution
 
 CSV_COLUMNS = {  # column (with its unit) -> field of the answer
     "distance_m": "distance",
@@ -35,9 +34,11 @@ CSV_COLUMNS = {  # column (with its unit) -> field of the answer
     "refined": "refined",
     "iterations": "iterations",
     "max_range_m": "max_range",
+    "min_range_m": "min_range",
     "detail": "detail",
 }
 DISTANCE_COLUMNS = ("distance", "distance_m")
+LANDING_FIELDS = ("angle", "velocity", "landing_distance", "flight_time", "apex_height")
 
 
 class TargetFileError(ValueError):
@@ -45,8 +46,9 @@ class TargetFileError(ValueError):
 
 
 def read_targets(text: str, as_json: bool) -> list[float]:
-    """Distances (m) from a JSON list or {"distances": [...]}, or from CSV: one number per
-    line, or a column named `distance` or `distance_m`."""
+    """Distances (m) from a JSON list or {"distances": [...]}, or from CSV: one number a
+    line, or a column named `distance` or `distance_m`. Blank lines are skipped; a bad value
+    is reported at its line in the file."""
     if as_json:
         try:
             data = json.loads(text)
@@ -56,25 +58,28 @@ def read_targets(text: str, as_json: bool) -> list[float]:
             data = data.get("distances")
         if not isinstance(data, list) or not all(is_number(item) for item in data):
             raise TargetFileError('JSON must be a list of numbers or {"distances": [numbers]}')
+        if not data:
+            raise TargetFileError("no targets in the file")
         return [float(item) for item in data]
-    rows = [
-        row for row in csv.reader(io.StringIO(text)) if row and any(cell.strip() for cell in row)
-    ]
+    reader = csv.reader(io.StringIO(text))
+    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     if not rows:
         raise TargetFileError("no targets in the file")
-    column, first_line = 0, 1
-    header = [cell.strip().lower() for cell in rows[0]]
+    column = 0
+    header = [cell.strip().lower() for cell in rows[0][1]]
     if any(name in DISTANCE_COLUMNS for name in header):
         column = next(i for i, name in enumerate(header) if name in DISTANCE_COLUMNS)
-        rows, first_line = rows[1:], 2
+        rows = rows[1:]
     elif len(header) > 1:
         raise TargetFileError("a CSV with several columns needs a 'distance' column")
     distances = []
-    for line, row in enumerate(rows, start=first_line):
+    for line, row in rows:
         try:
             distances.append(float(row[column]))
         except (ValueError, IndexError) as error:
-            raise TargetFileError(f"line {line}: not a distance: {row!r}") from error
+            raise TargetFileError(f"line {line}: not a distance in metres: {row!r}") from error
+    if not distances:
+        raise TargetFileError("no targets in the file, only its header")
     return distances
 
 
@@ -82,7 +87,14 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def batch_csv(solutions: Sequence[Solution]) -> str:
+def read_text(path: str) -> str:
+    """A file's text, or standard input for '-'."""
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text()
+
+
+def batch_csv(solutions: Sequence[cannon_client.Solution]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -99,15 +111,21 @@ def cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def batch_summary(solutions: Sequence[Solution]) -> str:
-    solved = [s for s in solutions if isinstance(s, BatchSolution)]
+def hits_all(solutions: Sequence[cannon_client.Solution]) -> bool:
+    """Whether every target of a batch was reached and hit."""
+    return all(isinstance(s, cannon_client.BatchSolution) and s.hit for s in solutions)
+
+
+def batch_summary(solutions: Sequence[cannon_client.Solution], tolerance: str) -> str:
+    """One line for standard error: how many hit, missed, were out of reach; the worst miss."""
+    solved = [s for s in solutions if isinstance(s, cannon_client.BatchSolution)]
     hits = sum(s.hit for s in solved)
     refined = sum(s.refined for s in solved)
     worst = max((s.miss for s in solved), default=math.nan)
     return (
         f"{len(solutions)} targets: {hits} hit, {len(solved) - hits} missed, "
         f"{len(solutions) - len(solved)} unreachable; {refined} refined; "
-        f"largest miss {worst:.3g} m"
+        f"largest miss {worst:.3g} m; tolerance {tolerance}"
     )
 
 
@@ -117,73 +135,47 @@ def as_json(answer: BaseModel | Sequence[BaseModel]) -> str:
     return json.dumps({"solutions": [item.model_dump(mode="json") for item in answer]}, indent=2)
 
 
-def human_aim(shot: AimResponse) -> str:
+def human_aim(shot: cannon_client.AimResponse, tolerance: str) -> str:
+    """An answer for people; `tolerance` says the tolerance used (with its unit) and why."""
     verdict = "hit" if shot.hit else "MISS"
     steps = f"yes, {shot.iterations} steps" if shot.refined else "no"
     return "\n".join(
         [
             f"target     {shot.distance:.6g} m",
-            f"angle      {shot.angle:.6f} rad ({shot.angle_degrees:.3f} degrees)",
+            f"angle      {shot.angle:.6f} rad ({shot.angle_degrees:.4f} degrees)",
             f"velocity   {shot.velocity:.6f} m/s",
             f"lands at   {shot.landing_distance:.6g} m after {shot.flight_time:.4g} s",
             f"apex       {shot.apex_height:.4g} m",
-            f"miss       {shot.miss:.3g} m (tolerance {shot.tolerance:.3g} m): {verdict}",
+            f"miss       {shot.miss:.3g} m: {verdict}",
+            f"tolerance  {tolerance}",
             f"refined    {steps}",
             f"model      {shot.model_version}",
         ]
     )
 
 
-def human_verify(check: VerifyResponse) -> str:
+def human_landing(check: cannon_client.VerifyResponse) -> list[str]:
+    """Where a shot lands, for people: the shot (rad and degrees, m/s) and its flight."""
+    return [
+        f"shot       {check.angle:.6g} rad ({math.degrees(check.angle):.4f} degrees) "
+        f"at {check.velocity:.6g} m/s",
+        f"lands at   {check.landing_distance:.6g} m after {check.flight_time:.4g} s",
+        f"apex       {check.apex_height:.4g} m",
+    ]
+
+
+def human_verify(check: cannon_client.VerifyResponse, tolerance: str) -> str:
     verdict = "hit" if check.hit else "MISS"
     return "\n".join(
         [
-            f"shot       {check.angle:.6g} rad ({math.degrees(check.angle):.3f} degrees) "
-            f"at {check.velocity:.6g} m/s",
-            f"lands at   {check.landing_distance:.6g} m after {check.flight_time:.4g} s",
-            f"apex       {check.apex_height:.4g} m",
+            *human_landing(check),
             f"target     {check.distance:.6g} m",
-            f"miss       {check.miss:.3g} m (tolerance {check.tolerance:.3g} m): {verdict}",
+            f"miss       {check.miss:.3g} m: {verdict}",
+            f"tolerance  {tolerance}",
         ]
     )
 
 
-def human_validation(figures: dict[str, float]) -> str:
-    """The network's validation figures (misses in metres) as a small table."""
-    names = {
-        "median_miss_m": "median miss",
-        "p99_miss_m": "99th percentile miss",
-        "max_miss_m": "largest miss",
-        "max_miss_below_1mm_m": "largest miss, targets under 1 mm",
-    }
-    lines = [f"validation on {int(figures['points'])} targets, network alone:"]
-    lines += [f"  {label:<34} {figures[key]:.3g} m" for key, label in names.items()]
-    lines.append(f"  {'within 5 cm':<34} {figures['within_5cm']:.2%}")
-    lines.append(f"  {'within 1 mm':<34} {figures['within_1mm']:.2%}")
-    return "\n".join(lines)
-
-
-def human_air_validation(figures: dict[str, float | None]) -> str:
-    """The air network's validation figures (misses in metres, from the reference)."""
-    lines = [f"validation on {figures['targets']} targets through air, network alone:"]
-    for key, label in (
-        ("median_miss_m", "median miss"),
-        ("p99_miss_m", "99th percentile miss"),
-        ("max_miss_m", "largest miss"),
-    ):
-        value = figures.get(key)
-        lines.append(f"  {label:<34} " + ("-" if value is None else f"{value:.3g} m"))
-    for key, label in (
-        ("within_1%", "within 1% of the distance"),
-        ("within_0.1%", "within 0.1% of the distance"),
-        ("reached", "coming down at the target height"),
-    ):
-        lines.append(f"  {label:<34} {figures[key] or 0.0:.2%}")
-    return "\n".join(lines)
-
-
-def read_text(path: str) -> str:
-    """A file's text, or standard input for '-'."""
-    if path == "-":
-        return sys.stdin.read()
-    return Path(path).read_text()
+def landing_json(check: cannon_client.VerifyResponse) -> str:
+    """Where a shot lands as JSON: the service's answer without the target's fields."""
+    return json.dumps({name: getattr(check, name) for name in LANDING_FIELDS}, indent=2)
