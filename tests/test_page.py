@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import json
+import math
 import os
 import select
 import shutil
@@ -27,7 +28,8 @@ import httpx
 import pytest
 
 from app.config import Settings
-from tests.conftest import serving
+from app.physics import reference
+from tests.conftest import GRAVITY, serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -305,3 +307,119 @@ def test_narrow_screen_nothing_overflows(browser: Browser) -> None:
     scroll_width, width, wide = browser.js(overflow)
     assert scroll_width <= width and not wide, wide
     browser.screenshot("page-narrow-loss-surface.png")
+
+
+def fill(page: Browser, fields: dict[str, str]) -> None:
+    for element, text in fields.items():
+        page.js(f"document.getElementById('{element}').value = {json.dumps(text)}")
+
+
+def in_metres(page: Browser, x: float, y: float) -> tuple[float, float]:
+    """A point of the drawing read back in metres, by the scale and origin it was drawn with."""
+    scale, x0, y0 = (
+        float(page.js(f"document.getElementById('arc').dataset.{name}"))
+        for name in ("scale", "originX", "originY")
+    )
+    return (x - x0) / scale, (y0 - y) / scale
+
+
+def path_points(page: Browser, element: str) -> list[tuple[float, float]]:
+    d = page.js(f"document.getElementById('{element}').getAttribute('d')")
+    return [in_metres(page, *map(float, p.split(",")[:2])) for p in d[1:].split("L")]
+
+
+def six(x: float) -> str:
+    """A number as the page shows it (JavaScript's toPrecision(6))."""
+    return f"{x:#.6g}"
+
+
+AIR = {"launch-height": "1.5", "target-height": "0.5", "wind": "-3", "drag": "0.1"}
+
+
+def test_aiming_through_air_draws_a_flight_that_lands_on_the_target(
+    browser: Browser, client: httpx.Client
+) -> None:
+    fill(browser, {**AIR, "tolerance": "0.001", "fixed-velocity": "9"})
+    browser.js("document.getElementById('arc-choice').value = 'high'")
+    aim_with_keyboard(browser, "3.2")
+    browser.wait_for("document.getElementById('status').textContent.startsWith('Aimed at')")
+    arc = "document.getElementById('arc-final')"
+    angle, velocity = (float(browser.js(f"{arc}.dataset.{name}")) for name in ("angle", "velocity"))
+    assert velocity == 9.0 and shown(browser, "final", "velocity") == "9.00000"
+    # The shot the page drew lands on the target by the reference physics, within tolerance.
+    truth = reference.landing(velocity, angle, 1.5, 0.5, -3.0, 0.1, GRAVITY)
+    assert abs(truth.distance - 3.2) <= 0.001
+    air = {"launch_height": 1.5, "target_height": 0.5, "wind": -3.0, "drag": 0.1}
+    low = client.post("/aim", json={"distance": 3.2, "velocity": 9, "arc": "low", **air}).json()
+    assert angle > low["angle"] + 0.1  # the high arc, as chosen
+    # The drawn flight: from the cannon's height to the target at its height, to the drawing's
+    # rounding (two decimals of an SVG unit) beyond the tolerance.
+    points = path_points(browser, "arc-final")
+    slack = 0.01 / float(browser.js("document.getElementById('arc').dataset.scale"))
+    assert len(points) == 120
+    assert abs(points[0][0]) <= slack and abs(points[0][1] - 1.5) <= slack
+    assert abs(points[-1][0] - 3.2) <= 0.001 + slack and abs(points[-1][1] - 0.5) <= slack
+    assert max(y for _, y in points) == pytest.approx(truth.apex_height, abs=0.01)
+    target = browser.js("document.getElementById('target-marker').getAttribute('d')")
+    tip = in_metres(browser, *map(float, target[1:].split(" ")[0].split(",")))
+    assert tip == pytest.approx((3.2, 0.5), abs=slack)
+    ground = [
+        float(browser.js(f"document.getElementById('ground').getAttribute('{a}')"))
+        for a in ("y1", "y2")
+    ]
+    assert all(in_metres(browser, 0.0, y)[1] == pytest.approx(0.0, abs=slack) for y in ground)
+    assert "launch height 1.50000 m" in browser.js(
+        "document.querySelector('#launch-marker title').textContent"
+    )
+    assert "wind -3.00000 m/s" in browser.js("document.getElementById('arc').textContent")
+    conditions = browser.js("document.getElementById('conditions').textContent")
+    assert conditions == (
+        "Launch height 1.50000 m, target height 0.500000 m, wind -3.00000 m/s (headwind), "
+        "drag 0.100000 1/m; fixed velocity 9.00000 m/s, high arc."
+    )
+    assert "0.500000 m above the ground" in browser.js(
+        "document.getElementById('arc-desc').textContent"
+    )
+    browser.screenshot("page-air.png")
+    # The loss surface through the same air, the aimed shot marked on it.
+    browser.js("document.getElementById('tab-loss').click()")
+    caption = browser.wait_for(
+        "(t => t.startsWith('Squared miss') && t)(document.getElementById('loss-caption').textContent)"
+    )
+    assert "wind -3.00000 m/s, drag 0.100000 1/m" in caption
+    marked = browser.js("document.getElementById('loss').dataset.shot").split(",")
+    assert [float(v) for v in marked] == [velocity, angle]
+    browser.screenshot("page-air-loss-surface.png")
+
+
+def test_a_fixed_angle_in_degrees_is_held(browser: Browser) -> None:
+    fill(browser, {"target-height": "1", "drag": "0.05", "fixed-angle": "60"})
+    aim_with_keyboard(browser, "4")
+    browser.wait_for("document.getElementById('status').textContent.startsWith('Aimed at')")
+    assert shown(browser, "final", "angle_degrees") == "60.0000"
+    arc = "document.getElementById('arc-final')"
+    angle, velocity = (float(browser.js(f"{arc}.dataset.{name}")) for name in ("angle", "velocity"))
+    assert angle == pytest.approx(math.pi / 3, abs=1e-12)
+    truth = reference.landing(velocity, angle, 0.0, 1.0, 0.0, 0.05, GRAVITY)
+    assert abs(truth.distance - 4.0) <= 0.05  # the service's default tolerance
+
+
+def test_out_of_reach_through_air_shows_the_range_in_that_air(
+    browser: Browser, client: httpx.Client
+) -> None:
+    fill(browser, {"wind": "-5", "drag": "0.2"})
+    aim_with_keyboard(browser, "8")
+    message = browser.wait_for(
+        "(e => !e.hidden && e.textContent)(document.getElementById('error'))"
+    )
+    body = client.post("/aim", json={"distance": 8, "wind": -5, "drag": 0.2}).json()
+    assert message.startswith("Error 422") and body["detail"][0]["msg"] in message
+    assert f"max range {six(body['max_range'])} m" in message
+    # No 10 m/s shot reaches 8 m in this air, by the reference over a sweep of angles.
+    farthest = max(
+        reference.landing(10.0, a, 0.0, 0.0, -5.0, 0.2, GRAVITY).distance
+        for a in [0.05 * i for i in range(1, 31)]
+    )
+    assert farthest <= body["max_range"] < 8
+    assert browser.js("document.getElementById('results').hidden")
+    browser.screenshot("page-air-unreachable.png")
