@@ -7,7 +7,7 @@ app/physics/vacuum.py's closed forms in float64 tensors, exactly as before the a
 through any other air with the service's physics: the compiled DOP853 that verifies (where
 the shot comes down, and every cell of the surface) and, for the points of the arc, the
 torch RK4 of app/physics/flight.py over that flight time, in enough steps that its last
-point lies on the verified landing (tests/test_api_shots.py holds both to the reference).
+point lies on the verified landing (tests/test_api_shots_air.py holds both to the reference).
 This module only translates HTTP to them and back.
 
 GET / serves the page and GET /web/{name} its script and style sheet, from the files in
