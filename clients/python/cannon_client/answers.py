@@ -15,7 +15,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 
-class Shot(BaseModel):
+class Answer(BaseModel):
+    """Every answer's base. Built on first use (`defer_build`), not at import: building all
+    of them costs about as much as importing pydantic, and a caller uses a few."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Shot(Answer):
     """A shot and what the physics says of it: the fields every aiming answer shares."""
 
     distance: float  # m, the target
@@ -44,7 +51,7 @@ class BatchSolution(AimResponse):
     reachable: Literal[True]
 
 
-class BatchUnreachable(BaseModel):
+class BatchUnreachable(Answer):
     """One target of POST /aim/batch that no shot reaches, in its own place."""
 
     distance: float  # m, as given
@@ -57,7 +64,7 @@ class BatchUnreachable(BaseModel):
 Solution = BatchSolution | BatchUnreachable
 
 
-class AimBatchResponse(BaseModel):
+class AimBatchResponse(Answer):
     """POST /aim/batch: one item per requested distance, in request order."""
 
     solutions: list[BatchSolution | BatchUnreachable]
@@ -67,20 +74,20 @@ class VerifyResponse(Shot):
     """GET /verify: where a given shot lands and whether it hits the target."""
 
 
-class TrajectoryResponse(BaseModel):
+class TrajectoryResponse(Answer):
     """GET /trajectory: the arc of a shot, at evenly spaced times from launch to landing."""
 
     angle: float  # rad, as given
     velocity: float  # m/s, as given
     points: int  # how many points the arc has (a count)
     x: list[float]  # m, horizontal positions
-    y: list[float]  # m, heights, 0 at launch
+    y: list[float]  # m above the ground: the launch height at launch, the target's at landing
     landing_distance: float  # m
     flight_time: float  # s
     apex_height: float  # m
 
 
-class LossSurfaceResponse(BaseModel):
+class LossSurfaceResponse(Answer):
     """GET /loss-surface: the miss over a grid of launch velocities and angles."""
 
     distance: float  # m, the target
@@ -88,12 +95,14 @@ class LossSurfaceResponse(BaseModel):
     unit: Literal["m^2", "m"]  # the loss's unit: square metres or metres
     velocity: list[float]  # m/s, ascending
     angle: list[float]  # rad, ascending
-    loss: list[list[float]]  # loss[i][j] for angle[i], velocity[j], in `unit`
-    min_loss: float  # in `unit`
-    max_loss: float  # in `unit`
+    # loss[i][j] for angle[i], velocity[j], in `unit`; None where the shot never comes down
+    # through the target's height (through air only: a target above the launch)
+    loss: list[list[float | None]]
+    min_loss: float  # in `unit`, Nones aside
+    max_loss: float  # in `unit`, Nones aside
 
 
-class CannonCard(BaseModel):
+class CannonCard(Answer):
     """The cannon a network was trained on."""
 
     gravity: float  # m/s^2
@@ -103,11 +112,11 @@ class CannonCard(BaseModel):
     max_range: float  # m, in a vacuum
 
 
-class ModelCard(BaseModel):
+class ModelCard(Answer):
     """GET /model: what the weights are, what they were trained for, how well they aim alone.
     Open: a card may say more than these fields (they land in `model_extra`)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     name: str
     version: str  # first 12 hex digits of weights_sha256
@@ -121,7 +130,7 @@ class ModelCard(BaseModel):
     validation: dict[str, Any]  # the network's misses alone, in metres (m)
 
 
-class AirEnvelope(BaseModel):
+class AirEnvelope(Answer):
     """The conditions the air network covers, closed intervals [low, high] in the cannon's
     units: lengths over max_velocity^2/gravity, speeds over max_velocity, drag as
     k max_velocity^2/gravity (dimensionless)."""
@@ -140,20 +149,20 @@ class AirModelCard(ModelCard):
     envelope: AirEnvelope
 
 
-class Health(BaseModel):
+class Health(Answer):
     """GET /healthz: the process serves requests."""
 
     status: Literal["ok"]
 
 
-class Ready(BaseModel):
+class Ready(Answer):
     """GET /readyz: the model is loaded and its self-check hit."""
 
     status: Literal["ready"]
     model_version: str  # first 12 hex digits of the weights' sha256
 
 
-class ErrorItem(BaseModel):
+class ErrorItem(Answer):
     """One thing wrong with a request."""
 
     loc: list[str | int]  # where, e.g. ["body", "distance"]
@@ -163,13 +172,13 @@ class ErrorItem(BaseModel):
     ctx: dict[str, Any] | None = None  # details of the check that failed
 
 
-class Problem(BaseModel):
+class Problem(Answer):
     """Any error's body: a sentence, or a list of items."""
 
     detail: str | list[ErrorItem]
 
 
-class ValidationErrorResponse(BaseModel):
+class ValidationErrorResponse(Answer):
     """A 422's body: the items, and the figures some errors carry."""
 
     detail: list[ErrorItem]
@@ -179,7 +188,7 @@ class ValidationErrorResponse(BaseModel):
     max_batch: int | None = None  # distances per request, when a batch is too long
 
 
-class NotReadyResponse(BaseModel):
+class NotReadyResponse(Answer):
     """A 503's body from /healthz or /readyz: why the service is not ready."""
 
     detail: str

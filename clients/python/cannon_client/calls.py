@@ -6,21 +6,22 @@ typed answers, the typed errors and the retry policy are here, once.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import math
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import httpx
 from pydantic import BaseModel
 
 from cannon_client import answers
 from cannon_client.conditions import Conditions, Constraints
 from cannon_client.errors import CannonError, Unavailable, error_for
+
+if TYPE_CHECKING:  # httpx is imported by the clients, when one is made (clients.py)
+    import httpx
 
 M = TypeVar("M", bound=BaseModel)
 RETRYABLE = frozenset({429, 503})  # overloaded, or not ready yet: worth asking again
@@ -172,6 +173,8 @@ def retry_after(value: str | None) -> float | None:
         pass
     else:
         return seconds if math.isfinite(seconds) else None  # "nan" and "inf" are no answer
+    import email.utils  # here: rarely needed, and 50 ms of the client's import otherwise
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -181,6 +184,8 @@ def retry_after(value: str | None) -> float | None:
 
 def unreachable(error: httpx.HTTPError, url: str) -> CannonError:
     """Unavailable, for a request that got no answer."""
+    import httpx
+
     kind = "timed out" if isinstance(error, httpx.TimeoutException) else "failed"
     return Unavailable(f"request to {url} {kind}: {type(error).__name__}: {error}")
 

@@ -6,18 +6,19 @@ Both have the same methods with the same arguments; the async one's are awaited,
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from itertools import count
-from typing import Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Literal, Self, TypeVar
 
-import httpx
 from pydantic import BaseModel
 
 from cannon_client import answers, calls
 from cannon_client.calls import Call, Options, RetryPolicy
 from cannon_client.conditions import Conditions, Constraints
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 DEFAULT_RETRY = RetryPolicy()  # frozen: safe to share
@@ -45,6 +46,8 @@ class CannonClient:
         batch_size: int = BATCH_SIZE,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        import httpx  # here, not at import: httpx loads rich and click where they are installed
+
         self.retry, self.batch_size = retry, batch_size
         self.http = httpx.Client(
             base_url=url, headers=calls.headers(api_key), timeout=timeout, transport=transport
@@ -52,6 +55,8 @@ class CannonClient:
 
     def send(self, call: Call[M]) -> M:
         """The call's typed answer, after the retries the policy allows."""
+        import httpx
+
         for attempt in count():
             try:
                 response = self.http.request(
@@ -167,12 +172,18 @@ class AsyncCannonClient:
     ) -> None:
         if in_flight < 1:
             raise ValueError("in_flight must be at least 1 (requests at once)")
+        import httpx
+
         self.retry, self.batch_size, self.in_flight = retry, batch_size, in_flight
         self.http = httpx.AsyncClient(
             base_url=url, headers=calls.headers(api_key), timeout=timeout, transport=transport
         )
 
     async def send(self, call: Call[M]) -> M:
+        import asyncio  # here, not at import: asyncio alone costs as much as the models
+
+        import httpx
+
         for attempt in count():
             try:
                 response = await self.http.request(
@@ -208,6 +219,8 @@ class AsyncCannonClient:
     ) -> list[answers.Solution]:
         """As the blocking one's, but up to `in_flight` requests at once; the first error
         cancels the rest."""
+        import asyncio
+
         batches = calls.aim_many(distances, Options(tolerance, refine, air, hold), self.batch_size)
         gate = asyncio.Semaphore(self.in_flight)
 

@@ -48,7 +48,7 @@ class Strict(BaseModel):
     """A request part: strict, closed to unknown fields, frozen (valid once, valid for good),
     and refusing bad values with InvalidRequest."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, defer_build=True)
 
     if not TYPE_CHECKING:  # type checkers keep pydantic's typed __init__ for the fields
 

@@ -1,0 +1,365 @@
+"""One contract, no drift: the client's hand-written models against the OpenAPI schema a real
+server serves, and the client as a package (light import, nothing of the server, py.typed).
+
+Schemas are compared by their JSON types: field names, required-ness, types, enums and
+constants, nested models inlined, refs resolved in each document (components are read by
+name, so the request bodies may be inline or named components, and operation ids may be
+anything). Words (titles, descriptions, examples, defaults) are not compared. Bounds are
+compared loosely: every bound the client enforces must be the served one, exactly; a bound
+only the server states (such as the cannon's maximum velocity, which depends on how the
+service is configured) is the server's to enforce, and reaches the caller as its 422.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import statistics
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import cannon_client
+import httpx
+import pytest
+from cannon_client import calls
+from cannon_client.calls import Options
+from pydantic import BaseModel
+
+Schema = dict[str, Any]
+PACKAGE = Path(cannon_client.__file__).parent
+ANSWERS: dict[str, type[BaseModel]] = {  # served component: the client's model for it
+    "AimResponse": cannon_client.AimResponse,
+    "AimBatchResponse": cannon_client.AimBatchResponse,
+    "BatchSolution": cannon_client.BatchSolution,
+    "BatchUnreachable": cannon_client.BatchUnreachable,
+    "VerifyResponse": cannon_client.VerifyResponse,
+    "TrajectoryResponse": cannon_client.TrajectoryResponse,
+    "LossSurfaceResponse": cannon_client.LossSurfaceResponse,
+    "ModelCard": cannon_client.ModelCard,
+    "CannonCard": cannon_client.CannonCard,
+    "Health": cannon_client.Health,
+    "Ready": cannon_client.Ready,
+    "NotReady": cannon_client.NotReadyResponse,
+    "Problem": cannon_client.Problem,
+    "ErrorItem": cannon_client.ErrorItem,
+    "ValidationErrorResponse": cannon_client.ValidationErrorResponse,
+}
+BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+WORDS = ("title", "description", "examples", "default")
+
+
+@pytest.fixture(scope="module")
+def served(server_url: str) -> Schema:
+    document: Schema = httpx.get(f"{server_url}/openapi.json", timeout=30).json()
+    return document
+
+
+def resolve(schema: Schema, document: Schema) -> Schema:
+    """`schema` itself, or what its $ref points at in `document` (#/$defs/X, #/components/...)."""
+    while "$ref" in schema:
+        target: Any = document
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        schema = target
+    return schema
+
+
+def shape(schema: Schema, document: Schema) -> Any:
+    """The JSON types of a schema, hashable and without words or bounds."""
+    schema = resolve(schema, document)
+    for union in ("anyOf", "oneOf"):
+        if union in schema:
+            return (union, frozenset(shape(option, document) for option in schema[union]))
+    kind = schema.get("type", "any")
+    if "const" in schema:
+        return ("const", kind, json.dumps(schema["const"]))
+    if "enum" in schema:
+        return ("enum", kind, frozenset(json.dumps(value) for value in schema["enum"]))
+    if kind == "array":
+        prefix = tuple(shape(item, document) for item in schema.get("prefixItems", ()))
+        return ("array", shape(schema.get("items", {}), document), prefix)
+    if kind == "object":
+        fields = fields_of(schema, document)
+        extra = schema.get("additionalProperties", "unsaid")
+        extra = shape(extra, document) if isinstance(extra, dict) else extra
+        return ("object", frozenset(fields.items()), extra)
+    return (kind,)
+
+
+def fields_of(schema: Schema, document: Schema) -> dict[str, Any]:
+    """Each property's (shape, required) of an object schema."""
+    required = set(schema.get("required", ()))
+    return {
+        name: (shape(field, document), name in required)
+        for name, field in schema.get("properties", {}).items()
+    }
+
+
+def differences(client: Schema, served: Schema, served_document: Schema) -> list[str]:
+    """Field by field, where the client's object schema and the served one disagree."""
+    mine, theirs = fields_of(client, client), fields_of(served, served_document)
+    found = [f"{name}: only in the client" for name in sorted(mine.keys() - theirs.keys())]
+    found += [f"{name}: only served" for name in sorted(theirs.keys() - mine.keys())]
+    for name in sorted(mine.keys() & theirs.keys()):
+        (my_shape, my_required), (their_shape, their_required) = mine[name], theirs[name]
+        if my_required != their_required:
+            found.append(f"{name}: required {their_required} served, {my_required} here")
+        if my_shape != their_shape:
+            found.append(f"{name}: served {their_shape}, here {my_shape}")
+    open_here = client.get("additionalProperties", "unsaid")
+    if open_here != served.get("additionalProperties", "unsaid"):
+        found.append(f"additionalProperties: served {served.get('additionalProperties')}")
+    return found
+
+
+def component(served: Schema, name: str) -> Schema:
+    schema: Schema = served["components"]["schemas"][name]
+    return schema
+
+
+def responses_of(served: Schema) -> set[str]:
+    """Every component a JSON answer of any operation refers to, nested ones included."""
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                name = ref.rsplit("/", 1)[1]
+                if name not in names:
+                    names.add(name)
+                    visit(component(served, name))
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    for operations in served["paths"].values():
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                for media, content in answer.get("content", {}).items():
+                    if "json" in media:
+                        visit(content.get("schema", {}))
+    return names
+
+
+def test_every_served_answer_has_a_client_model(served: Schema) -> None:
+    assert responses_of(served) == set(ANSWERS)
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_the_client_model_matches_the_served_answer(served: Schema, name: str) -> None:
+    model = ANSWERS[name]
+    mine = model.model_json_schema(mode="validation")
+    assert differences(mine, component(served, name), served) == []
+    assert shape(mine, mine) == shape(component(served, name), served)  # nested ones too
+
+
+def test_the_air_card_matches_the_served_card_and_the_live_one(
+    served: Schema, server_url: str
+) -> None:
+    """/model/air is served as an open ModelCard; what the client's AirModelCard adds must be
+    fields that card leaves open, and exactly what the live air card holds."""
+    schema = served["paths"]["/model/air"]["get"]["responses"]["200"]["content"]
+    name = schema["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    card = cannon_client.AirModelCard
+    mine = card.model_json_schema(mode="validation")
+    if name != "ModelCard":  # the service names the air card itself: compare with it
+        assert differences(mine, component(served, name), served) == []
+        return
+    base = component(served, "ModelCard")
+    assert base.get("additionalProperties") is True
+    added = set(card.model_fields) - set(cannon_client.ModelCard.model_fields)
+    assert added and not added & set(base["properties"])
+    live = httpx.get(f"{server_url}/model/air", timeout=30)
+    assert set(live.json()) == set(card.model_fields)  # neither side has a field to spare
+    parsed = card.model_validate_json(live.content, strict=True)
+    assert parsed.model_extra == {}
+
+
+def request_body(served: Schema, path: str) -> Schema:
+    """The JSON body of a POST, inline or a named component (AimRequest)."""
+    body = served["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    return resolve(body["schema"], served)
+
+
+def query(served: Schema, path: str) -> dict[str, tuple[Schema, bool]]:
+    parameters = served["paths"][path]["get"].get("parameters", [])
+    return {p["name"]: (p["schema"], p.get("required", False)) for p in parameters}
+
+
+@pytest.mark.parametrize("model", [cannon_client.Conditions, cannon_client.Constraints])
+def test_conditions_and_constraints_are_the_served_request_fields(
+    served: Schema, model: type[BaseModel]
+) -> None:
+    mine = model.model_json_schema(mode="validation")
+    targets = [(request_body(served, "/aim")["properties"], "/aim")]
+    if model is cannon_client.Conditions:  # /verify takes the air, not the constraint
+        targets.append(({k: s for k, (s, _) in query(served, "/verify").items()}, "/verify"))
+    for properties, where in targets:
+        for name, field in mine["properties"].items():
+            assert name in properties, f"{where} has no {name}"
+            theirs = properties[name]
+            assert shape(field, mine) == shape(theirs, served), f"{where} {name}"
+            for mine_number, their_number in zip(numbers(field), numbers(theirs), strict=True):
+                for bound in BOUNDS:  # loose: the client's bounds are the served ones
+                    if bound in mine_number:
+                        assert their_number.get(bound) == mine_number[bound], (where, name)
+    assert not any(
+        f in request_body(served, "/aim").get("required", ()) for f in mine["properties"]
+    )
+
+
+def numbers(schema: Schema) -> list[Schema]:
+    """The number schemas in a field's schema (one, or one of an anyOf with null)."""
+    options = schema.get("anyOf", [schema])
+    return [option for option in options if option.get("type") == "number"]
+
+
+FULL_AIR = cannon_client.Conditions(launch_height=1.0, target_height=0.5, wind=1.0, drag=0.1)
+HELD = [cannon_client.Constraints(velocity=9.0, arc="high"), cannon_client.Constraints(angle=0.5)]
+
+
+def sent(*made: calls.Call[Any]) -> set[str]:
+    """The fields these calls send, in their bodies or their queries."""
+    return {key for call in made for key in (call.json or call.params or {})}
+
+
+def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> None:
+    """Every field the client can send is one the service takes, and the other way round;
+    what the service requires, the client always sends."""
+    everything = [Options(1e-3, True, FULL_AIR, hold) for hold in HELD]
+    bare = Options()
+    posts = {
+        "/aim": ([calls.aim(7.5, o) for o in everything], calls.aim(7.5, bare)),
+        "/aim/batch": (
+            [calls.aim_many([7.5], o, 10)[0] for o in everything],
+            calls.aim_many([7.5], bare, 10)[0],
+        ),
+    }
+    for path, (full, least) in posts.items():
+        body = request_body(served, path)
+        assert sent(*full) == set(body["properties"]), path
+        assert set(body.get("required", ())) <= sent(least), path
+    gets = {
+        "/verify": (calls.verify(0.5, 9.0, 7.5, 1e-3, FULL_AIR), calls.verify(0.5, 9, 7.5, None, None)),
+        "/trajectory": (calls.trajectory(0.5, 9.0, 5, FULL_AIR), calls.trajectory(0.5, 9.0, None, None)),
+        "/loss-surface": (
+            calls.loss_surface(7.5, 3, 2, "absolute", FULL_AIR),
+            calls.loss_surface(7.5, None, None, None, None),
+        ),
+    }  # fmt: skip
+    for path, (full_call, least_call) in gets.items():
+        parameters = query(served, path)
+        assert sent(full_call) == set(parameters), path
+        assert {name for name, (_, needed) in parameters.items() if needed} <= sent(least_call)
+
+
+HEAVY = ("torch", "numpy", "fastapi", "scipy", "numba", "app")
+MEASURE = f"""
+import json, sys, time
+start = time.perf_counter()
+import cannon_client
+seconds = time.perf_counter() - start
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
+print(json.dumps({{"seconds": seconds, "heavy": heavy}}))
+"""
+
+
+def test_the_client_imports_light_and_fast(tmp_path: Path) -> None:
+    """Median of 5 fresh interpreters: under 0.3 s, and none of the server's libraries."""
+    runs = []
+    for _ in range(5):
+        out = subprocess.run(
+            [sys.executable, "-c", MEASURE], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert out.returncode == 0, out.stderr
+        runs.append(json.loads(out.stdout))
+    assert all(run["heavy"] == [] for run in runs), runs
+    seconds = statistics.median(run["seconds"] for run in runs)
+    assert seconds < 0.3, f"import cannon_client took {seconds:.3f} s (median of 5)"
+
+
+def test_the_package_imports_only_httpx_pydantic_and_the_standard_library() -> None:
+    allowed = set(sys.stdlib_module_names) | {"httpx", "pydantic", "cannon_client"}
+    for source in PACKAGE.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            outside = {name.split(".")[0] for name in names} - allowed
+            assert not outside, f"{source.name} imports {outside}"
+
+
+USER_SCRIPT = """
+import asyncio
+from cannon_client import AsyncCannonClient, CannonClient, Conditions, Solution, UnreachableTarget
+
+
+def aim(url: str) -> float:
+    with CannonClient(url, timeout=5.0) as cannon:
+        shot = cannon.aim(7.5, tolerance=0.001, air=Conditions(drag=0.1))
+        many: list[Solution] = cannon.aim_many([1.0, 2.0])
+        try:
+            cannon.aim(25.0)
+        except UnreachableTarget as error:
+            print(error.max_range, error.status, error.detail, len(many))
+        return shot.velocity + cannon.trajectory(0.5, 9.0).x[-1]
+
+
+async def aim_async(url: str) -> int:
+    async with AsyncCannonClient(url) as cannon:
+        return len((await cannon.loss_surface(7.5, loss="absolute")).FIELD)
+"""
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fresh environment with the client installed from its wheel (no editable hooks,
+    which type checkers cannot follow), seeing the dev environment's httpx and pydantic."""
+    root = tmp_path_factory.mktemp("installed")
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    subprocess.run([*build, "-w", str(root), str(PACKAGE.parent)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")], check=True)
+    site = next((root / "env" / "lib").glob("python*/site-packages"))
+    (site / "dev.pth").write_text(next(p for p in sys.path if p.endswith("site-packages")))
+    with zipfile.ZipFile(next(root.glob("cannon_aim_client-0.1.0-*.whl"))) as wheel:
+        wheel.extractall(site)  # a wheel's contents are what an install puts there
+    yield site
+
+
+def mypy_strict(site: Path, script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "user.py").write_text(script)
+    python = site.parents[2] / "bin" / "python"
+    command = [sys.executable, "-m", "mypy", "--strict", "--python-executable", str(python)]
+    command += ["--cache-dir", str(tmp_path / "cache"), "--no-incremental", "user.py"]
+    # Without PYTHONPATH: the client comes from the environment's site-packages, as installed.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
+    return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+
+
+def test_mypy_strict_checks_a_users_script_against_the_client(
+    installed: Path, tmp_path: Path
+) -> None:
+    wrong = mypy_strict(installed, USER_SCRIPT.replace("FIELD", "angles_count"), tmp_path)
+    assert (
+        wrong.returncode == 1
+        and '"LossSurfaceResponse" has no attribute "angles_count"' in wrong.stdout
+    )
+    right = mypy_strict(installed, USER_SCRIPT.replace("FIELD", "loss"), tmp_path)
+    assert right.returncode == 0, right.stdout
+    (installed / "cannon_client" / "py.typed").unlink()  # without the marker: no types at all
+    try:
+        bare = mypy_strict(installed, USER_SCRIPT.replace("FIELD", "loss"), tmp_path)
+        assert bare.returncode == 1 and "py.typed" in bare.stdout
+    finally:
+        (installed / "cannon_client" / "py.typed").write_text("")
