@@ -67,7 +67,7 @@ export function drawArcs({ distance, shot, raw, arcs, air = {} }) {
   const ground = el("line", { class: "ground", id: "ground", x1: X(xLow), x2: X(xTop), y1: Y(0), y2: Y(0) }, svg);
   el("title", {}, ground, "the ground, 0 m");
   el("text", { x: X(xLow + (xTop - xLow) / 2), y: height - 6, "text-anchor": "middle" }, svg, "distance (m)");
-  el("text", { x: 12 * k, y: Y((yTop + yLow) / 2), transform: `rotate(-90 ${12 * k} ${Y((yTop + yLow) / 2)})`, "text-anchor": "middle" }, svg, "height above the ground (m)");
+  el("text", { x: 12 * k, y: Y((yTop + yLow) / 2), transform: `rotate(-90 ${12 * k} ${Y((yTop + yLow) / 2)})`, "text-anchor": "middle" }, svg, "height (m)");
   // The cannon on its post, the target on its own: posts from the ground to each height.
   if (h0 !== 0) el("line", { class: "post", x1: X(0), x2: X(0), y1: Y(0), y2: Y(h0) }, svg);
   if (ht !== 0) el("line", { class: "post", x1: X(distance), x2: X(distance), y1: Y(0), y2: Y(ht) }, svg);

@@ -117,7 +117,14 @@ async function aim(event) {
     const body = { distance, ...(tolerance === undefined ? {} : { tolerance }), ...air, ...constraint };
     $("conditions").textContent = describeConditions(air, constraint);
     const shot = await call("POST", "/aim", { ...body, refine: true });
-    const raw = $("raw").checked ? await call("POST", "/aim", { ...body, refine: false }) : null;
+    let rawError = "";
+    // A raw proposal through air may never come down at the target's height: say so, keep the shot.
+    const raw = $("raw").checked
+      ? await call("POST", "/aim", { ...body, refine: false }).catch((error) => {
+          rawError = ` Raw proposal not shown: ${error.message}`;
+          return null;
+        })
+      : null;
     const shots = raw ? [shot, raw] : [shot];
     const arcs = await Promise.all(
       shots.map((s) => call("GET", `/trajectory?${query({ angle: s.angle, velocity: s.velocity, points: 120, ...air })}`)),
@@ -129,7 +136,7 @@ async function aim(event) {
     showResults(state.last);
     $("status").textContent =
       `Aimed at ${num(distance)} m: ${shot.hit ? "hit" : "missed"}, miss ${num(shot.miss)} m` +
-      (shot.refined ? `, refined in ${shot.iterations} step(s).` : ", no refinement needed.");
+      (shot.refined ? `, refined in ${shot.iterations} step(s).` : ", no refinement needed.") + rawError;
     if (!$("panel-loss").hidden) await loadSurface();
   } catch (error) {
     if (run !== state.run) return;
