@@ -18,7 +18,7 @@ export interface paths {
          * Aim
          * @description Launch angle and velocity that land a shot on the target, verified by the physics.
          */
-        post: operations["aim_aim_post"];
+        post: operations["aim"];
         delete?: never;
         options?: never;
         head?: never;
@@ -38,7 +38,7 @@ export interface paths {
          * Aim Batch
          * @description Aim at many targets at once; an unreachable one is reported in its place.
          */
-        post: operations["aim_batch_aim_batch_post"];
+        post: operations["aim_batch"];
         delete?: never;
         options?: never;
         head?: never;
@@ -57,7 +57,7 @@ export interface paths {
          * @description Where a given shot lands, how long it flies, how high it goes, and whether it hits.
          *     Microseconds, in a vacuum (closed form) and through air (the compiled DOP853): inline.
          */
-        get: operations["verify_verify_get"];
+        get: operations["verify"];
         put?: never;
         post?: never;
         delete?: never;
@@ -79,7 +79,7 @@ export interface paths {
          *     self-check and the operator kept the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable),
          *     so that an orchestrator replaces it.
          */
-        get: operations["healthz_healthz_get"];
+        get: operations["healthz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -100,7 +100,7 @@ export interface paths {
          * @description Readiness: 200 while the service takes traffic. The server listens only once the
          *     models have passed their self-check; 503 from the first moment of a shutdown's drain.
          */
-        get: operations["readyz_readyz_get"];
+        get: operations["readyz"];
         put?: never;
         post?: never;
         delete?: never;
@@ -121,7 +121,7 @@ export interface paths {
          * @description Prometheus metrics: requests, latency (s), refinements, steps, misses (m), batch sizes,
          *     the model's version.
          */
-        get: operations["metrics_metrics_get"];
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -142,7 +142,7 @@ export interface paths {
          * @description The model card: architecture, physics constants (SI units), training, validation
          *     figures (metres) and the weights' sha256.
          */
-        get: operations["model_model_get"];
+        get: operations["model"];
         put?: never;
         post?: never;
         delete?: never;
@@ -164,7 +164,7 @@ export interface paths {
          *     cannon's units (launch height and height difference over max_velocity^2/gravity, wind
          *     over max_velocity, drag times max_velocity^2/gravity).
          */
-        get: operations["air_model_model_air_get"];
+        get: operations["air_model"];
         put?: never;
         post?: never;
         delete?: never;
@@ -182,10 +182,11 @@ export interface paths {
         };
         /**
          * Trajectory
-         * @description The arc of a shot: (x, y) in metres at evenly spaced times from launch to landing,
-         *     with where it lands (m), how long it flies (s) and how high it goes (m).
+         * @description The arc of a shot through the given air: (x, y) in metres at evenly spaced times from
+         *     launch to where it comes down through the target's height, with that landing (m), how
+         *     long it flies (s) and how high it goes above the ground (m).
          */
-        get: operations["trajectory_trajectory_get"];
+        get: operations["trajectory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -204,9 +205,9 @@ export interface paths {
         /**
          * Loss Surface
          * @description The miss, squared (m^2) or not (m), over a grid of launch velocities (m/s) and angles
-         *     (rad) within the cannon's limits, for one target distance (m).
+         *     (rad) within the cannon's limits, for one target distance (m) in the given air.
          */
-        get: operations["loss_surface_loss_surface_get"];
+        get: operations["loss_surface"];
         put?: never;
         post?: never;
         delete?: never;
@@ -558,17 +559,17 @@ export interface components {
             angle: number[];
             /**
              * Loss
-             * @description loss[i][j] for angle[i] and velocity[j]: the miss squared in square metres (m^2), or the miss in metres (m).
+             * @description loss[i][j] for angle[i] and velocity[j]: the miss squared in square metres (m^2), or the miss in metres (m), where the shot comes down through the target's height; null where it never does (through air only: a target above the launch).
              */
-            loss: number[][];
+            loss: (number | null)[][];
             /**
              * Min Loss
-             * @description Smallest loss on the grid: square metres (m^2) or metres (m), as `unit` says.
+             * @description Smallest loss on the grid (nulls aside): square metres (m^2) or metres (m), as `unit` says.
              */
             min_loss: number;
             /**
              * Max Loss
-             * @description Largest loss on the grid: square metres (m^2) or metres (m), as `unit` says.
+             * @description Largest loss on the grid (nulls aside): square metres (m^2) or metres (m), as `unit` says.
              */
             max_loss: number;
         };
@@ -698,12 +699,12 @@ export interface components {
             x: number[];
             /**
              * Y
-             * @description Heights along the arc in metres (m), 0 at launch.
+             * @description Heights along the arc above the ground in metres (m): the launch height at launch, the target height at landing.
              */
             y: number[];
             /**
              * Landing Distance
-             * @description Where the shot lands in metres (m).
+             * @description Where the shot comes down through the target's height, in metres (m) from the cannon.
              */
             landing_distance: number;
             /**
@@ -713,7 +714,7 @@ export interface components {
             flight_time: number;
             /**
              * Apex Height
-             * @description Highest point of the flight in metres (m).
+             * @description Highest point of the flight above the ground in metres (m).
              */
             apex_height: number;
         };
@@ -803,6 +804,161 @@ export interface components {
              */
             apex_height: number;
         };
+        /**
+         * AimRequest
+         * @example {
+         *       "distance": 7.5,
+         *       "refine": true,
+         *       "tolerance": 0.001
+         *     }
+         */
+        AimRequest: {
+            /**
+             * Velocity
+             * @description Fix the launch velocity in metres per second (m/s), within the cannon's limits, and solve the angle; omitted: free.
+             * @default null
+             * @example 9
+             */
+            velocity?: number | null;
+            /**
+             * Angle
+             * @description Fix the launch angle in radians (rad), within the cannon's limits, and solve the velocity; omitted: free.
+             * @default null
+             * @example 0.9
+             */
+            angle?: number | null;
+            /**
+             * Arc
+             * @description With a fixed velocity: the low arc (flatter, shorter flight) or the high arc (steeper). Ignored otherwise.
+             * @default low
+             * @enum {string}
+             */
+            arc?: "low" | "high";
+            /**
+             * Launch Height
+             * @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0.
+             * @default 0
+             * @example 1.5
+             */
+            launch_height?: number;
+            /**
+             * Target Height
+             * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0.
+             * @default 0
+             * @example 0.5
+             */
+            target_height?: number;
+            /**
+             * Wind
+             * @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only.
+             * @default 0
+             * @example -3
+             */
+            wind?: number;
+            /**
+             * Drag
+             * @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0.
+             * @default 0
+             * @example 0.1
+             */
+            drag?: number;
+            /**
+             * Tolerance
+             * @description Largest acceptable miss in metres (m), at least 1e-6; omitted or null: the service's default, 0.05 unless configured otherwise.
+             * @default null
+             */
+            tolerance?: number | null;
+            /**
+             * Refine
+             * @description Refine on the true physics when the network's proposal misses by more than the tolerance (omitted or null: true); false returns the network's raw proposal, still verified.
+             * @default null
+             */
+            refine?: boolean | null;
+            /**
+             * Distance
+             * @description Target distance in metres (m), in (0, max range].
+             */
+            distance: number;
+        };
+        /**
+         * AimBatchRequest
+         * @example {
+         *       "distances": [
+         *         2.5,
+         *         7.5,
+         *         12
+         *       ],
+         *       "tolerance": 0.001
+         *     }
+         */
+        AimBatchRequest: {
+            /**
+             * Velocity
+             * @description Fix the launch velocity in metres per second (m/s), within the cannon's limits, and solve the angle; omitted: free.
+             * @default null
+             * @example 9
+             */
+            velocity?: number | null;
+            /**
+             * Angle
+             * @description Fix the launch angle in radians (rad), within the cannon's limits, and solve the velocity; omitted: free.
+             * @default null
+             * @example 0.9
+             */
+            angle?: number | null;
+            /**
+             * Arc
+             * @description With a fixed velocity: the low arc (flatter, shorter flight) or the high arc (steeper). Ignored otherwise.
+             * @default low
+             * @enum {string}
+             */
+            arc?: "low" | "high";
+            /**
+             * Launch Height
+             * @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0.
+             * @default 0
+             * @example 1.5
+             */
+            launch_height?: number;
+            /**
+             * Target Height
+             * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0.
+             * @default 0
+             * @example 0.5
+             */
+            target_height?: number;
+            /**
+             * Wind
+             * @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only.
+             * @default 0
+             * @example -3
+             */
+            wind?: number;
+            /**
+             * Drag
+             * @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0.
+             * @default 0
+             * @example 0.1
+             */
+            drag?: number;
+            /**
+             * Tolerance
+             * @description Largest acceptable miss in metres (m), at least 1e-6; omitted or null: the service's default, 0.05 unless configured otherwise.
+             * @default null
+             */
+            tolerance?: number | null;
+            /**
+             * Refine
+             * @description Refine on the true physics when the network's proposal misses by more than the tolerance (omitted or null: true); false returns the network's raw proposal, still verified.
+             * @default null
+             */
+            refine?: boolean | null;
+            /**
+             * Distances
+             * @description Target distances in metres (m): 1 to the service's batch limit (10,000 unless configured otherwise). A distance outside (0, max range] is reported as unreachable in its own place.
+             */
+            distances: number[];
+        };
     };
     responses: never;
     parameters: never;
@@ -812,7 +968,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    aim_aim_post: {
+    aim: {
         parameters: {
             query?: never;
             header?: never;
@@ -821,70 +977,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Velocity
-                     * @description Fix the launch velocity in metres per second (m/s), within the cannon's limits, and solve the angle; omitted: free.
-                     * @example 9
-                     */
-                    velocity?: number | null;
-                    /**
-                     * Angle
-                     * @description Fix the launch angle in radians (rad), within the cannon's limits, and solve the velocity; omitted: free.
-                     * @example 0.9
-                     */
-                    angle?: number | null;
-                    /**
-                     * Arc
-                     * @description With a fixed velocity: the low arc (flatter, shorter flight) or the high arc (steeper). Ignored otherwise.
-                     * @default low
-                     * @enum {string}
-                     */
-                    arc?: "low" | "high";
-                    /**
-                     * Launch Height
-                     * @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0.
-                     * @default 0
-                     * @example 1.5
-                     */
-                    launch_height?: number;
-                    /**
-                     * Target Height
-                     * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0.
-                     * @default 0
-                     * @example 0.5
-                     */
-                    target_height?: number;
-                    /**
-                     * Wind
-                     * @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only.
-                     * @default 0
-                     * @example -3
-                     */
-                    wind?: number;
-                    /**
-                     * Drag
-                     * @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0.
-                     * @default 0
-                     * @example 0.1
-                     */
-                    drag?: number;
-                    /**
-                     * Tolerance
-                     * @description Largest acceptable miss in metres (m), at least 1e-6; omitted or null: the service's default, 0.05 unless configured otherwise.
-                     */
-                    tolerance?: number | null;
-                    /**
-                     * Refine
-                     * @description Refine on the true physics when the network's proposal misses by more than the tolerance (omitted or null: true); false returns the network's raw proposal, still verified.
-                     */
-                    refine?: boolean | null;
-                    /**
-                     * Distance
-                     * @description Target distance in metres (m), in (0, max range].
-                     */
-                    distance: number;
-                };
+                "application/json": components["schemas"]["AimRequest"];
             };
         };
         responses: {
@@ -897,7 +990,7 @@ export interface operations {
                     "application/json": components["schemas"]["AimResponse"];
                 };
             };
-            /** @description A body that cannot be parsed at all. */
+            /** @description A body that cannot be parsed at all (not UTF-8, nesting too deep, ...). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -915,7 +1008,16 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than CANNON_MAX_BODY_BYTES. */
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than CANNON_MAX_BODY_BYTES (bytes). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -924,7 +1026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid body, or a target out of reach (then `max_range`, in metres, is given too). */
+            /** @description Invalid body (`detail` says where); or, for a body the schema allows: a target out of reach in this air and under this constraint (`unreachable_target`, with `max_range` and, when there is one, `min_range`, in metres), a target height more than the envelope's height difference (m) from the launch height, air outside what the air model covers for this cannon (`outside_envelope`), or refinement that did not converge (`did_not_converge`, with `miss` in metres). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -948,7 +1050,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponse"];
                 };
             };
-            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
+            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -957,7 +1059,25 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The work ran over CANNON_REQUEST_TIMEOUT (s). */
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `model_not_ready`: the model failed its startup self-check and the operator keeps the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down before the answer was ready. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `timeout`: the work ran over CANNON_REQUEST_TIMEOUT (s). */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -968,7 +1088,7 @@ export interface operations {
             };
         };
     };
-    aim_batch_aim_batch_post: {
+    aim_batch: {
         parameters: {
             query?: never;
             header?: never;
@@ -977,70 +1097,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /**
-                     * Velocity
-                     * @description Fix the launch velocity in metres per second (m/s), within the cannon's limits, and solve the angle; omitted: free.
-                     * @example 9
-                     */
-                    velocity?: number | null;
-                    /**
-                     * Angle
-                     * @description Fix the launch angle in radians (rad), within the cannon's limits, and solve the velocity; omitted: free.
-                     * @example 0.9
-                     */
-                    angle?: number | null;
-                    /**
-                     * Arc
-                     * @description With a fixed velocity: the low arc (flatter, shorter flight) or the high arc (steeper). Ignored otherwise.
-                     * @default low
-                     * @enum {string}
-                     */
-                    arc?: "low" | "high";
-                    /**
-                     * Launch Height
-                     * @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0.
-                     * @default 0
-                     * @example 1.5
-                     */
-                    launch_height?: number;
-                    /**
-                     * Target Height
-                     * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0.
-                     * @default 0
-                     * @example 0.5
-                     */
-                    target_height?: number;
-                    /**
-                     * Wind
-                     * @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only.
-                     * @default 0
-                     * @example -3
-                     */
-                    wind?: number;
-                    /**
-                     * Drag
-                     * @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0.
-                     * @default 0
-                     * @example 0.1
-                     */
-                    drag?: number;
-                    /**
-                     * Tolerance
-                     * @description Largest acceptable miss in metres (m), at least 1e-6; omitted or null: the service's default, 0.05 unless configured otherwise.
-                     */
-                    tolerance?: number | null;
-                    /**
-                     * Refine
-                     * @description Refine on the true physics when the network's proposal misses by more than the tolerance (omitted or null: true); false returns the network's raw proposal, still verified.
-                     */
-                    refine?: boolean | null;
-                    /**
-                     * Distances
-                     * @description Target distances in metres (m): 1 to the service's batch limit (10,000 unless configured otherwise). A distance outside (0, max range] is reported as unreachable in its own place.
-                     */
-                    distances: number[];
-                };
+                "application/json": components["schemas"]["AimBatchRequest"];
             };
         };
         responses: {
@@ -1053,7 +1110,7 @@ export interface operations {
                     "application/json": components["schemas"]["AimBatchResponse"];
                 };
             };
-            /** @description A body that cannot be parsed at all. */
+            /** @description A body that cannot be parsed at all (not UTF-8, nesting too deep, ...). */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1071,7 +1128,16 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Body larger than CANNON_MAX_BODY_BYTES. */
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than CANNON_MAX_BODY_BYTES (bytes). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1080,7 +1146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid body, or more distances than the batch limit (then `max_batch` is given too). */
+            /** @description Invalid body, or more distances than the batch limit (then `max_batch` is given too); or, for a body the schema allows: a target height more than the envelope's height difference (m) from the launch height, or air outside what the air model covers for this cannon (`outside_envelope`). A target out of reach is answered in its place (200). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1104,7 +1170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponse"];
                 };
             };
-            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
+            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1113,7 +1179,25 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The work ran over CANNON_REQUEST_TIMEOUT (s). */
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `model_not_ready`: the model failed its startup self-check and the operator keeps the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down before the answer was ready. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `timeout`: the work ran over CANNON_REQUEST_TIMEOUT (s). */
             504: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,7 +1208,7 @@ export interface operations {
             };
         };
     };
-    verify_verify_get: {
+    verify: {
         parameters: {
             query: {
                 /** @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0. */
@@ -1168,7 +1252,25 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid query, or a shot outside the cannon's limits. */
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query (`detail` says where), a shot outside the cannon's limits (`outside_cannon_limits`), a target height more than the envelope's height difference (m) from the launch height, or a shot that never comes down at the target's height through this air (`never_lands`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1190,8 +1292,26 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponse"];
                 };
             };
-            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
+            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `model_not_ready`: the model failed its startup self-check and the operator keeps the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down before the answer was ready. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1201,7 +1321,7 @@ export interface operations {
             };
         };
     };
-    healthz_healthz_get: {
+    healthz: {
         parameters: {
             query?: never;
             header?: never;
@@ -1219,6 +1339,33 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The model failed its self-check. */
             503: {
                 headers: {
@@ -1230,7 +1377,7 @@ export interface operations {
             };
         };
     };
-    readyz_readyz_get: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
@@ -1248,6 +1395,33 @@ export interface operations {
                     "application/json": components["schemas"]["Ready"];
                 };
             };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unfit model, or shutting down. */
             503: {
                 headers: {
@@ -1259,7 +1433,7 @@ export interface operations {
             };
         };
     };
-    metrics_metrics_get: {
+    metrics: {
         parameters: {
             query?: never;
             header?: never;
@@ -1278,9 +1452,45 @@ export interface operations {
                     "text/plain; version=1.0.0; charset=utf-8": unknown;
                 };
             };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server shut down before the answer was ready; retry after Retry-After (s). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    model_model_get: {
+    model: {
         parameters: {
             query?: never;
             header?: never;
@@ -1298,9 +1508,45 @@ export interface operations {
                     "application/json": components["schemas"]["ModelCard"];
                 };
             };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server shut down before the answer was ready; retry after Retry-After (s). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    air_model_model_air_get: {
+    air_model: {
         parameters: {
             query?: never;
             header?: never;
@@ -1318,11 +1564,55 @@ export interface operations {
                     "application/json": components["schemas"]["ModelCard"];
                 };
             };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server shut down before the answer was ready; retry after Retry-After (s). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
-    trajectory_trajectory_get: {
+    trajectory: {
         parameters: {
             query: {
+                /** @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0. */
+                launch_height?: number;
+                /** @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0. */
+                target_height?: number;
+                /** @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only. */
+                wind?: number;
+                /** @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0. */
+                drag?: number;
                 /** @description Launch angle in radians (rad) above the horizontal, inside the cannon's limits (default (0, pi/2)). */
                 angle: number;
                 /** @description Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10). */
@@ -1354,7 +1644,25 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid query, or a shot outside the cannon's limits. */
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query, a shot outside the cannon's limits, air outside what the air model covers for this cannon (`outside_envelope`), or a shot that never comes down at the target's height (`never_lands`). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1376,8 +1684,26 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponse"];
                 };
             };
-            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
+            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `model_not_ready`: the model failed its startup self-check and the operator keeps the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down before the answer was ready. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1387,10 +1713,18 @@ export interface operations {
             };
         };
     };
-    loss_surface_loss_surface_get: {
+    loss_surface: {
         parameters: {
             query: {
-                /** @description Target distance in metres (m), in (0, max range]. */
+                /** @description Height of the cannon above the ground in metres (m), 0.0 to 3.0; default 0. */
+                launch_height?: number;
+                /** @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0. */
+                target_height?: number;
+                /** @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only. */
+                wind?: number;
+                /** @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0. */
+                drag?: number;
+                /** @description Target distance in metres (m) from the cannon, in (0, max range] where max range is the farthest the cannon reaches in the given air. */
                 distance: number;
                 /** @description Grid points along the velocity (m/s) axis: 2 to 200 (a count). */
                 velocities?: number;
@@ -1423,7 +1757,25 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid query, a grid above 200 x 200, or a target out of reach (then `max_range`, in metres, is given too). */
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid query, a grid above 200 x 200, air outside what the air model covers for this cannon, or a target out of reach in that air (then `max_range`, and through air `min_range`, in metres, are given too; null where nothing reaches). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1447,8 +1799,26 @@ export interface operations {
                     "application/json": components["schemas"]["ValidationErrorResponse"];
                 };
             };
-            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
+            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `model_not_ready`: the model failed its startup self-check and the operator keeps the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down before the answer was ready. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

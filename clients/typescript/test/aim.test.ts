@@ -117,6 +117,25 @@ describe("verify, trajectory, lossSurface", () => {
     assert.ok(Math.abs(Math.max(...arc.y) - arc.apex_height) < 1e-6);
   });
 
+  it("trajectory through air lands where verify through the same air says (m)", async () => {
+    const air = { drag: 0.1, wind: 3, launchHeight: 1, targetHeight: 0.5 };
+    const arc = await client().trajectory({ angle: 0.7, velocity: 9, points: 50, ...air });
+    const checked = await client().verify({ angle: 0.7, velocity: 9, distance: 7, ...air });
+    assert.ok(Math.abs(arc.landing_distance - checked.landing_distance) < 1e-6);
+    assert.ok(Math.abs(arc.flight_time - checked.flight_time) < 1e-6);
+    assert.ok(Math.abs((arc.y[0] ?? NaN) - 1) < 1e-12, `starts at ${arc.y[0]} m`); // the muzzle, 1 m up
+    assert.ok(Math.abs((arc.y.at(-1) ?? NaN) - 0.5) < 1e-6, `ends at ${arc.y.at(-1)} m`); // the target's height
+    assert.ok(arc.landing_distance < vacuumLanding(9, 0.7)); // drag takes reach away even with a tailwind
+  });
+
+  it("lossSurface through air is verify's miss squared (m^2) at each grid point", async () => {
+    const air = { drag: 0.1, wind: -2 };
+    const surface = await client().lossSurface({ distance: 4, velocities: 3, angles: 2, ...air });
+    const [angle, velocity] = [surface.angle[1] ?? NaN, surface.velocity[2] ?? NaN];
+    const checked = await client().verify({ angle, velocity, distance: 4, ...air });
+    assert.ok(Math.abs((surface.loss[1]?.[2] ?? NaN) - checked.miss ** 2) < 1e-9);
+  });
+
   it("lossSurface's grid has the sizes asked for and its loss in m^2", async () => {
     const surface = await client().lossSurface({ distance: 7.5, velocities: 5, angles: 4 });
     assert.equal(surface.unit, "m^2");
