@@ -8,16 +8,24 @@ pass against a real server (`npm test` with CANNON_URL).
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import math
 import os
 import shutil
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import environment
+from app.config import Settings
+from tests.chromium import CHROMIUM, Browser
+from tests.conftest import GRAVITY, environment, serving
 
 CLIENT = Path(__file__).resolve().parent.parent / "clients" / "typescript"
 NPM = shutil.which("npm")
@@ -97,3 +105,64 @@ def test_npm_test_passes_against_the_real_server(built: Path, server_url: str) -
     passed = [line for line in output.splitlines() if line.startswith("# pass ")]
     assert passed and int(passed[-1].split()[-1]) >= 20, output[-3000:]
     assert "# fail 0" in output
+
+
+@contextmanager
+def static_files(folder: Path) -> Iterator[str]:
+    """`folder` served over HTTP on a loopback port, as a web page's own origin would be."""
+    handler = functools.partial(Quiet, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No line per file on the test's output."""
+
+
+IN_THE_BROWSER = """
+(async () => {
+  const { CannonClient, UnreachableTarget } = await import("/dist/index.js");
+  const cannon = new CannonClient({ baseUrl: %s });
+  const shot = await cannon.aim(7.5, { tolerance: 1e-6 });
+  const air = await cannon.aim(4, { drag: 0.1, wind: -3, launchHeight: 1.5, tolerance: 1e-6 });
+  let refused = null;
+  try { await cannon.aim(12); } catch (error) {
+    refused = { unreachable: error instanceof UnreachableTarget, maxRange: error.maxRange,
+                status: error.status, detail: error.detail };
+  }
+  return { shot, air, refused, ready: await cannon.ready() };
+})()
+"""
+
+
+def test_runs_in_a_browser(built: Path, tmp_path: Path) -> None:
+    """The built package, loaded as an ES module by headless Chromium from a page of another
+    origin, aims through the real server (CORS open to that origin only)."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); .ci/run installs it")
+    shutil.copytree(built, tmp_path / "dist")
+    (tmp_path / "index.html").write_text("<!doctype html><title>client</title>")
+    with static_files(tmp_path) as origin, serving(Settings(cors_origins=[origin])) as url:
+        page = Browser(CHROMIUM)
+        try:
+            page.send("Page.navigate", {"url": f"{origin}/index.html"})
+            page.wait_for("document.readyState === 'complete'")
+            answer = page.js(IN_THE_BROWSER % json.dumps(url))
+        finally:
+            page.close()
+    shot, air, refused = answer["shot"], answer["air"], answer["refused"]
+    assert shot["hit"] and shot["miss"] <= 1e-6
+    landing = shot["velocity"] ** 2 * math.sin(2 * shot["angle"]) / GRAVITY  # m
+    assert abs(landing - 7.5) <= 1e-6
+    assert air["hit"] and air["miss"] <= 1e-6 and air["model_version"] != shot["model_version"]
+    assert refused["unreachable"] and refused["status"] == 422
+    assert abs(refused["maxRange"] - 10**2 / GRAVITY) < 1e-9
+    assert "out of reach" in refused["detail"]
+    assert answer["ready"]["model_version"] == shot["model_version"]
