@@ -148,6 +148,24 @@ def test_trajectory_and_loss_surface_agree_with_the_closed_form(cannon: CannonCl
     assert surface.min_loss == min(min(row) for row in surface.loss)
 
 
+def test_trajectory_and_loss_surface_through_air_agree_with_scipy(cannon: CannonClient) -> None:
+    air = Conditions(drag=0.1, wind=-2.0, launch_height=1.5, target_height=0.5)
+    arc = cannon.trajectory(0.7, 9.0, points=5, air=air)
+    truth = reference.landing(9.0, 0.7, 1.5, 0.5, -2.0, 0.1, GRAVITY)
+    assert arc.landing_distance == pytest.approx(truth.distance, abs=1e-9)
+    assert arc.y[0] == 1.5 and arc.y[-1] == pytest.approx(0.5, abs=1e-6)  # m
+    up = Conditions(drag=0.1, target_height=2.0)  # 2 m above the launch
+    surface = cannon.loss_surface(2.0, velocities=4, angles=3, air=up)
+    for i, angle in enumerate(surface.angle):
+        for j, velocity in enumerate(surface.velocity):
+            landing = reference.landing(velocity, angle, 0.0, 2.0, 0.0, 0.1, GRAVITY).distance
+            if math.isnan(landing):  # never comes down through 2 m: no loss, not a number
+                assert surface.loss[i][j] is None
+            else:
+                assert surface.loss[i][j] == pytest.approx((landing - 2.0) ** 2, abs=1e-9)
+    assert any(cell is None for row in surface.loss for cell in row)
+
+
 def test_an_unreachable_target_keeps_the_servers_detail(cannon: CannonClient) -> None:
     with pytest.raises(UnreachableTarget) as caught:
         cannon.aim(25.0)

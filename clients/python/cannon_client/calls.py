@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -142,6 +141,13 @@ def ready() -> Call[answers.Ready]:
     return Call("GET", "/readyz", answers.Ready)
 
 
+def uniform() -> float:
+    """A random number in [0, 1): random.random, its module loaded only when a retry waits."""
+    import random
+
+    return random.random()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Ask again on 429 and 503, waiting what the server's Retry-After says, or else backing
@@ -151,7 +157,7 @@ class RetryPolicy:
     retries: int = 3  # extra attempts after the first
     backoff: float = 0.2  # seconds before the first retry without Retry-After; doubles each time
     max_wait: float = 10.0  # seconds: the longest single wait, whatever the server asks
-    jitter: Callable[[], float] = field(default=random.random, repr=False)
+    jitter: Callable[[], float] = field(default=uniform, repr=False)
 
     def wait(self, response: httpx.Response, attempt: int) -> float | None:
         """Seconds to wait before attempt `attempt + 1`, or None to stop and read the answer."""
