@@ -12,7 +12,7 @@ import functools
 import http.server
 import json
 import math
-import os
+import secrets
 import shutil
 import subprocess
 import threading
@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from app.config import Settings
 from tests.chromium import CHROMIUM, Browser
@@ -101,7 +102,11 @@ def test_compiles_to_an_esm_package_with_types(built: Path) -> None:
 
 
 def test_npm_test_passes_against_the_real_server(built: Path, server_url: str) -> None:
-    output = npm("test", env={"CANNON_URL": server_url, "PATH": os.environ.get("PATH", "")})
+    key = secrets.token_urlsafe(16)
+    with serving(Settings(api_key=SecretStr(key))) as keyed:
+        urls = {"CANNON_URL": server_url, "CANNON_KEYED_URL": keyed, "CANNON_KEYED_KEY": key}
+        output = npm("test", env=urls)
+    assert "# skipped 0" in output, output[-3000:]
     passed = [line for line in output.splitlines() if line.startswith("# pass ")]
     assert passed and int(passed[-1].split()[-1]) >= 20, output[-3000:]
     assert "# fail 0" in output
