@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -236,7 +237,7 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
     what the service requires, the client always sends."""
     everything = [Options(1e-3, True, FULL_AIR, hold) for hold in HELD]
     bare = Options()
-    posts = {
+    posts: dict[str, tuple[list[calls.Call[Any]], calls.Call[Any]]] = {
         "/aim": ([calls.aim(7.5, o) for o in everything], calls.aim(7.5, bare)),
         "/aim/batch": (
             [calls.aim_many([7.5], o, 10)[0] for o in everything],
@@ -247,7 +248,7 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
         body = request_body(served, path)
         assert sent(*full) == set(body["properties"]), path
         assert set(body.get("required", ())) <= sent(least), path
-    gets = {
+    gets: dict[str, tuple[calls.Call[Any], calls.Call[Any]]] = {
         "/verify": (calls.verify(0.5, 9.0, 7.5, 1e-3, FULL_AIR), calls.verify(0.5, 9, 7.5, None, None)),
         "/trajectory": (calls.trajectory(0.5, 9.0, 5, FULL_AIR), calls.trajectory(0.5, 9.0, None, None)),
         "/loss-surface": (
@@ -318,12 +319,15 @@ def test_the_package_imports_only_httpx_pydantic_and_the_standard_library() -> N
 
 USER_SCRIPT = """
 import asyncio
-from cannon_client import AsyncCannonClient, CannonClient, Conditions, Solution, UnreachableTarget
+from cannon_client import (
+    AsyncCannonClient, CannonClient, Conditions, Constraints, Solution, UnreachableTarget
+)
 
 
 def aim(url: str) -> float:
     with CannonClient(url, timeout=5.0) as cannon:
-        shot = cannon.aim(7.5, tolerance=0.001, air=Conditions(drag=0.1))
+        held = Constraints(velocity=9.0)
+        shot = cannon.aim(7.5, tolerance=0.001, air=Conditions(drag=0.1), hold=held)
         many: list[Solution] = cannon.aim_many([1.0, 2.0])
         try:
             cannon.aim(25.0)
@@ -341,16 +345,32 @@ async def aim_async(url: str) -> int:
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A fresh environment with the client installed from its wheel (no editable hooks,
-    which type checkers cannot follow), seeing the dev environment's httpx and pydantic."""
+    which type checkers cannot follow), seeing the dev environment's httpx and pydantic.
+    The wheel is built from a copy, so no build files land in the checkout."""
     root = tmp_path_factory.mktemp("installed")
+    source = root / "source"
+    shutil.copytree(PACKAGE.parent, source, ignore=shutil.ignore_patterns("__pycache__", "build"))
     build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
-    subprocess.run([*build, "-w", str(root), str(PACKAGE.parent)], check=True, capture_output=True)
+    subprocess.run([*build, "-w", str(root), str(source)], check=True, capture_output=True)
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root / "env")], check=True)
     site = next((root / "env" / "lib").glob("python*/site-packages"))
     (site / "dev.pth").write_text(next(p for p in sys.path if p.endswith("site-packages")))
     with zipfile.ZipFile(next(root.glob("cannon_aim_client-0.1.0-*.whl"))) as wheel:
         wheel.extractall(site)  # a wheel's contents are what an install puts there
     yield site
+
+
+def test_the_wheel_depends_on_httpx_and_pydantic_only(installed: Path) -> None:
+    metadata = (installed / "cannon_aim_client-0.1.0.dist-info" / "METADATA").read_text()
+    needs = [
+        line.split(":", 1)[1].strip()
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    assert sorted(need.split(">")[0].split("<")[0] for need in needs) == ["httpx", "pydantic"]
+    assert "Requires-Python: >=3.11" in metadata
+    shipped = {path.name for path in (installed / "cannon_client").iterdir()}
+    assert {"py.typed", "__init__.py", "answers.py", "clients.py"} <= shipped
 
 
 def mypy_strict(site: Path, script: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:

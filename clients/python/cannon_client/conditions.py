@@ -149,7 +149,7 @@ class Constraints(Strict):
         ),
     ] = None
     arc: Literal["low", "high"] = Field(
-        "low",
+        default="low",  # by keyword: type checkers see a default only so (PEP 681)
         description="With a fixed velocity: the low arc (flatter, shorter flight) or the high "
         "arc (steeper). Ignored otherwise.",
     )
