@@ -13,11 +13,17 @@ is held with one exception, the documented 422s that say so (`accepted_within_re
 (air the model does not cover at this cannon's scale), and a target height too far from the
 launch height (a bound on the difference of two fields, which JSON Schema cannot state on
 either). Any other refusal of schema-valid data fails. (schemathesis' pytest plugin does not
-work with this pytest yet, so each operation's strategy is driven by hypothesis directly.)
+work with this pytest yet, so each operation's strategy is driven by hypothesis directly;
+the phases only its runner drives, the schema's own examples and the coverage of every
+bound, run through its command line, `schemathesis run`, with the same exception.)
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -104,3 +110,26 @@ def test_only_answers_beyond_reach_are_excused(client: httpx.Client) -> None:
     )
     assert not beyond_reach(client.post("/aim", json={"distance": -1}))
     assert not beyond_reach(client.post("/aim", json={"distance": 5}))  # a 200
+
+
+def test_schemathesis_run_passes(server_url: str, tmp_path: Path) -> None:
+    """`schemathesis run`, every phase it has for this schema (examples, coverage of every
+    bound, fuzzing) and every check, "schema-valid data is accepted" as above."""
+    hooks = tmp_path / "within_reach_hooks.py"
+    hooks.write_text(
+        "import schemathesis\n"
+        "from tests.test_schemathesis import accepted_within_reach\n"
+        "schemathesis.check(accepted_within_reach)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": hooks.stem}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(root)])
+    command = [str(Path(sys.executable).parent / "schemathesis"), "run", "--no-color"]
+    command += ["--checks", "all", "--exclude-checks", "positive_data_acceptance"]
+    command += ["--max-examples", "50", f"{server_url}/openapi.json"]
+    ran = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    report = ran.stdout + ran.stderr
+    assert ran.returncode == 0, report[-5000:]
+    for phase in ("Examples", "Coverage", "Fuzzing"):
+        assert f"✅ {phase}" in report, report[-5000:]
+    assert " passed" in report and "failed" not in report, report[-5000:]
