@@ -69,6 +69,19 @@ describe("aimMany", () => {
     }
   });
 
+  it("through air, the unreachable one gets the air's reach (m) and the others hit", async () => {
+    const air = { drag: 0.1, wind: 1, launchHeight: 0.5 };
+    const solutions = await client().aimMany([2.5, 9, 4], { ...air, tolerance: 1e-3 });
+    const [near, far, mid] = solutions as [BatchSolution, BatchUnreachable, BatchSolution];
+    assert.equal(far.reachable, false);
+    assert.ok(far.max_range !== null && far.max_range > 4 && far.max_range < 9, `max_range ${far.max_range} m`);
+    for (const shot of [near, mid]) {
+      assert.ok(shot.reachable && shot.hit && shot.miss <= 1e-3);
+      const checked = await client().verify({ ...air, angle: shot.angle, velocity: shot.velocity, distance: shot.distance, tolerance: 1e-3 });
+      assert.equal(checked.hit, true);
+    }
+  });
+
   it("sends at most maxBatch distances per request, in order", async () => {
     const counting = countingFetch();
     const distances = [1, 2, 3, 4, 5, 6, 7];

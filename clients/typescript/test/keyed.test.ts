@@ -11,8 +11,8 @@ const url = process.env["CANNON_KEYED_URL"];
 const key = process.env["CANNON_KEYED_KEY"];
 const skip = url && key ? false : "set CANNON_KEYED_URL and CANNON_KEYED_KEY to a server started with that CANNON_API_KEY";
 
-describe("a server with an API key", { skip }, () => {
-  it("refuses aiming without the key: 401 with the server's detail", async () => {
+describe("a server with an API key", () => {
+  it("refuses aiming without the key: 401 with the server's detail", { skip }, async () => {
     const error = await new CannonClient({ baseUrl: url ?? "" }).aim(5).catch((thrown: unknown) => thrown);
     assert.ok(error instanceof CannonError, String(error));
     assert.equal(error.status, 401);
@@ -20,7 +20,7 @@ describe("a server with an API key", { skip }, () => {
     assert.equal(error.detail, ((await server.json()) as { detail: string }).detail);
   });
 
-  it("aims with the key, and the probes need none", async () => {
+  it("aims with the key, and the probes need none", { skip }, async () => {
     const shot = await new CannonClient({ baseUrl: url ?? "", apiKey: key ?? "" }).aim(5, { tolerance: 1e-4 });
     assert.ok(shot.hit && shot.miss <= 1e-4, `miss ${shot.miss} m`);
     const wrong = await new CannonClient({ baseUrl: url ?? "", apiKey: "not the key" }).aim(5).catch((e: unknown) => e);
