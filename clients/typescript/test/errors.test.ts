@@ -100,6 +100,15 @@ describe("retries", () => {
     assert.ok(waited >= 990, `waited ${waited} ms for Retry-After: 1`);
   });
 
+  it("reads a Retry-After given as an HTTP date", async () => {
+    const soon = new Date(Date.now() + 1_000).toUTCString(); // whole seconds: 0 to 1 s away
+    script.splice(0, script.length, { status: 503, retryAfter: soon });
+    arrivals.length = 0;
+    assert.deepEqual(await client({ baseUrl: url }).health(), { status: "ok" });
+    assert.equal(arrivals.length, 2);
+    assert.ok((arrivals[1] ?? 0) - (arrivals[0] ?? 0) < 1_500);
+  });
+
   it("gives up after `retries`, with the last answer's status, detail and Retry-After", async () => {
     script.splice(0, script.length, ...Array.from({ length: 4 }, () => ({ status: 429, retryAfter: "0" })));
     arrivals.length = 0;
