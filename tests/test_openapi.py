@@ -148,6 +148,11 @@ def test_the_schema_states_the_limits_the_service_enforces() -> None:
         beyond = aimed({"velocity": math.nextafter(top, math.inf)})
         assert beyond.status_code == 422
         assert beyond.json()["detail"][0]["type"] == "outside_cannon_limits"
+        drag = aim["drag"]["maximum"]  # the air model's envelope at this cannon's scale
+        assert drag < verify["drag"]["maximum"] and batch["drag"]["maximum"] == drag
+        assert "outside_envelope" not in aimed({"drag": drag}).text
+        outside = aimed({"drag": math.nextafter(drag, math.inf)}).json()
+        assert outside["detail"][0]["type"] == "outside_envelope"
         most = batch["distances"]["maxItems"]
         assert most == settings.max_batch == 5
         assert http.post("/aim/batch", json={"distances": [1000.0] * most}).status_code == 200

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from app.api import openapi
 from app.api.schemas import AimBatchRequest, AimRequest
 from app.config import Settings
+from app.physics.envelope import ENVELOPE
 from app.physics.vacuum import Cannon
 
 Schema = dict[str, Any]
@@ -62,6 +63,7 @@ def finish(schema: Schema, settings: Settings, guarded: Iterable[str] | None) ->
     cannon = settings.cannon()
     for name in ("AimRequest", "AimBatchRequest"):
         state_constraint(components[name], cannon)
+        state_drag(components[name], cannon)
     components["AimBatchRequest"]["properties"]["distances"]["maxItems"] = settings.max_batch
     for operations in schema["paths"].values():
         for operation in operations.values():
@@ -98,6 +100,18 @@ def state_constraint(body: Schema, cannon: Cannon) -> None:
         "required": list(SHOT_PARAMETERS),
         "properties": {name: {"type": "number"} for name in SHOT_PARAMETERS},
     }
+
+
+def state_drag(body: Schema, cannon: Cannon) -> None:
+    """A body's drag (1/m): at most the air model's envelope for this cannon, when that is
+    tighter than the request models' bound (the default cannon's, app/api/conditions.py):
+    /aim holds any drag above 0 to it (Engine.outside, with its rounding slack), so a 400 m/s
+    gun takes at most 1.25e-4 /m. The other conditions' envelope binds only through air (a
+    still, flat, free shot never meets it), so their schema bounds stay the models'."""
+    low, high = ENVELOPE.at(cannon).drag  # Engine.envelope
+    highest = high + 1e-9 * (high - low)  # as Engine.outside accepts it
+    drag = body["properties"]["drag"]
+    drag["maximum"] = min(drag["maximum"], highest)
 
 
 def document_api_key(schema: Schema, paths: Iterable[str]) -> None:
