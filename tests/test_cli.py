@@ -126,6 +126,8 @@ def test_aim_reads_the_default_tolerance_from_settings() -> None:
         (["aim", "5", "--velocity", "9", "--angle", "0.7"], 1, "not both"),
         (["verify", "--angle", "3", "--velocity", "9", "--distance", "7.5"], 1, "cannon fires"),
         (["verify", "--angle", "0.6"], 2, "required"),
+        (["verify", "--angle", "0.6", "--velocity", "9", "--tolerance", "1"], 2, "--distance"),
+        (["aim", "5", "--timeout", "3"], 2, "give --url too"),
         (["aim", "--file", "no-such-file.csv"], 1, "cannot read the targets"),
         (["aim", "4", "--drag", "0.5"], 1, "less than or equal to 0.2"),
         (["bench", "nonsense"], 2, "invalid choice"),

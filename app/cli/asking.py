@@ -25,6 +25,7 @@ from app.cli.errors import Failure
 SERVICE_DEFAULT = 0.05  # m: the service's default tolerance unless configured (app/config.py)
 MIN_TOLERANCE = 1e-6  # m: the smallest the service takes (app/aiming/vacuum.py)
 FRACTION = 0.01  # of the distance: the default tolerance's bound at short range
+TIMEOUT = 10.0  # s per request with --url, unless --timeout says otherwise
 
 
 @dataclass
@@ -39,7 +40,9 @@ class Service:
 def service(args: argparse.Namespace) -> Service:
     """The service at --url, or the models loaded in this process."""
     if args.url:
-        client = cannon_client.CannonClient(args.url, api_key=args.api_key, timeout=args.timeout)
+        key = args.api_key or os.environ.get("CANNON_API_KEY") or None
+        timeout = TIMEOUT if args.timeout is None else args.timeout
+        client = cannon_client.CannonClient(args.url, api_key=key, timeout=timeout)
         return Service(client, environment_tolerance(), args.url)
     from app.cli import local
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 from typing import Any
 
 BENCHMARKS = (
@@ -176,6 +175,11 @@ def parser() -> argparse.ArgumentParser:
 def problem(args: argparse.Namespace) -> str | None:
     """What is wrong with a command line argparse accepted, options that make no sense
     together (a usage error, exit 2), or None."""
+    asking = args.run in ("asking:aim", "asking:verify")
+    if args.run == "asking:verify" and args.tolerance is not None and args.distance is None:
+        return "--tolerance (m) is for a target: give --distance too"
+    if asking and args.url is None and (args.api_key is not None or args.timeout is not None):
+        return "--api-key and --timeout are for a service: give --url too"
     if args.run != "asking:aim":
         return None
     if (args.distance is None) == (args.file is None):
@@ -199,15 +203,13 @@ def asking_options() -> argparse.ArgumentParser:
     asking.add_argument(
         "--api-key",
         metavar="KEY",
-        default=os.environ.get("CANNON_API_KEY") or None,
         help="the service's API key, with --url; default: CANNON_API_KEY",
     )
     asking.add_argument(
         "--timeout",
         type=float,
-        default=10.0,
         metavar="S",
-        help="seconds per request, with --url (10)",
+        help="seconds per request, with --url (default 10 s)",
     )
     asking.add_argument("--json", action="store_true", help="print the answer as JSON")
     asking.add_argument("--tolerance", type=float, metavar="M", help=TOLERANCE_HELP)
