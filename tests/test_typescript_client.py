@@ -56,6 +56,11 @@ def npm(*args: str, env: dict[str, str] | None = None, timeout: float = 600) -> 
 @pytest.fixture(scope="module")
 def installed() -> Path:
     """The client's dev dependencies, from package-lock.json (npm ci) when not yet there."""
+    version = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True)
+    major = int(version.stdout.strip().lstrip("v").split(".")[0])
+    assert major >= 20, (
+        f"the client needs Node >= 20 (package.json engines), found {version.stdout}"
+    )
     if not (CLIENT / "node_modules").is_dir():
         npm("ci", "--no-audit", "--no-fund")
     return CLIENT
