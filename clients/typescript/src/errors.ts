@@ -74,7 +74,7 @@ export class CannonConnectionError extends Error {
   }
 }
 
-/** The error for a refused answer: the subclass its first item's kind names, else CannonError. */
+/** The error for a refused answer: the subclass one of its items' kinds names, else CannonError. */
 export function errorFor(status: number, body: unknown, retryAfterSeconds?: number): CannonError {
   const kinds = describe(body).problems.map((item) => item.type);
   if (kinds.includes("unreachable_target")) return new UnreachableTarget(status, body, retryAfterSeconds);
