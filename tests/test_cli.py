@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import socket
 import subprocess
@@ -29,7 +30,7 @@ HEAVY = ("torch", "numpy", "scipy", "numba", "fastapi", "uvicorn")
 
 
 def cannon(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """`cannon ARGS` in its own process, as a user runs it."""
     return subprocess.run(
@@ -37,7 +38,7 @@ def cannon(
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         env=environment(env),
     )
 
@@ -231,6 +232,24 @@ def test_a_long_batch_shows_progress_on_stderr_only(tmp_path: Path) -> None:
     assert len(rows) == 20_000 and all(row["hit"] == "true" for row in rows)
     quiet = cannon("aim", "--file", str(tmp_path / "t.csv"), "--tolerance", "0.01")
     assert quiet.stdout == shown.stdout and "aiming" not in quiet.stderr  # not a terminal
+
+
+def test_a_reader_that_left_gets_no_traceback(server_url: str, tmp_path: Path) -> None:
+    """`cannon aim --file t.csv | head -2`: the pipe closes before the answers are written."""
+    (tmp_path / "t.csv").write_text("1\n2\n")
+    reader, writer = os.pipe()
+    os.close(reader)  # a pipe nobody reads: the first write fails (EPIPE), deterministically
+    try:
+        result = subprocess.run(
+            [*CANNON, "aim", "--file", str(tmp_path / "t.csv"), "--url", server_url],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment(),
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 1 and result.stderr == "", result.stderr
 
 
 def test_verify_exits_0_on_a_hit_and_1_on_a_miss(capsys: pytest.CaptureFixture[str]) -> None:
@@ -438,7 +457,8 @@ def test_train_air_trains_validates_and_saves_a_model_the_service_can_load(
     from app.physics.vacuum import Cannon
 
     weights = tmp_path / "air.safetensors"
-    result = cannon("train", "--air", "--steps", "20", "--out", str(weights))
+    # the validation runs the reference (scipy) on 2,000 shots: 3 min of CPU on a busy core
+    result = cannon("train", "--air", "--steps", "20", "--out", str(weights), timeout=900)
     assert result.returncode == 0, result.stderr
     assert "training air" in result.stderr and "20/20" in result.stderr  # the progress bar
     assert "targets through air, network alone" in result.stdout

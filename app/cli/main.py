@@ -21,10 +21,11 @@ exit codes:
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 from app.cli import options
-from app.cli.errors import INTERRUPTED, Failure
+from app.cli.errors import FAILED, INTERRUPTED, Failure
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(failure.code)
     except KeyboardInterrupt:
         sys.exit(INTERRUPTED)
+    except BrokenPipeError:  # `cannon aim --file big.csv | head`: the reader left; no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nor at exit's flush
+        sys.exit(FAILED)
     sys.exit(code or 0)
 
 
