@@ -234,6 +234,54 @@ def test_a_long_batch_shows_progress_on_stderr_only(tmp_path: Path) -> None:
     assert quiet.stdout == shown.stdout and "aiming" not in quiet.stderr  # not a terminal
 
 
+def on_a_terminal(*args: str) -> tuple[int, str]:
+    """`cannon ARGS` with its standard error on a pseudo-terminal: exit code, what it showed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+    import threading
+
+    controller, terminal = pty.openpty()
+    size = struct.pack("HHHH", 24, 100, 0, 0)  # rows, columns: a new pty has 0 columns
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, size)
+    shown: list[bytes] = []
+
+    def read() -> None:  # drained as it comes, so the bar never blocks on a full terminal
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's side closed
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = subprocess.run(
+        [*CANNON, *args], stdout=subprocess.DEVNULL, stderr=terminal, env=environment()
+    )
+    os.close(terminal)
+    reader.join(timeout=10)
+    os.close(controller)
+    return result.returncode, b"".join(shown).decode(errors="replace")
+
+
+def test_progress_shows_on_a_terminal_once_a_batch_takes_a_second(
+    server_url: str, tmp_path: Path
+) -> None:
+    targets = tmp_path / "t.csv"
+    targets.write_text("\n".join(str(0.5 + i / 5000) for i in range(30_000)))  # air: seconds
+    code, shown = on_a_terminal(
+        "aim", "--file", str(targets), "--drag", "0.05", "--url", server_url
+    )
+    assert code == 0 and "aiming" in shown and "30000/30000" in shown
+    (tmp_path / "two.csv").write_text("1\n2\n")  # well under a second: no bar at all
+    code, shown = on_a_terminal("aim", "--file", str(tmp_path / "two.csv"), "--url", server_url)
+    assert code == 0 and "aiming" not in shown and "2 targets: 2 hit" in shown
+
+
 def test_a_reader_that_left_gets_no_traceback(server_url: str, tmp_path: Path) -> None:
     """`cannon aim --file t.csv | head -2`: the pipe closes before the answers are written."""
     (tmp_path / "t.csv").write_text("1\n2\n")
