@@ -311,7 +311,7 @@ def test_a_re_signed_broken_model_is_refused_before_listening(
     if model == "air":
         assert "air self-check" in refusals[0]
     assert "Traceback" not in output, output
-    # README and app/cli/main.py: "1 the command failed".
+    # docs/cli.md and app/cli/options.py, exit codes: "1 ... the command failed".
     assert process.returncode == 1, f"exit status {process.returncode}, not 1:\n{output}"
 
 

@@ -1,7 +1,7 @@
 """How far and how near a constraint lets a shot land in given air, compiled: asked only for
 a target the solver missed, to tell `unreachable_target` (with the range) from
 `did_not_converge`. There is no closed form through air, so it is searched (its cost is in
-the README's measurements):
+docs/physics.md, under Reach):
 
 - the farthest landing at a velocity: at its best angle (solve.best_angle, a bisection on
   the sign of d landing / d angle);
