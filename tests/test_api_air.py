@@ -133,7 +133,9 @@ def test_a_target_no_shot_gets_up_to_is_unreachable_without_a_range(client: http
         ({"wind": 5.5}, "wind", "less than or equal to 5"),
         ({"launch_height": 3.5}, "launch_height", "less than or equal to 3"),
         ({"launch_height": 0.5, "target_height": 4.0}, "target_height", "[-3.0, 3.0] m"),
-        ({"velocity": 12.0, "drag": 0.1}, "velocity", "at most 10.0 m/s"),
+        ({"velocity": 12.0, "drag": 0.1}, "velocity", "in [1e-05, 10] m/s"),
+        # Its square underflows: the reach search once spent seconds on it (schemathesis).
+        ({"velocity": 2.225073858507203e-309}, "velocity", "in [1e-05, 10] m/s"),
         ({"angle": 1.6, "drag": 0.1}, "angle", "angles in"),
         ({"velocity": 5.0, "angle": 0.5}, "body", "not both"),
         ({"arc": "middle", "velocity": 5.0}, "arc", "'low' or 'high'"),

@@ -213,8 +213,7 @@ def check_shot(
     """Verify any shot the cannon can fire against a target distance (m), in float64."""
     if not cannon.can_fire(velocity, angle):
         raise OutsideLimitsError(
-            f"the cannon fires velocities in (0, {cannon.max_velocity}] m/s and angles in "
-            f"({cannon.min_angle}, {cannon.max_angle}) rad; got {velocity} m/s at {angle} rad"
+            f"{cannon.limits()}; got {velocity} m/s at {angle} rad"
         )
     landing = cannon.landing_distance(velocity, angle)
     miss = abs(landing - distance)

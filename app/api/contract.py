@@ -78,9 +78,11 @@ def finish(schema: Schema, settings: Settings, guarded: Iterable[str] | None) ->
 
 
 def state_shot(name: str, field: Schema, cannon: Cannon) -> None:
-    """A velocity's or an angle's bounds: those of Cannon.can_fire, (0, max velocity] m/s and
-    (min angle, max angle) rad, kept to the models' own where those are tighter (angle > 0)."""
+    """A velocity's or an angle's bounds: those of Cannon.can_fire, [min velocity, max
+    velocity] m/s and (min angle, max angle) rad, kept to the models' own where those are
+    tighter (angle > 0)."""
     if name == "velocity":
+        field["minimum"] = cannon.min_velocity
         field["maximum"] = cannon.max_velocity
     else:
         field["exclusiveMinimum"] = max(

@@ -154,11 +154,11 @@ def conditions(body: Conditions) -> tuple[float, float, float, float]:
 def constraint_of(aimer: AirPath, body: Constraints, loc: list[str | int]) -> Constraint:
     """The constraint, refused with a 422 when it lies outside the cannon's limits."""
     c = aimer.cannon
-    if body.velocity is not None and not body.velocity <= c.max_velocity:
+    if body.velocity is not None and not c.fires(body.velocity):
         raise ApiError(
             422,
             [*loc, "velocity"],
-            f"the cannon fires at most {c.max_velocity} m/s",
+            f"the cannon fires velocities in [{c.min_velocity:g}, {c.max_velocity:g}] m/s",
             "outside_cannon_limits",
         )
     if body.angle is not None and not c.min_angle < body.angle < c.max_angle:
@@ -268,8 +268,7 @@ def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyRe
         raise ApiError(
             422,
             ["query"],
-            f"the cannon fires velocities in (0, {cannon.max_velocity}] m/s and angles in "
-            f"({cannon.min_angle}, {cannon.max_angle}) rad",
+            cannon.limits(),
             "outside_cannon_limits",
         )
     distance, time, apex = flight.landing(

@@ -61,11 +61,14 @@ def max_range(max_velocity: Tensor, gravity: float) -> Tensor:
     return landing_distance(max_velocity, torch.full_like(max_velocity, math.pi / 4), gravity)
 
 
+MIN_VELOCITY_FRACTION = 1e-6  # of max_velocity: the slowest launch (Cannon.min_velocity)
+
+
 @dataclass(frozen=True)
 class Cannon:
     """Physical constants and the cannon's limits.
 
-    Velocity lies in (0, max_velocity] m/s and the angle in the open interval
+    Velocity lies in [min_velocity, max_velocity] m/s and the angle in the open interval
     (min_angle, max_angle) radians, which must contain 45 degrees so that the maximum range
     is max_velocity^2 / gravity.
     """
@@ -113,9 +116,27 @@ class Cannon:
         """Whether target distances (m) lie in (0, max_range]; False for NaN. (...) -> (...)"""
         return (distance > 0) & (distance <= self.max_range)
 
+    @property
+    def min_velocity(self) -> float:
+        """The slowest launch a request may fix (m/s): a millionth of the fastest. Slower
+        shots land within 1e-12 of the range, and at speeds near 1e-154 m/s their squares
+        underflow, which sent the reach search through air into seconds of work."""
+        return MIN_VELOCITY_FRACTION * self.max_velocity
+
+    def fires(self, velocity: float) -> bool:
+        """Whether the velocity (m/s) lies inside the cannon's limits; False for NaN."""
+        return self.min_velocity <= velocity <= self.max_velocity
+
     def can_fire(self, velocity: float, angle: float) -> bool:
         """Whether (velocity m/s, angle rad) lies inside the cannon's limits."""
-        return 0 < velocity <= self.max_velocity and self.min_angle < angle < self.max_angle
+        return self.fires(velocity) and self.min_angle < angle < self.max_angle
+
+    def limits(self) -> str:
+        """The limits in words, for messages."""
+        return (
+            f"the cannon fires velocities in [{self.min_velocity:g}, {self.max_velocity:g}] m/s "
+            f"and angles in ({self.min_angle:.10g}, {self.max_angle:.10g}) rad"
+        )
 
     def as_dict(self) -> dict[str, float]:
         """Constants for the model card."""
