@@ -212,9 +212,7 @@ def check_shot(
 ) -> ShotCheck:
     """Verify any shot the cannon can fire against a target distance (m), in float64."""
     if not cannon.can_fire(velocity, angle):
-        raise OutsideLimitsError(
-            f"{cannon.limits()}; got {velocity} m/s at {angle} rad"
-        )
+        raise OutsideLimitsError(f"{cannon.limits()}; got {velocity} m/s at {angle} rad")
     landing = cannon.landing_distance(velocity, angle)
     miss = abs(landing - distance)
     return ShotCheck(
