@@ -1284,7 +1284,7 @@ export interface operations {
                      *           "loc": [
                      *             "query"
                      *           ],
-                     *           "msg": "the cannon fires velocities in (0, 10.0] m/s and angles in (0.0, 1.5707963267948966) rad; got 12.0 m/s at 0.7 rad"
+                     *           "msg": "the cannon fires velocities in [1e-05, 10] m/s and angles in (0, 1.570796327) rad; got 12.0 m/s at 0.7 rad"
                      *         }
                      *       ]
                      *     }
@@ -1676,7 +1676,7 @@ export interface operations {
                      *           "loc": [
                      *             "query"
                      *           ],
-                     *           "msg": "the cannon fires velocities in (0, 10.0] m/s and angles in (0.0, 1.5707963267948966) rad; got 12.0 m/s at 0.7 rad"
+                     *           "msg": "the cannon fires velocities in [1e-05, 10] m/s and angles in (0, 1.570796327) rad; got 12.0 m/s at 0.7 rad"
                      *         }
                      *       ]
                      *     }
