@@ -1,9 +1,11 @@
-"""The speed benchmark runs end to end (tiny sizes) and reports every figure it promises."""
+"""The benchmarks run end to end (tiny sizes) and report every figure they promise."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,19 @@ def test_speed_reports_every_figure(tmp_path: Path, capsys: pytest.CaptureFixtur
 def test_load_goes_to_loopback_only(url: str) -> None:
     with pytest.raises(ValueError, match="loopback"):
         wrk_load(url, "", 1, 1)
+
+
+def test_light_reports_every_figure() -> None:
+    """benchmarks/light.py: each entry point's median seconds beside its floors, one run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.light", "--runs", "1"],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    rows = {line[:34].strip(): line[34:].split() for line in result.stdout.splitlines()[1:-1]}
+    assert set(rows) == {
+        "empty interpreter", "import pydantic (BaseModel)", "import cannon_client",
+        "import app.main (the server)", "cannon --help", "cannon --version",
+        "cannon aim 7.5 --url",
+    }  # fmt: skip
+    assert all(float(row[0]) > 0 for row in rows.values()), result.stdout
+    assert "the server's import over the client's" in result.stdout

