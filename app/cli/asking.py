@@ -60,8 +60,10 @@ def plain_http(url: str) -> Any:
     """For an http:// URL, httpx's transport without the CA bundle that its default one
     loads at every start (about 0.05-0.1 s of a 0.3 s budget): no TLS is used on such a URL
     (the client follows no redirects), and a TLS handshake would fail verification against
-    this empty trust store, never pass it. None (httpx's default) for any other URL."""
-    if not url.lower().startswith("http://"):
+    this empty trust store, never pass it. None (httpx's default) for any other URL, and
+    when a proxy is set in the environment (httpx honours it only with its own transport)."""
+    proxied = any(name.lower() in ("http_proxy", "all_proxy") for name in os.environ)
+    if proxied or not url.lower().startswith("http://"):
         return None
     import ssl
 
