@@ -550,3 +550,18 @@ def test_aim_and_verify_through_air(capsys: pytest.CaptureFixture[str]) -> None:
     )
     verified = json.loads(out)["landing_distance"]  # our DOP853 against scipy's, both at 1e-12
     assert code == 0 and verified == pytest.approx(truth.distance, abs=1e-10)
+
+
+def test_plain_http_skips_the_ca_bundle_only_where_no_tls_or_proxy_is_involved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import httpx
+
+    from app.cli import asking
+
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(asking.plain_http("http://127.0.0.1:8000"), httpx.HTTPTransport)
+    assert asking.plain_http("https://cannon.example") is None  # httpx's verified default
+    monkeypatch.setenv("http_proxy", "http://proxy.example:3128")
+    assert asking.plain_http("http://127.0.0.1:8000") is None  # httpx honours the proxy
