@@ -181,6 +181,7 @@ def aim_batch(args: argparse.Namespace, asked: Service) -> int:
         asked.cannon,
         distances,
         show=args.progress or sys.stderr.isatty(),
+        delay=0.0 if args.progress else progress.DELAY,
         tolerance=tolerance,
         refine=False if args.no_refine else None,
         air=conditions(args),

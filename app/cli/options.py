@@ -124,8 +124,8 @@ def parser() -> argparse.ArgumentParser:
     aim.add_argument(
         "--progress",
         action="store_true",
-        help="show a progress bar on stderr for a batch taking over 1 s even when stderr is "
-        "not a terminal (on a terminal it shows anyway)",
+        help="show a batch's progress bar on stderr from the start, even when stderr is not "
+        "a terminal (on a terminal it shows anyway once a batch has taken 1 s)",
     )
     aim.add_argument("--no-refine", action="store_true", help="the network's proposal only")
     aim.add_argument(

@@ -1,4 +1,5 @@
-"""A batch sent in chunks, with a progress bar on standard error once it takes over 1 s.
+"""A batch sent in chunks, with a progress bar on standard error: on a terminal once the batch
+has taken 1 s (a quick one shows none), at once when asked for with --progress.
 
 Chunks make the progress real (each bar step is answered targets, not a guess) and cost
 little: a chunk of 1,000 targets takes about 0.1-0.5 s on one core in a vacuum or through air,
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 import cannon_client
 
 CHUNK = 1_000  # targets a request; under the service's batch limit (10,000 by default)
-DELAY = 1.0  # s before the bar shows: a quick batch shows none
+DELAY = 1.0  # s before the bar shows on a terminal: a quick batch shows none
 
 
 class Aims(Protocol):
@@ -27,9 +28,10 @@ class Aims(Protocol):
 
 
 def aim_in_chunks(
-    cannon: Aims, distances: Sequence[float], show: bool, **options: Any
+    cannon: Aims, distances: Sequence[float], show: bool, delay: float, **options: Any
 ) -> list[cannon_client.Solution]:
-    """Every target's answer, in order, asked CHUNK at a time; a bar on stderr if `show`."""
+    """Every target's answer, in order, asked CHUNK at a time; if `show`, a bar on stderr
+    from `delay` seconds on."""
     chunks = [distances[i : i + CHUNK] for i in range(0, len(distances), CHUNK)]
     if not show or len(chunks) < 2:
         return [answer for chunk in chunks for answer in cannon.aim_many(chunk, **options)]
@@ -37,7 +39,7 @@ def aim_in_chunks(
 
     answers: list[cannon_client.Solution] = []
     with tqdm(
-        total=len(distances), unit=" targets", desc="aiming", delay=DELAY, file=sys.stderr
+        total=len(distances), unit=" targets", desc="aiming", delay=delay, file=sys.stderr
     ) as bar:
         for chunk in chunks:
             answers += cannon.aim_many(chunk, **options)
