@@ -144,8 +144,9 @@ def served(text: str, server_url: str) -> str:
 def run(command: str) -> subprocess.CompletedProcess[str]:
     bin_dir = str(Path(sys.executable).parent)  # `cannon` and `python`, as the install gives
     path = f"{bin_dir}:{environment()['PATH']}"
-    # cannon_client as the install gives it too (it ships from clients/python)
-    env = environment({"PATH": path, "PYTHONPATH": f"{ROOT / 'clients/python'}:{ROOT}"})
+    # cannon_client as the install gives it (pyproject maps clients/python's package in);
+    # the checkout on the path for `python -m benchmarks...`
+    env = environment({"PATH": path, "PYTHONPATH": str(ROOT)})
     return subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         capture_output=True,
