@@ -90,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type", "X-API-Key", "Authorization", "X-Request-ID"],
+            # a browser client honours Retry-After on 429/503 only if it may read it
+            expose_headers=["Retry-After", "X-Request-ID"],
         )
     access_log = AccessLog(settings.log_level)
     # Inside Observe, outside CORS and the guards: hardening headers on every answer,

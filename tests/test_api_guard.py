@@ -79,6 +79,10 @@ def test_cors_is_closed_unless_configured(client: httpx.Client) -> None:
         assert response.headers["access-control-allow-origin"] == "https://example.org"
         other = httpx.options(f"{url}/aim", headers={**preflight, "Origin": "https://evil.test"})
         assert "access-control-allow-origin" not in other.headers
+        # A browser client may read Retry-After, to honour it on 429 and 503.
+        answer = httpx.get(f"{url}/healthz", headers={"Origin": "https://example.org"})
+        exposed = answer.headers["access-control-expose-headers"].lower().split(", ")
+        assert "retry-after" in exposed
 
 
 def test_an_empty_key_is_refused_at_startup() -> None:
