@@ -13,6 +13,7 @@ from typing import Any
 
 BENCHMARKS = (
     "approaches", "speed", "figures", "air", "air_figures", "peer", "startup", "soak", "overload",
+    "light",
 )  # fmt: skip
 DEGREE_SUFFIXES = ("degrees", "degree", "deg", "°")
 RADIAN_SUFFIXES = ("radians", "radian", "rad")
