@@ -91,8 +91,7 @@ async def trajectory(
         raise ApiError(422, ["query"], str(error), "outside_cannon_limits") from error
     if not query.still_and_flat():
         refuse_outside(engine, query)
-        # Hundreds of RK4 steps of torch ops (measured over HTTP on 2 busy cores: 0.2 s for
-        # 120 points, 0.6 s for 1,000): off the event loop.
+        # Hundreds of RK4 steps of torch ops, tenths of a second (docs/api.md): off the loop.
         return await run_in_threadpool(air_trajectory, engine.air.cannon, query)
     velocity = torch.tensor(query.velocity, dtype=torch.float64)
     angle = torch.tensor(query.angle, dtype=torch.float64)
@@ -192,9 +191,8 @@ SURFACE_RTOL = 1e-9  # DOP853's tolerance per cell: landings to about 1e-8 m, a 
 
 
 def air_loss_grid(cannon: Cannon, query: LossSurfaceQuery) -> LossSurfaceResponse:
-    """The miss over (angle, velocity) through air, each cell flown by the compiled DOP853
-    (measured over HTTP on 2 busy cores: 0.2 s for 100 x 100, about 1 s for 200 x 200); null
-    where a shot never comes down through the target's height."""
+    """The miss over (angle, velocity) through air, each cell flown by the compiled DOP853;
+    null where a shot never comes down through the target's height."""
     velocity, angle = grid(cannon, query)
     air = conditions(query)
     landing = np.array(
