@@ -282,13 +282,7 @@ def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyRe
         VERIFY_RTOL,
     )
     if not math.isfinite(distance):
-        raise ApiError(
-            422,
-            ["query"],
-            f"the shot never comes down at the target's height of {query.target_height} m: "
-            f"its highest point is {apex} m",
-            "never_lands",
-        )
+        raise never_lands(query.target_height, apex)
     miss = abs(distance - query.distance)
     return VerifyResponse(
         angle=query.angle,
@@ -300,4 +294,15 @@ def verify_one(cannon: Cannon, query: VerifyQuery, tolerance: float) -> VerifyRe
         hit=miss <= tolerance,
         flight_time=time,
         apex_height=apex,
+    )
+
+
+def never_lands(target_height: float, apex: float) -> ApiError:
+    """The 422 for a shot that never comes down through the target's height (m)."""
+    return ApiError(
+        422,
+        ["query"],
+        f"the shot never comes down at the target's height of {target_height} m: "
+        f"its highest point is {apex} m",
+        "never_lands",
     )

@@ -38,7 +38,7 @@ from app.api.answers import reach_fields
 from app.api.conditions import Conditions
 from app.api.deps import EngineDep
 from app.api.errors import ApiError
-from app.api.replies import VERIFY_RTOL, conditions
+from app.api.replies import VERIFY_RTOL, conditions, never_lands
 from app.api.shot_schemas import (
     LOSS_SURFACE_ERRORS,
     TRAJECTORY_ERRORS,
@@ -126,13 +126,7 @@ def air_trajectory(cannon: Cannon, query: TrajectoryQuery) -> TrajectoryResponse
         query.velocity, query.angle, *air, cannon.gravity, VERIFY_RTOL
     )
     if not math.isfinite(distance):
-        raise ApiError(
-            422,
-            ["query"],
-            f"the shot never comes down at the target's height of {query.target_height} m: "
-            f"its highest point is {apex} m",
-            "never_lands",
-        )
+        raise never_lands(query.target_height, apex)
     every = math.ceil(ARC_STEPS / (query.points - 1))  # RK4 steps between two points
     one = [torch.tensor([value], dtype=torch.float64) for value in air]
     x, y, *_ = rk4.trace(
