@@ -14,6 +14,9 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from app import cancel
+from app.physics.reference_space import Intercept, intercept  # the 3D reference, one import
+
+__all__ = ["Intercept", "Landing", "Landings", "intercept", "landing", "landings", "vacuum"]
 
 TOLERANCE = 1e-12  # solve_ivp's rtol and atol
 
