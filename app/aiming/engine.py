@@ -23,12 +23,14 @@ from numpy.typing import ArrayLike
 
 from app.aiming.air import AirPath, Constraint
 from app.aiming.results import Reach, Shots
+from app.aiming.space import Intercepts, Scene, SpacePath, Vector
 from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 from app.model.store import load_model
 from app.physics.envelope import ENVELOPE, Envelope
 
-CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
+CALM = (0.0, 0.0, 0.0, 0.0)
+STILL = Scene()  # flat ground, still air, a target standing still  # launch height m, target height m, wind m/s, drag 1/m
 FREE = Constraint()
 
 
@@ -99,6 +101,44 @@ class Engine:
         if self.calm(conditions, constraint):  # the closed form: (0, v_max^2 / g]
             return Reach(np.zeros(1), np.array([self.vacuum.cannon.max_range]))
         return self.air.reach(conditions, constraint)
+
+    @cached_property
+    def space(self) -> SpacePath:
+        """Aiming in 3D at moving targets, with the air network (app/aiming/space.py)."""
+        return SpacePath(self.air.compiled, self.air.cannon, self.air.max_iterations)
+
+    def aim_at(
+        self,
+        targets: ArrayLike,
+        scene: Scene = STILL,
+        constraint: Constraint = FREE,
+        tolerance: float = 0.05,
+        refine: bool = True,
+    ) -> Intercepts:
+        """Aim at targets (N, 3) m in a scene (its wind from any side, the targets' motion),
+        each answer verified. A target missed may be out of reach: `reach_at` says."""
+        return self.space.aim(targets, scene, constraint, tolerance, refine)
+
+    def verify_at(
+        self,
+        velocity: float,
+        angle: float,
+        azimuth: float,
+        target: Vector,
+        scene: Scene,
+        tolerance: float,
+    ) -> Intercepts:
+        """Where a given shot (m/s, rad, rad) meets the target's height, and its miss (m)."""
+        return self.space.verify(velocity, angle, azimuth, target, scene, tolerance)
+
+    def reach_at(self, target: Vector, scene: Scene, constraint: Constraint = FREE) -> Reach:
+        """The nearest and farthest horizontal landings (m) along the line of fire toward
+        where the target will be."""
+        return self.space.reach(target, scene, constraint)
+
+    def outside_scene(self, scene: Scene, targets: ArrayLike) -> str | None:
+        """Why a scene lies outside what the model covers at this cannon's scale, else None."""
+        return self.space.outside(targets, scene)
 
     @cached_property
     def envelope(self) -> Envelope:

@@ -70,14 +70,14 @@ def intercept(
         velocity * math.sin(angle),
     ]
     kw = {"method": "DOP853", "rtol": TOLERANCE, "atol": TOLERANCE}
-    result = solve_ivp(slope, (0.0, HORIZON), start, events=(below, apex), **kw)  # type: ignore[arg-type]
+    result = solve_ivp(slope, (0.0, HORIZON), start, events=(below, apex), **kw)
     highest = float(max([launch_height, *(s[2] for s in result.y_events[1])]))
     if len(result.t_events[0]) == 0 and len(result.t_events[1]):
         # It may have climbed above the target and fallen back within one solver step,
         # unseen by the event: fly on from the apex, if the target is below it there.
         t_apex, at_apex = float(result.t_events[1][0]), result.y_events[1][0]
         if below(t_apex, at_apex) > 0:
-            result = solve_ivp(slope, (t_apex, HORIZON), at_apex, events=(below,), **kw)  # type: ignore[arg-type]
+            result = solve_ivp(slope, (t_apex, HORIZON), at_apex, events=(below,), **kw)
     if len(result.t_events[0]) == 0:
         nan = math.nan
         return Intercept((nan, nan, nan), nan, nan, highest)

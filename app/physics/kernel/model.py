@@ -12,8 +12,8 @@ from torch import nn
 from app import cancel
 from app.model.network import DISTANCE_LIMIT, EDGE, MIN_ENERGY, STRETCH, InverseNetwork
 from app.physics.kernel import aim as compiled
+from app.physics.kernel import intercept, solve
 from app.physics.kernel import reach as reaches
-from app.physics.kernel import solve
 
 CHUNK = 512  # targets per compiled call: a few milliseconds, then a cancellation checkpoint
 MODES = {"free": solve.FREE, "low": solve.LOW, "high": solve.HIGH, "angle": solve.ANGLE}
@@ -81,6 +81,27 @@ class CompiledAimer:
             part = slice(start, start + CHUNK)
             compiled.aim_many(
                 distances[part], air[part], MODES[mode], fixed, tolerance, refine,
+                self.limits, self.weights, budget, out[part],
+            )  # fmt: skip
+        return out
+
+    def aim_at(
+        self,
+        scenes: np.ndarray,
+        mode: str,
+        fixed: float,
+        tolerance: float,
+        refine: bool,
+        budget: int,
+    ) -> np.ndarray:
+        """Answers in 3D for scenes (N, len(space.SCENE)); rows as intercept.COLUMNS says."""
+        scenes = np.ascontiguousarray(scenes, dtype=np.float64)
+        out = np.empty((len(scenes), intercept.COLUMNS))
+        for start in range(0, len(scenes), CHUNK):
+            cancel.checkpoint()
+            part = slice(start, start + CHUNK)
+            intercept.aim_many(
+                scenes[part], MODES[mode], fixed, tolerance, refine,
                 self.limits, self.weights, budget, out[part],
             )  # fmt: skip
         return out

@@ -1,0 +1,201 @@
+"""Aiming in three dimensions at targets that move: the engine's path for a `target` given as
+a point (app/physics/kernel/intercept.py says how it is solved).
+
+A `Scene` is what a request's targets share: the launch height, a horizontal wind from any
+side, the drag, and the targets' motion (each target at p + u t + a t^2 / 2, t after firing).
+The answers are `Intercepts`: the controls (velocity, elevation, azimuth) and where the shot
+meets the target, verified by DOP853 far below the tolerance.
+
+Axes: x and y horizontal, z up, metres, from the ground under the muzzle; the azimuth is
+counter-clockwise from +x toward +y, in (-pi, pi].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from app.aiming.air import Constraint
+from app.aiming.results import Reach
+from app.physics.envelope import METRES, Reference, unit_length
+from app.physics.kernel import intercept, space
+from app.physics.kernel.flight import first_time
+from app.physics.kernel.model import MODES, CompiledAimer
+from app.physics.vacuum import Cannon
+
+Vector = tuple[float, float, float]
+# The targets' motion the model is asked to cover, at the reference cannon (Envelope says
+# how the rest scales): speeds over v_max, accelerations over g.
+TARGET_SPEED = 3.0  # m/s at 10 m/s
+TARGET_ACCELERATION = 2.0  # m/s^2 at 9.81 m/s^2
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a request's targets share."""
+
+    launch_height: float = 0.0  # m
+    wind: tuple[float, float] = (0.0, 0.0)  # m/s, horizontal (x, y)
+    drag: float = 0.0  # 1/m
+    target_velocity: Vector = (0.0, 0.0, 0.0)  # m/s at firing
+    target_acceleration: Vector = (0.0, 0.0, 0.0)  # m/s^2, constant
+
+    def rows(self, targets: np.ndarray, gravity: float) -> np.ndarray:
+        """The compiled scene (N, len(space.SCENE)) for targets (N, 3)."""
+        rows = np.empty((len(targets), len(space.SCENE)))
+        rows[:, :5] = (self.launch_height, *self.wind, self.drag, gravity)
+        rows[:, 5:8] = targets
+        rows[:, 8:11] = self.target_velocity
+        rows[:, 11:14] = self.target_acceleration
+        return rows
+
+
+@dataclass(frozen=True)
+class Intercepts:
+    """Answers for N targets: (N,) arrays unless said. Where the shot never comes down through
+    the target's height: NaN time, point and miss, hit False."""
+
+    target: np.ndarray  # (N, 3) m, at firing
+    angle: np.ndarray  # rad, the elevation
+    azimuth: np.ndarray  # rad
+    velocity: np.ndarray  # m/s
+    intercept_time: np.ndarray  # s after firing
+    intercept_point: np.ndarray  # (N, 3) m: the shot there, at the target's height then
+    miss: np.ndarray  # m: horizontal distance between the shot and the target then
+    tolerance: np.ndarray  # m
+    hit: np.ndarray  # bool
+    refined: np.ndarray  # bool
+    iterations: np.ndarray  # int64
+    apex_height: np.ndarray  # m above the ground
+
+    def row(self, i: int) -> dict[str, Any]:
+        """One target's answer in plain Python numbers (vectors as (x, y, z) tuples)."""
+        answer: dict[str, Any] = {}
+        for name, values in vars(self).items():
+            value = values[i]
+            if np.ndim(value):
+                answer[name] = tuple(float(x) for x in value)
+            elif values.dtype == bool:
+                answer[name] = bool(value)
+            elif values.dtype.kind == "i":
+                answer[name] = int(value)
+            else:
+                answer[name] = float(value)
+        return answer
+
+
+class SpacePath:
+    """The compiled 3D solver bound to the air network (one model for 2D and 3D)."""
+
+    def __init__(self, compiled: CompiledAimer, cannon: Cannon, max_iterations: int) -> None:
+        self.compiled, self.cannon, self.max_iterations = compiled, cannon, max_iterations
+
+    def aim(
+        self,
+        targets: ArrayLike,
+        scene: Scene,
+        constraint: Constraint,
+        tolerance: float,
+        refine: bool,
+    ) -> Intercepts:
+        """Aim at targets (N, 3) m in the scene, each answer verified."""
+        points = np.array(targets, dtype=np.float64, ndmin=2).reshape(-1, 3)
+        mode, fixed = constraint.mode()
+        rows = scene.rows(points, self.cannon.gravity)
+        out = self.compiled.aim_at(rows, mode, fixed, tolerance, refine, self.max_iterations)
+        return self._intercepts(points, out, tolerance)
+
+    def verify(
+        self,
+        velocity: float,
+        angle: float,
+        azimuth: float,
+        target: Vector,
+        scene: Scene,
+        tolerance: float,
+    ) -> Intercepts:
+        """Where a given shot meets the target's height, by DOP853 at 1e-12."""
+        points = np.array([target], dtype=np.float64)
+        rows = scene.rows(points, self.cannon.gravity)
+        met = np.empty(6)
+        flight = first_time(velocity, angle, target[2] - scene.launch_height, self.cannon.gravity)
+        space.meet(velocity, angle, azimuth, rows[0], 0.02 * flight, 1e-12, met)
+        wrapped = math.atan2(math.sin(azimuth), math.cos(azimuth))
+        out = np.array([[angle, wrapped, velocity, met[3], *met[:3], met[4], met[5], 0]])
+        return self._intercepts(points, out, tolerance)
+
+    def reach(self, target: Vector, scene: Scene, constraint: Constraint) -> Reach:
+        """The nearest and farthest horizontal landings (m) the constraint allows along the
+        line of fire to where the target will be (asked only for a missed target)."""
+        rows = scene.rows(np.array([target], dtype=np.float64), self.cannon.gravity)
+        mode, fixed = constraint.mode()
+        line = np.empty(intercept.LINE)
+        time = self._arrival(rows[0], mode, fixed)
+        intercept.line_of_fire(rows[0], time if math.isfinite(time) else 0.0, line)
+        ends = self.compiled.reach(line[None, 2:], mode, fixed)
+        return Reach(ends[:, 0], ends[:, 1])
+
+    def _arrival(self, row: np.ndarray, mode: str, fixed: float) -> float:
+        c = self.compiled
+        return float(
+            intercept.propose(
+                row,
+                MODES[mode],
+                fixed,
+                1e-3 * unit_length(self.cannon),
+                c.limits,
+                c.weights,
+                self.max_iterations,
+            )[3]
+        )
+
+    def outside(self, targets: ArrayLike, scene: Scene) -> str | None:
+        """Why the scene lies outside what the model covers at this cannon's scale, else None."""
+        length = unit_length(self.cannon) / unit_length(Reference())
+        speed = self.cannon.max_velocity / Reference.max_velocity
+        accel = self.cannon.gravity / Reference.gravity
+        points = np.array(targets, dtype=np.float64, ndmin=2).reshape(-1, 3)
+        rise = points[:, 2] - scene.launch_height
+        for name, value, high, unit in (
+            ("launch_height", scene.launch_height, METRES.launch_height[1] * length, "m"),
+            (
+                "height difference",
+                float(np.max(np.abs(rise))),
+                METRES.height_difference[1] * length,
+                "m",
+            ),
+            ("wind", math.hypot(*scene.wind), METRES.wind[1] * speed, "m/s"),
+            ("drag", scene.drag, METRES.drag[1] / length, "1/m"),
+            ("target speed", math.hypot(*scene.target_velocity), TARGET_SPEED * speed, "m/s"),
+            (
+                "target acceleration",
+                math.hypot(*scene.target_acceleration),
+                TARGET_ACCELERATION * accel,
+                "m/s^2",
+            ),
+        ):
+            if not -1e-9 * high <= value <= high * (1 + 1e-9):
+                return f"{name} {value:g} {unit} is outside the model's envelope for this cannon: at most {high:.6g} {unit}"
+        return None
+
+    def _intercepts(self, points: np.ndarray, out: np.ndarray, tolerance: float) -> Intercepts:
+        angle, azimuth, velocity, time, x, y, z, miss, apex, steps = out.T
+        iterations = steps.astype(np.int64)
+        return Intercepts(
+            target=points,
+            angle=angle,
+            azimuth=azimuth,
+            velocity=velocity,
+            intercept_time=time,
+            intercept_point=np.stack([x, y, z], axis=1),
+            miss=miss,
+            tolerance=np.full(len(points), tolerance),
+            hit=miss <= tolerance,
+            refined=iterations > 0,
+            iterations=iterations,
+            apex_height=apex,
+        )

@@ -1,0 +1,233 @@
+"""Aiming in three dimensions at a moving target, compiled, one call per target.
+
+The proposal is the 2D solver's (app/physics/kernel/aim.py: the network and its refinement)
+on the problem seen along the line of fire: the target where it will be when the shot
+arrives, the wind's component along that line, the target's height then. The arrival time
+comes from the 2D answer itself, so that is repeated until it settles (once for a target
+that stands still). What the line of fire leaves out (the crosswind's drift, the target's
+motion across the line while the time settles) Newton on the 3D flight then corrects:
+`space.slopes` gives the miss vector and its Jacobian in (velocity, elevation, azimuth).
+- FREE: 2 equations, 3 controls: the minimum-norm Gauss-Newton step on scaled controls, which
+  keeps the answer near the proposal, the lowest velocity seen along the line of fire;
+- LOW, HIGH: the velocity fixed, Newton in (elevation, azimuth) from the 2D arc's angle;
+- ANGLE: the elevation fixed, Newton in (velocity, azimuth).
+Every step is damped (halved until the miss falls). The answer is then verified by DOP853
+(`space.meet`), and corrected on the verifier's own miss as in 2D.
+
+Answers are rows of `out`: (elevation rad, azimuth rad, velocity m/s, time s, x, y, z m
+where the shot meets the target's height, miss m, apex m, steps).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from app.physics.kernel import aim as plane
+from app.physics.kernel import space
+from app.physics.kernel.flight import first_time, jit
+from app.physics.kernel.solve import (
+    ANGLE,
+    CORRECTIONS,
+    EDGE,
+    FREE,
+    HIGH,
+    LOW,
+    SLOWEST,
+    steps_for,
+    verifier_rtol,
+)
+
+COLUMNS = 10
+SETTLE = 4  # line-of-fire solves while the arrival time settles
+LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
+
+
+@jit
+def line_of_fire(sc: np.ndarray, t: float, line: np.ndarray) -> None:
+    """The 2D problem for a shot arriving at time t (s): into line (LINE,)."""
+    x, y = space.target_at(sc, t, 0), space.target_at(sc, t, 1)
+    bearing = math.atan2(y, x)
+    line[0], line[1] = math.hypot(x, y), bearing
+    line[2], line[3] = sc[0], space.target_at(sc, t, 2)
+    line[4] = sc[1] * math.cos(bearing) + sc[2] * math.sin(bearing)
+    line[5] = sc[3]
+
+
+@jit
+def moves(sc: np.ndarray) -> bool:
+    """Whether the target moves (its velocity or acceleration is not zero)."""
+    for j in range(8, 14):  # noqa: SIM110 (numba compiles no generator)
+        if sc[j] != 0.0:
+            return True
+    return False
+
+
+@jit
+def propose(
+    sc: np.ndarray,
+    mode: int,
+    fixed: float,
+    tol: float,
+    limits: np.ndarray,
+    weights: plane.Weights,
+    budget: int,
+) -> tuple[float, float, float, float, int]:
+    """(velocity m/s, elevation rad, azimuth rad, arrival time s, steps) along the line of fire;
+    the time NaN where the 2D solve found no shot that comes down there."""
+    line, row = np.empty(LINE), np.empty(plane.COLUMNS)
+    air = np.empty((1, 4))
+    t, taken = 0.0, 0
+    v, el, az = limits[1], math.pi / 4, 0.0
+    for _ in range(SETTLE if moves(sc) else 1):
+        line_of_fire(sc, t, line)
+        air[0, 0], air[0, 1], air[0, 2], air[0, 3] = line[2], line[3], line[4], line[5]
+        proposal = (
+            plane.propose(line[:1].copy(), air, limits, weights)[0] if mode == FREE else np.empty(2)
+        )
+        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row)
+        taken += int(row[5])
+        if not math.isfinite(row[3]):
+            return v, el, line[1], math.nan, taken
+        v, el, az = row[1], row[0], line[1]
+        settled = abs(row[3] - t) <= 1e-12 * (1.0 + t)
+        t = row[3]
+        if settled:
+            break
+    return v, el, az, t, taken
+
+
+@jit
+def _solve2(a: float, b: float, c: float, d: float, r0: float, r1: float) -> tuple[float, float]:
+    """[[a, b], [c, d]] x = -(r0, r1)."""
+    det = a * d - b * c
+    if det == 0.0:
+        return math.nan, math.nan
+    return (-(d * r0 - b * r1) / det, -(-c * r0 + a * r1) / det)
+
+
+@jit
+def _step(mode: int, res: np.ndarray, scale: np.ndarray) -> tuple[float, float, float]:
+    """Newton's step in (v, el, az) for the miss and Jacobian in res (space.slopes' layout)."""
+    r0, r1 = res[0], res[1]
+    J = res[2:8].reshape(2, 3)
+    if mode == FREE:  # minimum norm in scaled controls: -S J^T (J S^2 J^T)^-1 r
+        a = b = d = 0.0
+        for j in range(3):
+            s2 = scale[j] * scale[j]
+            a += J[0, j] * J[0, j] * s2
+            b += J[0, j] * J[1, j] * s2
+            d += J[1, j] * J[1, j] * s2
+        y0, y1 = _solve2(a, b, b, d, r0, r1)
+        return (
+            scale[0] ** 2 * (J[0, 0] * y0 + J[1, 0] * y1),
+            scale[1] ** 2 * (J[0, 1] * y0 + J[1, 1] * y1),
+            scale[2] ** 2 * (J[0, 2] * y0 + J[1, 2] * y1),
+        )
+    if mode == ANGLE:  # (v, az)
+        dv, daz = _solve2(J[0, 0], J[0, 2], J[1, 0], J[1, 2], r0, r1)
+        return dv, 0.0, daz
+    de, daz = _solve2(J[0, 1], J[0, 2], J[1, 1], J[1, 2], r0, r1)
+    return 0.0, de, daz
+
+
+@jit
+def newton(
+    v: float,
+    el: float,
+    az: float,
+    sc: np.ndarray,
+    mode: int,
+    h: float,
+    tol: float,
+    limits: np.ndarray,
+    budget: int,
+) -> tuple[float, float, float, int]:
+    """Damped Newton from (v, el, az) toward a horizontal miss <= tol; (v, el, az, steps)."""
+    vmax, amin, amax = limits[1], limits[2] + EDGE, limits[3] - EDGE
+    scale = np.array([vmax, amax - amin, math.pi])
+    res, trial = np.empty(space.SLOPES), np.empty(space.SLOPES)
+    space.slopes(v, el, az, sc, h, res)
+    for it in range(budget):
+        miss = math.hypot(res[0], res[1])
+        if miss <= tol or math.isnan(miss):
+            return v, el, az, it
+        dv, de, da = _step(mode, res, scale)
+        if not (math.isfinite(dv) and math.isfinite(de) and math.isfinite(da)):
+            return v, el, az, it
+        factor, improved = 1.0, False
+        for _ in range(12):
+            tv = min(max(v + factor * dv, SLOWEST), vmax)
+            te = min(max(el + factor * de, amin), amax)
+            ta = az + factor * da
+            space.slopes(tv, te, ta, sc, h, trial)
+            if math.hypot(trial[0], trial[1]) < miss:
+                improved = True
+                break
+            factor *= 0.5
+        if not improved:
+            return v, el, az, it + 1
+        v, el, az = tv, te, ta
+        res[:] = trial
+    return v, el, az, budget
+
+
+@jit
+def aim(
+    sc: np.ndarray, mode: int, fixed: float, tol: float, refine: bool, limits: np.ndarray,
+    weights: plane.Weights, budget: int, out: np.ndarray,
+) -> None:  # fmt: skip
+    """Aim at the target in `sc` (space.SCENE) under (mode, fixed: m/s or rad); into out
+    (COLUMNS,)."""
+    g, vmax = limits[0], limits[1]
+    unit = vmax * vmax / g
+    steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
+    v, el, az, t, taken = propose(
+        sc, mode, fixed, aim_at if refine else math.inf, limits, weights, budget
+    )
+    if mode in (LOW, HIGH):
+        v = fixed
+    elif mode == ANGLE:
+        el = fixed
+    if not math.isfinite(t):
+        t = first_time(v, el, sc[7] - sc[0], g)
+    h = t / steps
+    if refine:
+        v, el, az, n = newton(v, el, az, sc, mode, h, aim_at, limits, budget)
+        taken += n
+    met = np.empty(6)
+    space.meet(v, el, az, sc, 0.02 * t, rtol, met)
+    res = np.empty(space.SLOPES)
+    scale = np.array([vmax, limits[3] - limits[2], math.pi])
+    for _ in range(CORRECTIONS if refine and taken > 0 else 0):  # on the verifier's own miss
+        if not met[4] > tol:
+            break
+        space.slopes(v, el, az, sc, h, res)
+        if math.isnan(res[0]):
+            break
+        res[0] = met[0] - space.target_at(sc, met[3], 0)
+        res[1] = met[1] - space.target_at(sc, met[3], 1)
+        dv, de, da = _step(mode, res, scale)
+        if not (math.isfinite(dv) and math.isfinite(de) and math.isfinite(da)):
+            break
+        v = min(max(v + dv, SLOWEST), vmax)
+        el = min(max(el + de, limits[2] + EDGE), limits[3] - EDGE)
+        az += da
+        taken += 1
+        space.meet(v, el, az, sc, 0.02 * t, rtol, met)
+    az = math.atan2(math.sin(az), math.cos(az))  # into (-pi, pi]
+    if az == -math.pi:
+        az = math.pi
+    out[0], out[1], out[2], out[3] = el, az, v, met[3]
+    out[4], out[5], out[6], out[7], out[8], out[9] = met[0], met[1], met[2], met[4], met[5], taken
+
+
+@jit
+def aim_many(
+    scenes: np.ndarray, mode: int, fixed: float, tol: float, refine: bool, limits: np.ndarray,
+    weights: plane.Weights, budget: int, out: np.ndarray,
+) -> None:  # fmt: skip
+    """`aim` for scenes (N, len(space.SCENE)) into out (N, COLUMNS)."""
+    for i in range(scenes.shape[0]):
+        aim(scenes[i], mode, fixed, tol, refine, limits, weights, budget, out[i])
