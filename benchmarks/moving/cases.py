@@ -8,7 +8,7 @@ at most 5 m/s from any direction, drag 0-0.2 1/m, a target velocity of at most 3
 acceleration of at most 2 m/s^2 in any 3D direction, all uniform (seeded). Per target: the
 target's height at firing within +-3 m of the launch height, a shot at VELOCITY m/s with an
 elevation in the arc's band (the peer's bands: 2-38 deg low, 50-78 deg high) at any azimuth,
-flown by the judge (benchmarks/moving/judge.py); where it comes down through the moving
+flown by the reference (benchmarks/moving/judge.py); where it comes down through the moving
 target's height, the target is placed so that it is there then. Kept when its horizontal
 distance at firing lies in (5 cm, the cannon's vacuum reach v_max^2/g] and it stays above
 the ground: so every case is reachable at VELOCITY on that arc, in the envelope.
@@ -84,11 +84,11 @@ def held_out(arc: str, scenes: int, per_scene: int, seed: int, gravity: float,
             z0 = max(h0 + float(rng.uniform(*ENVELOPE.height_difference)), 0.0)
             theta, phi = float(rng.uniform(*BANDS[arc])), float(rng.uniform(-math.pi, math.pi))
             probe = judge.Motion(h0, wind, drag, (0.0, 0.0, z0), velocity, acceleration)
-            t, shot = judge.flight(VELOCITY, theta, phi, probe, gravity)
-            if not math.isfinite(t):
+            met = judge.intercept(VELOCITY, theta, phi, probe, gravity)
+            if not math.isfinite(met.time):
                 continue
-            moved = judge.target_at(probe, t) - np.array(probe.target)  # where it went by then
-            x, y = shot[0] - moved[0], shot[1] - moved[1]
+            moved = judge.target_at(probe, met.time) - np.array(probe.target)  # by then
+            x, y = met.point[0] - moved[0], met.point[1] - moved[1]
             if not (0.05 < math.hypot(x, y) <= reach and z0 + moved[2] >= 0.0):
                 continue
             motions.append(judge.Motion(h0, wind, drag, (x, y, z0), velocity, acceleration))

@@ -1,0 +1,3 @@
+from benchmarks.moving.run import main
+
+main()
