@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.conditions import Conditions, Constraints
+from app.api.space_schemas import BatchIntercept, BatchUnreachableTarget
 
 Finite = Field(allow_inf_nan=False)
 # A shot's controls as query parameters, for /verify and /trajectory alike.
@@ -167,8 +168,11 @@ class BatchUnreachable(BaseModel):
 
 
 class AimBatchResponse(BaseModel):
-    solutions: list[BatchSolution | BatchUnreachable] = Field(
-        description="One item per requested distance, in request order."
+    solutions: list[BatchSolution | BatchUnreachable | BatchIntercept | BatchUnreachableTarget] = (
+        Field(
+            description="One item per requested distance (BatchSolution or BatchUnreachable) "
+            "or target (BatchIntercept or BatchUnreachableTarget), in request order."
+        )
     )
 
 

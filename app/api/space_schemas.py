@@ -1,0 +1,317 @@
+"""Request and response bodies of aiming in three dimensions at moving targets (issue 13).
+
+Axes: x and y horizontal, z up, in metres from the point on the ground under the muzzle; the
+muzzle is at `launch_height`. Azimuth in radians counter-clockwise from +x toward +y, in
+(-pi, pi]; `angle` stays the elevation. Validation is as strict as app/api/schemas.py's:
+finite numbers only, no booleans or strings for numbers, unknown fields refused.
+
+POST /aim and /aim/batch take these bodies when they name a `target` (`targets`) instead of a
+`distance` (`distances`); app/api/space_routes.py picks the form, app/api/contract.py serves
+both forms as one documented body. The envelope of the scene's vectors (target speed and
+acceleration, wind) scales with the cannon, so it is not a bound of these models: the engine
+holds a scene to it at the configured cannon's scale (Engine.outside_scene, 422
+outside_envelope); the bounds written here are the default cannon's, for the descriptions.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from app.aiming.vacuum import MIN_TOLERANCE
+from app.api.conditions import Constraints
+from app.physics.envelope import METRES
+
+Finite = Field(allow_inf_nan=False)
+E = METRES  # the default cannon's envelope (10 m/s, 9.81 m/s^2)
+# The scene's envelope for the default cannon, as the issue states it (its magnitudes).
+TARGET_SPEED = 3.0  # m/s
+TARGET_ACCELERATION = 2.0  # m/s^2
+WIND_SPEED = 5.0  # m/s, horizontal
+STRICT = ConfigDict(strict=True, extra="forbid")
+
+
+class Target(BaseModel):
+    """Where a target is at the moment of firing."""
+
+    model_config = ConfigDict(
+        strict=True, extra="forbid", json_schema_extra={"examples": [{"x": 6.0, "y": 3.0}]}
+    )
+
+    x: Annotated[float, Finite, Field(description="x in metres (m), horizontal.")]
+    y: Annotated[float, Finite, Field(description="y in metres (m), horizontal.")]
+    z: Annotated[
+        float,
+        Finite,
+        Field(
+            description=f"Height above the ground in metres (m); default 0. z minus "
+            f"launch_height must lie in [{E.height_difference[0]}, {E.height_difference[1]}] m "
+            "for the default cannon (the air model's envelope)."
+        ),
+    ] = 0.0
+
+
+class TargetVelocity(BaseModel):
+    """The target's velocity at firing, constant unless an acceleration is given."""
+
+    model_config = STRICT
+
+    x: Annotated[float, Finite, Field(description="Along x in metres per second (m/s).")] = 0.0
+    y: Annotated[float, Finite, Field(description="Along y in metres per second (m/s).")] = 0.0
+    z: Annotated[float, Finite, Field(description="Up in metres per second (m/s).")] = 0.0
+
+
+class TargetAcceleration(BaseModel):
+    """The target's acceleration, constant from the moment of firing."""
+
+    model_config = STRICT
+
+    x: Annotated[
+        float, Finite, Field(description="Along x in metres per second squared (m/s^2).")
+    ] = 0.0
+    y: Annotated[
+        float, Finite, Field(description="Along y in metres per second squared (m/s^2).")
+    ] = 0.0
+    z: Annotated[float, Finite, Field(description="Up in metres per second squared (m/s^2).")] = 0.0
+
+
+class Wind(BaseModel):
+    """A horizontal wind from any side."""
+
+    model_config = STRICT
+
+    x: Annotated[float, Finite, Field(description="Along x in metres per second (m/s).")] = 0.0
+    y: Annotated[float, Finite, Field(description="Along y in metres per second (m/s).")] = 0.0
+
+
+WindAlong = Annotated[float, Finite, Field(ge=E.wind[0], le=E.wind[1])]
+
+
+def wind_form(value: Any) -> str:
+    """Which form a wind is given in: a vector is an object, anything else a number."""
+    return "vector" if isinstance(value, dict | Wind) else "number"
+
+
+AnyWind = Annotated[
+    Annotated[WindAlong, Tag("number")] | Annotated[Wind, Tag("vector")],
+    Discriminator(wind_form),
+]
+
+
+class SceneOptions(Constraints):
+    """What a 3D request's targets share: the launch height, the air, the targets' motion,
+    the constraint (velocity, angle, arc: app/api/conditions.py's), the tolerance."""
+
+    model_config = STRICT
+
+    launch_height: Annotated[
+        float,
+        Finite,
+        Field(
+            ge=E.launch_height[0],
+            le=E.launch_height[1],
+            description=f"Height of the muzzle above the ground in metres (m), "
+            f"{E.launch_height[0]} to {E.launch_height[1]}; default 0.",
+            examples=[1.5],
+        ),
+    ] = 0.0
+    wind: AnyWind = Field(
+        0.0,
+        description=f"Wind in metres per second (m/s): a number along the line of fire (toward "
+        f"the target's bearing at firing, positive = tailwind, {E.wind[0]} to {E.wind[1]} m/s), "
+        f"or a horizontal vector {{x, y}} in m/s of at most {WIND_SPEED} m/s for the default "
+        "cannon; default 0. It acts through drag only.",
+        examples=[{"x": 0.0, "y": -2.0}],
+    )
+    drag: Annotated[
+        float,
+        Finite,
+        Field(
+            ge=E.drag[0],
+            le=E.drag[1],
+            description=f"Quadratic drag coefficient k in inverse metres (1/m) (acceleration "
+            f"-k |v - w| (v - w)), {E.drag[0]} to {E.drag[1]}; default 0.",
+            examples=[0.1],
+        ),
+    ] = 0.0
+    target_velocity: TargetVelocity | None = Field(
+        None,
+        description=f"The target's velocity at firing in metres per second (m/s), each "
+        f"component default 0; at most {TARGET_SPEED} m/s in all for the default cannon "
+        "(the envelope scales with the cannon's speed). Omitted: a target that stays put.",
+        examples=[{"x": 0.0, "y": 1.5}],
+    )
+    target_acceleration: TargetAcceleration | None = Field(
+        None,
+        description=f"The target's constant acceleration in metres per second squared (m/s^2), "
+        f"each component default 0; at most {TARGET_ACCELERATION} m/s^2 in all for the default "
+        "cannon. Its position at t seconds after firing: p + v t + a t^2 / 2 (m).",
+        examples=[{"x": -0.5}],
+    )
+    tolerance: Annotated[
+        float | None,
+        Finite,
+        Field(
+            ge=MIN_TOLERANCE,
+            description="Largest acceptable miss in metres (m), at least 1e-6; omitted or "
+            "null: the service's default, 0.05 unless configured otherwise.",
+        ),
+    ] = None
+    refine: bool | None = Field(
+        None,
+        description="Refine on the true physics when the network's proposal misses by more "
+        "than the tolerance (omitted or null: true); false returns the proposal, verified.",
+    )
+
+
+class AimAtRequest(SceneOptions):
+    """POST /aim with a `target`: one target in three dimensions, perhaps moving."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"target": {"x": 6.0, "y": 3.0}, "target_velocity": {"y": 1.5}, "drag": 0.1}
+            ]
+        }
+    )
+
+    target: Target = Field(
+        description="The target at the moment of firing, in metres (m): x, y horizontal, z its "
+        "height above the ground (default 0). Its horizontal distance must be above 0 m."
+    )
+
+
+class AimAtBatchRequest(SceneOptions):
+    """POST /aim/batch with `targets`: the scene is shared, each target has its own place."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"targets": [{"x": 6.0, "y": 3.0}, {"x": -2.0, "y": 4.0}]}]}
+    )
+
+    targets: list[Target] = Field(
+        min_length=1,
+        description="Targets at the moment of firing, in metres (m): 1 to the service's batch "
+        "limit (10,000 unless configured otherwise). One out of reach is reported in its place.",
+    )
+
+
+class Point(BaseModel):
+    """A point in metres."""
+
+    x: float = Field(description="x in metres (m), horizontal.")
+    y: float = Field(description="y in metres (m), horizontal.")
+    z: float = Field(description="z in metres (m), height above the ground.")
+
+
+class InterceptVerdict(BaseModel):
+    """A shot in three dimensions and what the physics says of it."""
+
+    target: Point = Field(description="The target at firing, in metres (m).")
+    angle: float = Field(description="Elevation in radians (rad) above the horizontal.")
+    azimuth: float = Field(
+        description="Azimuth in radians (rad), counter-clockwise from +x toward +y, in (-pi, pi]."
+    )
+    velocity: float = Field(description="Launch velocity in metres per second (m/s).")
+    intercept_time: float | None = Field(
+        description="Seconds (s) after firing when the shot comes down through the target's "
+        "height then; null when it never does."
+    )
+    intercept_point: Point | None = Field(
+        description="Where the shot is then, in metres (m) (z: the target's height then); null "
+        "when it never comes down there."
+    )
+    apex_height: float = Field(
+        description="Highest point of the flight in metres (m) above the ground."
+    )
+    miss: float | None = Field(
+        description="Horizontal distance in metres (m) between the shot and the target at "
+        "intercept_time; null when the shot never comes down through the target's height."
+    )
+    tolerance: float = Field(description="Largest acceptable miss in metres (m).")
+    hit: bool = Field(description="Whether miss <= tolerance.")
+
+
+class InterceptResponse(InterceptVerdict):
+    """POST /aim with a `target`: the verified shot that meets it."""
+
+    angle_degrees: float = Field(description="Elevation in degrees.")
+    azimuth_degrees: float = Field(description="Azimuth in degrees, in (-180, 180].")
+    refined: bool = Field(description="Whether refinement ran on the network's proposal.")
+    iterations: int = Field(description="Refinement steps taken (0 when the proposal hit).")
+    model_version: str = Field(description="First 12 hex digits of the weights file's sha256.")
+
+
+class BatchIntercept(InterceptResponse):
+    """One solved target of a batch with `targets`."""
+
+    reachable: Literal[True] = Field(description="Always true for a solved target.")
+
+
+class BatchUnreachableTarget(BaseModel):
+    """One target of a batch with `targets` that no shot meets, in its own place."""
+
+    target: Point = Field(description="The target at firing, in metres (m), as given.")
+    reachable: Literal[False] = Field(description="Always false: no shot meets this target.")
+    detail: str = Field(description="Why the target cannot be hit, in words.")
+    max_range: float | None = Field(
+        description="The farthest reachable horizontal distance in metres (m) toward the "
+        "target's bearing, in this air and under this constraint; null when none comes down "
+        "at the target's height."
+    )
+    min_range: float | None = Field(
+        None,
+        description="The nearest reachable horizontal distance in metres (m) toward the "
+        "target's bearing, when the air or the constraint sets one.",
+    )
+
+
+AZIMUTH = (
+    "Azimuth in radians (rad), counter-clockwise from +x toward +y. Giving it asks the 3D "
+    "form: target_x and target_y are then required, and distance, target_height and wind "
+    "(along the line of fire) are refused."
+)
+Z = "Target height at firing in metres (m) above the ground (3D form); default 0."
+ACCELERATION = "Target acceleration %s in metres per second squared (m/s^2) (3D form); default 0."
+
+
+def speed(what: str) -> str:
+    return f"{what} in metres per second (m/s) (3D form); default 0."
+
+
+def parameter(description: str, example: float = 0.0) -> Any:
+    return Field(description=description, examples=[example])
+
+
+class VerifyAtQuery(BaseModel):
+    """GET /verify's 3D form (chosen by `azimuth`): a given shot at a given, perhaps moving,
+    target. Flat, as a query's parameters are; app/api/contract.py documents them beside the
+    2D form's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    angle: Annotated[float, Finite, Field(gt=0, description="Elevation in radians (rad).")]
+    velocity: Annotated[
+        float, Finite, Field(gt=0, description="Launch velocity in metres per second (m/s).")
+    ]
+    azimuth: Annotated[float, Finite, parameter(AZIMUTH, 0.4636476090008061)]
+    target_x: Annotated[float, Finite, parameter("Target x at firing in metres (m).", 6.0)]
+    target_y: Annotated[float, Finite, parameter("Target y at firing in metres (m).", 3.0)]
+    target_z: Annotated[float, Finite, parameter(Z, 0.5)] = 0.0
+    target_velocity_x: Annotated[float, Finite, parameter(speed("Target velocity along x"))] = 0.0
+    target_velocity_y: Annotated[float, Finite, parameter(speed("Target velocity along y"))] = 0.0
+    target_velocity_z: Annotated[float, Finite, parameter(speed("Target velocity up"))] = 0.0
+    target_acceleration_x: Annotated[float, Finite, parameter(ACCELERATION % "along x")] = 0.0
+    target_acceleration_y: Annotated[float, Finite, parameter(ACCELERATION % "along y")] = 0.0
+    target_acceleration_z: Annotated[float, Finite, parameter(ACCELERATION % "up")] = 0.0
+    wind_x: Annotated[float, Finite, parameter(speed("Wind along x"))] = 0.0
+    wind_y: Annotated[float, Finite, parameter(speed("Wind along y"), -2.0)] = 0.0
+    launch_height: Annotated[float, Finite, Field(ge=E.launch_height[0], le=E.launch_height[1])] = (
+        0.0
+    )
+    drag: Annotated[float, Finite, Field(ge=E.drag[0], le=E.drag[1])] = 0.0
+    tolerance: Annotated[float | None, Finite, Field(ge=MIN_TOLERANCE)] = None
+
+    @property
+    def target(self) -> tuple[float, float, float]:
+        return self.target_x, self.target_y, self.target_z
