@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from app.api import openapi
+from app.api import openapi, space_contract
 from app.api.schemas import AimBatchRequest, AimRequest
 from app.config import Settings
 from app.physics.envelope import ENVELOPE
@@ -60,6 +60,8 @@ def finish(schema: Schema, settings: Settings, guarded: Iterable[str] | None) ->
         body = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(body.pop("$defs", {}))
         components[model.__name__] = body
+    space_contract.merge_forms(components, settings.max_batch)  # the 3D form beside the 2D
+    space_contract.verify_parameters(schema["paths"]["/verify"]["get"])
     cannon = settings.cannon()
     for name in ("AimRequest", "AimBatchRequest"):
         state_constraint(components[name], cannon)

@@ -19,7 +19,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api import replies
+from app.api import replies, space_routes
 from app.api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from app.api.errors import ApiError
 from app.api.observe import Metrics, record, record_one
@@ -39,7 +39,13 @@ from app.api.schemas import (
     VerifyQuery,
     VerifyResponse,
 )
-from app.api.strict import DirectRoute, StrictRoute, parse_json, read_body
+from app.api.space_schemas import (
+    AimAtBatchRequest,
+    AimAtRequest,
+    InterceptResponse,
+    InterceptVerdict,
+)
+from app.api.strict import DirectRoute, StrictRoute, read_body
 from app.api.work import within_budget
 
 router = APIRouter(route_class=StrictRoute)
@@ -59,13 +65,16 @@ def answered(request: Request, reply: replies.Reply) -> Response:
 
 @direct.post(
     "/aim",
-    response_model=AimResponse,
+    response_model=AimResponse | InterceptResponse,
     responses=AIM_ERRORS,
     openapi_extra=json_body(AimRequest, AIM_EXAMPLES),
 )
 async def aim(request: Request) -> Response:
-    """Launch angle and velocity that land a shot on the target, verified by the physics."""
-    body = parse_json(*await read_body(request), AimRequest)  # tens of µs: inline
+    """Launch angle and velocity that land a shot on the target, verified by the physics;
+    for a `target` in 3D, perhaps moving: elevation, azimuth and velocity that meet it."""
+    body = space_routes.parse_aim(*await read_body(request))  # tens of µs: inline
+    if isinstance(body, AimAtRequest):
+        return answered(request, await space_routes.aim_at(request, body))
     engine, settings = engine_of(request), settings_of(request)
     tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
     reply = way.first_try(body, tolerance)  # microseconds when it hits: inline
@@ -86,7 +95,9 @@ async def aim_batch(request: Request) -> Response:
     engine, settings = engine_of(request), settings_of(request)
     raw, media_type = await read_body(request)
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
-    body = await within_budget(request, parse_json, raw, media_type, AimBatchRequest)
+    body = await within_budget(request, space_routes.parse_batch, raw, media_type)
+    if isinstance(body, AimAtBatchRequest):
+        return answered(request, await space_routes.aim_many_at(request, body))
     if len(body.distances) > settings.max_batch:
         raise ApiError(
             422,
@@ -101,10 +112,20 @@ async def aim_batch(request: Request) -> Response:
     return answered(request, reply)
 
 
-@router.get("/verify", response_model=VerifyResponse, responses=VERIFY_ERRORS)
 async def verify(
     query: Annotated[VerifyQuery, Query()], engine: EngineDep, settings: SettingsDep
 ) -> VerifyResponse:
-    """Where a given shot lands, how long it flies, how high it goes, and whether it hits.
+    """Where a given shot lands, how long it flies, how high it goes, and whether it hits;
+    with `azimuth`, where it meets a target in 3D, perhaps moving, and by how much it misses.
     Microseconds, in a vacuum (closed form) and through air (the compiled DOP853): inline."""
     return replies.way(engine, query).verify(query, settings.tolerance(query.tolerance))
+
+
+router.add_api_route(
+    "/verify",
+    verify,
+    methods=["GET"],
+    response_model=VerifyResponse | InterceptVerdict,
+    responses=VERIFY_ERRORS,
+    route_class_override=space_routes.VerifyRoute,  # with azimuth: the 3D form
+)
