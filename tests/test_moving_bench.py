@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
 from typing import Any
 
 import pytest
 
 from app.physics import reference
-from benchmarks.moving import judge, run
+from benchmarks import moving
+from benchmarks.moving import judge
 
 pytest.importorskip("ballistic_solver", reason="the bench extra's peer")
 
@@ -20,10 +22,11 @@ Ran = tuple[dict[str, Any], str]  # the figures (with every answer) and what was
 
 
 @pytest.fixture(scope="module")
-def ran() -> Ran:
-    out = io.StringIO()
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Ran:
+    out, written = io.StringIO(), tmp_path_factory.mktemp("moving") / "moving.json"
     with contextlib.redirect_stdout(out):
-        results = run.main(["--quick"])
+        results = moving.main(["--quick", "--json", str(written)])  # as docs/benchmarks.md
+    assert json.loads(written.read_text())["rows"] == results["rows"]
     return results, out.getvalue()
 
 

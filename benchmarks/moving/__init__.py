@@ -21,3 +21,14 @@ sharing it as a request's do; the peer: its loop).
 
 The peer is in the bench extra only, never in the service.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """`python -m benchmarks.moving` (and `cannon bench`'s entry point): see run.py."""
+    from benchmarks.moving import run  # imported here: run.py reads this docstring
+
+    return run.main(argv)

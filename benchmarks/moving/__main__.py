@@ -1,3 +1,3 @@
-from benchmarks.moving.run import main
+from benchmarks.moving import main
 
 main()
