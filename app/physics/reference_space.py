@@ -58,8 +58,11 @@ def intercept(
     def apex(_: float, s: np.ndarray) -> float:
         return float(s[5])
 
+    def closest(t: float, s: np.ndarray) -> float:  # the shot's climb over the target's
+        return float(s[5] - (u[2] + acc[2] * t))
+
     below.terminal, below.direction = True, -1  # type: ignore[attr-defined]
-    apex.direction = -1  # type: ignore[attr-defined]
+    apex.direction = closest.direction = -1  # type: ignore[attr-defined]
     c = math.cos(angle)
     start = [
         0.0,
@@ -70,14 +73,15 @@ def intercept(
         velocity * math.sin(angle),
     ]
     kw = {"method": "DOP853", "rtol": TOLERANCE, "atol": TOLERANCE}
-    result = solve_ivp(slope, (0.0, HORIZON), start, events=(below, apex), **kw)
+    result = solve_ivp(slope, (0.0, HORIZON), start, events=(below, apex, closest), **kw)
     highest = float(max([launch_height, *(s[2] for s in result.y_events[1])]))
-    if len(result.t_events[0]) == 0 and len(result.t_events[1]):
+    if len(result.t_events[0]) == 0:
         # It may have climbed above the target and fallen back within one solver step,
-        # unseen by the event: fly on from the apex, if the target is below it there.
-        t_apex, at_apex = float(result.t_events[1][0]), result.y_events[1][0]
-        if below(t_apex, at_apex) > 0:
-            result = solve_ivp(slope, (t_apex, HORIZON), at_apex, events=(below,), **kw)
+        # unseen by the event: fly on from where it passed highest over the target.
+        for t_top, at_top in zip(result.t_events[2], result.y_events[2], strict=True):
+            if below(float(t_top), at_top) > 0:
+                result = solve_ivp(slope, (float(t_top), HORIZON), at_top, events=(below,), **kw)
+                break
     if len(result.t_events[0]) == 0:
         nan = math.nan
         return Intercept((nan, nan, nan), nan, nan, highest)

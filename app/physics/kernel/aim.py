@@ -86,10 +86,12 @@ def aim(
     proposal: np.ndarray,
     budget: int,
     out: np.ndarray,
+    verify: bool = True,
 ) -> None:
     """Aim at distance d (m) through air (launch height, target height, wind, drag) under
     the constraint (mode, fixed: m/s or rad), from the network's proposal (velocity, angle;
-    used when free); the answer into out (COLUMNS,)."""
+    used when free); the answer into out (COLUMNS,). Without `verify` (a proposal for the 3D
+    solver, app/physics/kernel/intercept.py) the landing and time are RK4's, apex NaN."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g  # the length unit: a vacuum range at full velocity
     steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
@@ -126,6 +128,10 @@ def aim(
         if not math.isfinite(start):  # no vacuum answer: start where the shot carries far
             start = vmax if mode == ANGLE else (math.pi / 4 if mode == LOW else 1.2)
         v, a, taken, _ = bracketed(d, air, mode, fixed, start, aim_at, steps, limits, budget)
+    if not verify:
+        flown, _, _, time = slopes(v, a, h0, ht, wind, k, g, steps)
+        out[0], out[1], out[2], out[3], out[4], out[5] = a, v, flown, time, math.nan, taken
+        return
     flown, time, apex = landing(v, a, h0, ht, wind, k, g, rtol)
     # Newton on the verifier's miss: RK4's slope first, then the secant through the last two
     # verified landings, which stays right where RK4 resolves the shot poorly (grazing shots).

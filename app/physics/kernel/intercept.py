@@ -40,6 +40,8 @@ from app.physics.kernel.solve import (
 )
 
 COLUMNS = 10
+RAISE = 8  # times a start that never comes down is raised
+LOWEST = 12  # secant steps toward the lowest velocity
 SETTLE = 4  # line-of-fire solves while the arrival time settles
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
 
@@ -86,12 +88,12 @@ def propose(
         proposal = (
             plane.propose(line[:1].copy(), air, limits, weights)[0] if mode == FREE else np.empty(2)
         )
-        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row)
+        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row, False)
         taken += int(row[5])
         if not math.isfinite(row[3]):
             return v, el, line[1], math.nan, taken
         v, el, az = row[1], row[0], line[1]
-        settled = abs(row[3] - t) <= 1e-12 * (1.0 + t)
+        settled = abs(row[3] - t) <= 1e-3 * t  # near enough: Newton in 3D finishes
         t = row[3]
         if settled:
             break
@@ -143,19 +145,29 @@ def newton(
     tol: float,
     limits: np.ndarray,
     budget: int,
-) -> tuple[float, float, float, int]:
-    """Damped Newton from (v, el, az) toward a horizontal miss <= tol; (v, el, az, steps)."""
+) -> tuple[float, float, float, int, float]:
+    """Damped Newton from (v, el, az) toward a horizontal miss <= tol; (v, el, az, steps,
+    RK4's miss m). A start that never comes down through the target's height is first
+    raised (faster, or steeper at a fixed velocity) until it does."""
     vmax, amin, amax = limits[1], limits[2] + EDGE, limits[3] - EDGE
     scale = np.array([vmax, amax - amin, math.pi])
     res, trial = np.empty(space.SLOPES), np.empty(space.SLOPES)
     space.slopes(v, el, az, sc, h, res)
-    for it in range(budget):
+    raised = 0
+    while math.isnan(res[0]) and raised < RAISE:
+        if mode in (LOW, HIGH):
+            el += 0.25 * (amax - el)
+        else:
+            v = min(1.2 * v, vmax)
+        raised += 1
+        space.slopes(v, el, az, sc, h, res)
+    for it in range(raised, budget):
         miss = math.hypot(res[0], res[1])
         if miss <= tol or math.isnan(miss):
-            return v, el, az, it
+            return v, el, az, it, miss
         dv, de, da = _step(mode, res, scale)
         if not (math.isfinite(dv) and math.isfinite(de) and math.isfinite(da)):
-            return v, el, az, it
+            return v, el, az, it, miss
         factor, improved = 1.0, False
         for _ in range(12):
             tv = min(max(v + factor * dv, SLOWEST), vmax)
@@ -167,10 +179,52 @@ def newton(
                 break
             factor *= 0.5
         if not improved:
-            return v, el, az, it + 1
+            return v, el, az, it + 1, miss
         v, el, az = tv, te, ta
         res[:] = trial
-    return v, el, az, budget
+    return v, el, az, budget, math.hypot(res[0], res[1])
+
+
+@jit
+def lowest(
+    v: float, el: float, az: float, sc: np.ndarray, h: float, tol: float, limits: np.ndarray,
+    budget: int,
+) -> tuple[float, float, float, int]:  # fmt: skip
+    """From a hit (v, el, az), the hit with the lowest velocity: the hits form a curve, one
+    per elevation (the velocity and azimuth solved at it); the velocity is lowest where its
+    slope along the curve, dv/d el = -(J_v, J_az)^-1 J_el, is zero: secant steps on that slope,
+    each elevation solved by Newton from the tangent's prediction. Returns (v, el, az, steps)."""
+    amin, amax = limits[2] + EDGE, limits[3] - EDGE
+    res = np.empty(space.SLOPES)
+    last_el, last_slope, taken = math.nan, math.nan, 0
+    for _ in range(LOWEST):
+        space.slopes(v, el, az, sc, h, res)
+        taken += 1
+        J = res[2:8].reshape(2, 3)
+        slope, turn = _solve2(J[0, 0], J[0, 2], J[1, 0], J[1, 2], J[0, 1], J[1, 1])
+        if not (math.isfinite(slope) and math.isfinite(turn)) or abs(slope) <= 1e-9 * limits[1]:
+            break
+        if math.isfinite(last_slope) and slope != last_slope:
+            step = -slope * (el - last_el) / (slope - last_slope)
+        else:
+            step = -0.02 if slope > 0 else 0.02
+        reach = min(0.2, 0.1 * limits[1] / abs(slope))  # a tenth of v_max at most, predicted
+        step = min(max(step, -reach), reach)
+        moved = False
+        for _ in range(4):
+            te = min(max(el + step, amin), amax)
+            tv, ta = v + slope * (te - el), az + turn * (te - el)
+            nv, _, na, n, miss = newton(tv, te, ta, sc, ANGLE, h, tol, limits, budget)
+            taken += n
+            if miss <= tol and nv < v:
+                moved = True
+                break
+            step *= 0.5
+        if not moved:
+            break
+        last_el, last_slope = el, slope
+        v, el, az = nv, te, na
+    return v, el, az, taken
 
 
 @jit
@@ -184,7 +238,7 @@ def aim(
     unit = vmax * vmax / g
     steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
     v, el, az, t, taken = propose(
-        sc, mode, fixed, aim_at if refine else math.inf, limits, weights, budget
+        sc, mode, fixed, tol if refine else math.inf, limits, weights, budget
     )
     if mode in (LOW, HIGH):
         v = fixed
@@ -193,9 +247,36 @@ def aim(
     if not math.isfinite(t):
         t = first_time(v, el, sc[7] - sc[0], g)
     h = t / steps
+    free = mode == FREE
     if refine:
-        v, el, az, n = newton(v, el, az, sc, mode, h, aim_at, limits, budget)
+        v0, el0, az0 = v, el, az
+        v, el, az, n, miss = newton(v, el, az, sc, mode, h, aim_at, limits, budget)
         taken += n
+        # A free shot that stalls (a grazing crossing, a start that never came down): any hit
+        # will do, as in 2D: the velocity at the proposal's elevation, then full velocity on
+        # either arc, each from its own line-of-fire start.
+        for attempt in range(3 if mode == FREE and not miss <= aim_at else 0):
+            if attempt == 0:
+                tv, te, ta, tt, m = v0, el0, az0, t, 0
+                held = ANGLE
+            else:
+                held = LOW if attempt == 1 else HIGH
+                tv, te, ta, tt, m = propose(sc, held, vmax, tol, limits, weights, budget)
+                tv, tt = vmax, tt if math.isfinite(tt) else t
+            taken += m
+            nv, ne, na, n, nmiss = newton(tv, te, ta, sc, held, tt / steps, aim_at, limits, budget)
+            taken += n
+            if nmiss < miss or math.isnan(miss):
+                v, el, az, miss, h, t = nv, ne, na, nmiss, tt / steps, tt
+                mode = held
+            if miss <= aim_at:
+                break
+        across = sc[2] * math.cos(az) - sc[1] * math.sin(az)  # the crosswind, m/s
+        if free and miss <= aim_at and (moves(sc) or across != 0.0):
+            # Off the line of fire the plane's lowest shot is not the lowest: find it.
+            v, el, az, n = lowest(v, el, az, sc, h, aim_at, limits, budget)
+            taken += n
+            mode = ANGLE  # corrections below hold the elevation lowest() chose
     met = np.empty(6)
     space.meet(v, el, az, sc, 0.02 * t, rtol, met)
     res = np.empty(space.SLOPES)

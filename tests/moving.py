@@ -1,0 +1,96 @@
+"""Moving targets that a shot can meet, by construction (the way ballistic-solver's
+benchmark builds its cases, written here): fly a real shot through a random scene with the
+reference, take where it comes down through a height, and put a moving target there at that
+moment. Each case knows the shot that meets it, and which arc that shot is on."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.aiming.space import TARGET_ACCELERATION, TARGET_SPEED, Scene
+from app.physics import reference
+from app.physics.envelope import METRES, Reference, unit_length
+from app.physics.vacuum import Cannon
+
+
+@dataclass(frozen=True)
+class Case:
+    target: np.ndarray  # (3,) m at firing
+    scene: Scene
+    velocity: float  # m/s: the shot that meets it
+    angle: float  # rad
+    arc: str  # "low" or "high": whether a steeper shot at that velocity lands farther
+
+
+def landed(shot: dict[str, float] | tuple[float, float, float], case: Case) -> reference.Intercept:
+    """Where a shot (velocity m/s, elevation rad, azimuth rad) meets the case's target, by
+    the reference."""
+    v, el, az = (
+        (shot["velocity"], shot["angle"], shot["azimuth"]) if isinstance(shot, dict) else shot
+    )
+    s = case.scene
+    return reference.intercept(
+        v, el, az, case.target, s.target_velocity, s.target_acceleration, s.wind, s.drag,
+        s.launch_height, CANNON.gravity,
+    )  # fmt: skip
+
+
+CANNON = Cannon()
+
+
+def cases(n: int, seed: int, cannon: Cannon = CANNON) -> list[Case]:
+    """n reachable moving targets across the envelope at the cannon's scale."""
+    rng = np.random.default_rng(seed)
+    length = unit_length(cannon) / unit_length(Reference())
+    speed = cannon.max_velocity / Reference.max_velocity
+    accel = cannon.gravity / Reference.gravity
+    drawn: list[Case] = []
+
+    def direction(size: int) -> np.ndarray:
+        u = rng.normal(size=size)
+        return u / np.linalg.norm(u)
+
+    while len(drawn) < n:
+        v = cannon.max_velocity * rng.uniform(0.4, 1.0)
+        el, az = rng.uniform(0.25, 1.3), rng.uniform(-math.pi, math.pi)
+        h0 = rng.uniform(0.0, 2.0) * length
+        wind = tuple(METRES.wind[1] * speed * rng.uniform(0, 1) * direction(2))
+        drag = rng.uniform(*METRES.drag) / length
+        height = h0 + rng.uniform(-1.5, 1.5) * length
+        met = reference.intercept(
+            v,
+            el,
+            az,
+            (0.0, 0.0, height),
+            wind=wind,
+            drag=drag,
+            launch_height=h0,
+            gravity=cannon.gravity,
+        )
+        if not math.isfinite(met.time):
+            continue
+        u = TARGET_SPEED * speed * rng.uniform(0, 1) * direction(3)
+        a = TARGET_ACCELERATION * accel * rng.uniform(0, 1) * direction(3)
+        t = met.time
+        target = np.array(met.point) - u * t - 0.5 * a * t * t
+        if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
+            continue
+        scene = Scene(h0, wind, drag, tuple(u), tuple(a))  # type: ignore[arg-type]
+        steeper = reference.intercept(
+            v,
+            el + 1e-6,
+            az,
+            (0.0, 0.0, height),
+            wind=wind,
+            drag=drag,
+            launch_height=h0,
+            gravity=cannon.gravity,
+        )
+        farther = steeper.point[0] * math.cos(az) + steeper.point[1] * math.sin(az) > met.point[
+            0
+        ] * math.cos(az) + met.point[1] * math.sin(az)
+        drawn.append(Case(target, scene, v, el, "low" if farther else "high"))
+    return drawn

@@ -1,0 +1,184 @@
+"""Aiming in three dimensions at moving targets (app/aiming/space.py): the compiled flight
+against the independent reference, every way of holding the shot hitting held-out targets
+built to be reachable, each answer landed by the reference, and the plane's answers kept."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from app.aiming.air import Constraint
+from app.aiming.engine import Engine
+from app.aiming.space import Scene
+from app.config import Settings
+from app.physics import reference
+from app.physics.kernel import space
+from tests.moving import Case, cases, landed
+
+CASES = cases(60, seed=13)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load(Settings())
+
+
+def held(case: Case, how: str) -> Constraint:
+    if how == "free":
+        return Constraint()
+    if how == "velocity":
+        return Constraint(velocity=case.velocity, arc=case.arc)  # type: ignore[arg-type]
+    return Constraint(angle=case.angle)
+
+
+def test_the_compiled_flight_meets_where_the_reference_does() -> None:
+    for case in CASES[:20]:
+        rows = case.scene.rows(case.target[None], 9.81)
+        met = np.empty(6)
+        az = math.atan2(case.target[1], case.target[0])
+        space.meet(case.velocity, case.angle, az, rows[0], 0.01, 1e-12, met)
+        truth = landed((case.velocity, case.angle, az), case)
+        assert met[:3] == pytest.approx(truth.point, abs=1e-9)
+        assert met[3] == pytest.approx(truth.time, abs=1e-10)
+        assert met[4] == pytest.approx(truth.miss, abs=1e-9)
+
+
+def test_the_slopes_are_the_derivatives_of_the_miss() -> None:
+    """RK4's variational equations against central differences of RK4 itself."""
+    for case in CASES[:10]:
+        rows = case.scene.rows(case.target[None], 9.81)[0]
+        x = np.array([case.velocity, case.angle, math.atan2(case.target[1], case.target[0])])
+        h = 0.02
+        at, plus, minus = (np.empty(space.SLOPES) for _ in range(3))
+        space.slopes(*x, rows, h, at)
+        for j in range(3):
+            step = np.zeros(3)
+            step[j] = 1e-6
+            space.slopes(*(x + step), rows, h, plus)
+            space.slopes(*(x - step), rows, h, minus)
+            assert (plus[:2] - minus[:2]) / 2e-6 == pytest.approx(
+                at[[2 + j, 5 + j]], rel=1e-5, abs=1e-6
+            )
+
+
+@pytest.mark.parametrize("tolerance", [1e-3, 1e-6])
+@pytest.mark.parametrize("how", ["free", "velocity", "angle"])
+def test_reachable_moving_targets_are_hit(engine: Engine, how: str, tolerance: float) -> None:
+    """Every answer called a hit is one by the reference, and nearly every target is hit.
+    The goal is all of them: the few missed lie where the shot barely comes down through the
+    target's height before the target falls past it (docs/space.md); a free shot is the
+    lowest seen for all but those few."""
+    missed, faster = [], []
+    for i, case in enumerate(CASES):
+        answer = engine.aim_at(case.target, case.scene, held(case, how), tolerance).row(0)
+        truth = landed(answer, case)
+        assert answer["hit"] == (truth.miss <= tolerance)  # NaN: not a hit either way
+        if not answer["hit"]:
+            missed.append(i)
+            continue
+        assert answer["miss"] == pytest.approx(truth.miss, abs=tolerance / 100)
+        assert answer["intercept_time"] == pytest.approx(truth.time, rel=1e-6)
+        assert answer["intercept_point"] == pytest.approx(truth.point, abs=tolerance / 100)
+        if how == "velocity":
+            assert answer["velocity"] == case.velocity
+        elif how == "angle":
+            assert answer["angle"] == case.angle
+        elif answer["velocity"] > case.velocity * (1 + 1e-6):  # free: the lowest seen
+            faster.append(i)
+    assert len(missed) <= 0.05 * len(CASES), missed
+    assert len(faster) <= 0.05 * len(CASES), faster
+
+
+def test_a_still_target_on_the_line_of_fire_is_the_planes_answer(engine: Engine) -> None:
+    air = (1.0, 0.5, -2.0, 0.1)
+    for tolerance in (1e-3, 1e-6):
+        flat = engine.aim(5.0, air, tolerance=tolerance)
+        spatial = engine.aim_at((5.0, 0.0, 0.5), Scene(1.0, (-2.0, 0.0), 0.1), tolerance=tolerance)
+        assert spatial.azimuth[0] == pytest.approx(0.0, abs=1e-12)
+        assert spatial.velocity[0] == pytest.approx(flat.velocity[0], rel=1e-4)
+        assert spatial.angle[0] == pytest.approx(flat.angle[0], rel=1e-4)
+        assert spatial.intercept_point[0] == pytest.approx(
+            (flat.landing_distance[0], 0.0, 0.5), abs=tolerance
+        )
+
+
+def test_a_crosswind_is_aimed_off(engine: Engine) -> None:
+    """Wind blowing toward +y carries the shot that way: the aim turns against it."""
+    target = (4.0, 0.0, 0.0)
+    for sign in (1.0, -1.0):
+        shot = engine.aim_at(target, Scene(0.0, (0.0, 4.0 * sign), 0.1), tolerance=1e-6).row(0)
+        assert np.sign(shot["azimuth"]) == -sign
+        assert (
+            landed(
+                shot, Case(np.array(target), Scene(0.0, (0.0, 4.0 * sign), 0.1), 0, 0, "low")
+            ).miss
+            <= 1e-6
+        )
+
+
+def test_verify_at_reports_where_the_aim_meets_the_target(engine: Engine) -> None:
+    case = CASES[0]
+    shot = engine.aim_at(case.target, case.scene, tolerance=1e-6)
+    check = engine.verify_at(
+        float(shot.velocity[0]), float(shot.angle[0]), float(shot.azimuth[0]),
+        tuple(case.target), case.scene, 1e-6,
+    )  # fmt: skip
+    assert check.hit[0]
+    assert check.intercept_point[0] == pytest.approx(shot.intercept_point[0], abs=1e-9)
+    assert check.miss[0] == pytest.approx(landed(check.row(0), case).miss, abs=1e-9)
+
+
+def test_a_target_out_of_reach_is_missed_and_the_reach_says_why(engine: Engine) -> None:
+    scene = Scene(0.0, (3.0, -1.0), 0.05, (1.0, 0.5, 0.0))
+    shot = engine.aim_at((20.0, 5.0, 0.0), scene, tolerance=1e-3)
+    assert not shot.hit[0]
+    reach = engine.reach_at((20.0, 5.0, 0.0), scene)
+    assert 0 < reach.farthest[0] < 20.0
+    near = engine.aim_at(
+        (0.8 * reach.farthest[0], 0.0, 0.0), Scene(0.0, (0.0, 0.0), 0.05), tolerance=1e-3
+    )
+    assert near.hit[0]
+
+
+def test_the_envelope_of_a_scene(engine: Engine) -> None:
+    assert (
+        engine.outside_scene(Scene(0.0, (3.0, 3.0), 0.1, (2.0, 2.0, 0.0)), [(5.0, 0.0, 0.0)])
+        is None
+    )
+    for scene, target, word in (
+        (Scene(0.0, (4.0, 4.0)), (5.0, 0.0, 0.0), "wind"),
+        (Scene(0.0, target_velocity=(3.0, 1.0, 0.0)), (5.0, 0.0, 0.0), "target speed"),
+        (Scene(0.0, target_acceleration=(0.0, 0.0, 2.5)), (5.0, 0.0, 0.0), "target acceleration"),
+        (Scene(0.5), (5.0, 0.0, 4.0), "height difference"),
+        (Scene(0.0, drag=0.3), (5.0, 0.0, 0.0), "drag"),
+    ):
+        why = engine.outside_scene(scene, [target])
+        assert why is not None and why.startswith(word)
+
+
+def test_one_model_at_any_scale() -> None:
+    """A 400 m/s gun aims the same scene carried to its scale: the same controls in units."""
+    small, big = Engine.load(Settings()), Engine.load(Settings(max_velocity=400.0))
+    length, speed = 1600.0, 40.0  # (400 / 10)^2 and 400 / 10
+    case = CASES[1]
+    s = case.scene
+    scaled = Scene(
+        s.launch_height * length,
+        tuple(w * speed for w in s.wind),
+        s.drag / length,  # type: ignore[arg-type]
+        tuple(u * speed for u in s.target_velocity),  # type: ignore[arg-type]
+        s.target_acceleration,
+    )
+    a = small.aim_at(case.target, s, tolerance=1e-6).row(0)
+    b = big.aim_at(case.target * length, scaled, tolerance=1e-6 * length).row(0)
+    assert b["hit"] and a["hit"]
+    assert b["angle"] == pytest.approx(a["angle"], rel=1e-5)
+    assert b["azimuth"] == pytest.approx(a["azimuth"], rel=1e-5, abs=1e-9)
+    assert b["velocity"] / speed == pytest.approx(a["velocity"], rel=1e-5)
+    truth = reference.intercept(
+        b["velocity"], b["angle"], b["azimuth"], case.target * length, scaled.target_velocity,
+        scaled.target_acceleration, scaled.wind, scaled.drag, scaled.launch_height, 9.81,
+    )  # fmt: skip
+    assert truth.miss <= 1e-6 * length
