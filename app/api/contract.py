@@ -60,12 +60,12 @@ def finish(schema: Schema, settings: Settings, guarded: Iterable[str] | None) ->
         body = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(body.pop("$defs", {}))
         components[model.__name__] = body
-    space_contract.merge_forms(components, settings.max_batch)  # the 3D form beside the 2D
-    space_contract.verify_parameters(schema["paths"]["/verify"]["get"])
     cannon = settings.cannon()
     for name in ("AimRequest", "AimBatchRequest"):
         state_constraint(components[name], cannon)
         state_drag(components[name], cannon)
+    space_contract.merge_forms(components, settings.max_batch)  # the 3D form beside the 2D
+    space_contract.verify_parameters(schema["paths"]["/verify"]["get"])
     components["AimBatchRequest"]["properties"]["distances"]["maxItems"] = settings.max_batch
     for operations in schema["paths"].values():
         for operation in operations.values():

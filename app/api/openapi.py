@@ -78,7 +78,8 @@ def unprocessable(description: str, example: dict[str, Any]) -> dict[int | str, 
 AIM_ERRORS = WITH_BODY | unprocessable(
     "Invalid body (`detail` says where); or, for a body the schema allows: a target out of "
     "reach in this air and under this constraint (`unreachable_target`, with `max_range` and, "
-    "when there is one, `min_range`, in metres), a target height more than the envelope's "
+    "when there is one, `min_range`, in metres; for a `target`, horizontal distances toward "
+    "its bearing, and a target at horizontal distance 0 m, which has none), a target height more than the envelope's "
     "height difference (m) from the launch height, air outside what the air model covers for "
     "this cannon (`outside_envelope`), or refinement that did not converge "
     "(`did_not_converge`, with `miss` in metres).",
@@ -113,7 +114,8 @@ VERIFY_ERRORS = GUARDED | unprocessable(
     "Invalid query (`detail` says where), a shot outside the cannon's limits "
     "(`outside_cannon_limits`), a target height more than the envelope's height difference "
     "(m) from the launch height, or a shot that never comes down at the target's height "
-    "through this air (`never_lands`).",
+    "through this air (`never_lands`). With `azimuth` (the 3D form): target_x and target_y "
+    "missing, or distance, target_height or wind given (the 2D form's).",
     {
         "detail": [
             {
@@ -143,6 +145,15 @@ AIM_EXAMPLES: dict[str, Any] = {
         "summary": "9 m/s through drag, the high arc",
         "value": {"distance": 5.0, "drag": 0.1, "velocity": 9.0, "arc": "high"},
     },
+    "3D, moving": {
+        "summary": "A target at (6, 3, 0.5) m moving at 1.5 m/s along y, through a crosswind",
+        "value": {
+            "target": {"x": 6.0, "y": 3.0, "z": 0.5},
+            "target_velocity": {"y": 1.5},
+            "wind": {"x": 0.0, "y": -2.0},
+            "drag": 0.05,
+        },
+    },
 }
 BATCH_EXAMPLES: dict[str, Any] = {
     "three targets": {
@@ -152,5 +163,15 @@ BATCH_EXAMPLES: dict[str, Any] = {
     "tight": {
         "summary": "1 micrometre for every target",
         "value": {"distances": [0.5, 5.0, 10.0], "tolerance": 1e-6},
+    },
+    "3D": {
+        "summary": "Targets in 3D sharing one scene; one beyond reach, answered in its place",
+        "value": {
+            "targets": [
+                {"x": 6.0, "y": 3.0},
+                {"x": -2.0, "y": 4.0, "z": 1.0},
+                {"x": 40.0, "y": 0.0},
+            ]
+        },
     },
 }

@@ -29,7 +29,8 @@ FORMS: dict[
 
 
 def merge_forms(components: Schema, max_batch: int) -> None:
-    """Each body with the 3D form's fields beside the 2D form's, and which go together."""
+    """Each body with the 3D form's fields beside the 2D form's, and which go together.
+    After contract.state_constraint, whose `not` (velocity and angle) it keeps."""
     for name, (model, line, point) in FORMS.items():
         body, space = components[name], model.model_json_schema(ref_template=REF)
         components.update(space.pop("$defs", {}))
@@ -39,17 +40,22 @@ def merge_forms(components: Schema, max_batch: int) -> None:
         for field in (point, *MOVING, "wind"):
             properties[field] = space["properties"][field]
         body["required"] = [k for k in body.get("required", []) if k != line]
-        body["anyOf"] = [
-            {"required": [line], "not": {"anyOf": [{"required": [k]} for k in (point, *MOVING)]}}
-            | {"properties": {"wind": {"type": "number"}}},
-            {"required": [point], "not": {"anyOf": [{"required": [line]}, THE_HEIGHT]}},
-        ]
+        # Stated with `not` alone, which client generators leave aside (an anyOf would make
+        # the body a union of nameless types): exactly one form, its own fields only.
+        body["not"] = {
+            "anyOf": [
+                *([body["not"]] if "not" in body else []),
+                {"not": {"anyOf": [{"required": [line]}, {"required": [point]}]}},
+                *({"required": [line, field]} for field in (point, *MOVING)),
+                {"required": [line, "wind"], "properties": {"wind": {"type": "object"}}},
+                {"required": [point, "target_height"]},
+            ]
+        }
         body.setdefault("examples", []).extend(space.get("examples", []))
     components["AimBatchRequest"]["properties"]["targets"]["maxItems"] = max_batch
 
 
 REF = "#/components/schemas/{model}"
-THE_HEIGHT = {"required": ["target_height"]}
 
 
 def verify_parameters(operation: Schema) -> None:
