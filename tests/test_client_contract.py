@@ -34,9 +34,15 @@ Schema = dict[str, Any]
 PACKAGE = Path(cannon_client.__file__).parent
 ANSWERS: dict[str, type[BaseModel]] = {  # served component: the client's model for it
     "AimResponse": cannon_client.AimResponse,
-    "AimBatchResponse": cannon_client.AimBatchResponse,
+    # Either form's items, as served; the client reads each form with its own model (below).
+    "AimBatchResponse": cannon_client.AnyBatchResponse,
     "BatchSolution": cannon_client.BatchSolution,
     "BatchUnreachable": cannon_client.BatchUnreachable,
+    "InterceptResponse": cannon_client.InterceptResponse,
+    "InterceptVerdict": cannon_client.InterceptVerdict,
+    "BatchIntercept": cannon_client.BatchIntercept,
+    "BatchUnreachableTarget": cannon_client.BatchUnreachableTarget,
+    "Point": cannon_client.Point,
     "VerifyResponse": cannon_client.VerifyResponse,
     "TrajectoryResponse": cannon_client.TrajectoryResponse,
     "LossSurfaceResponse": cannon_client.LossSurfaceResponse,
@@ -161,6 +167,20 @@ def test_the_client_model_matches_the_served_answer(served: Schema, name: str) -
     assert shape(mine, mine) == shape(component(served, name), served)  # nested ones too
 
 
+def test_each_forms_batch_model_reads_its_part_of_the_served_batch(served: Schema) -> None:
+    """AimBatchResponse reads a batch of distances, InterceptBatchResponse one of targets:
+    together, the items the served AimBatchResponse may hold, each exactly once."""
+    items = component(served, "AimBatchResponse")["properties"]["solutions"]["items"]
+    served_items = shape(items, served)[1]
+    read = set()
+    for model in (cannon_client.AimBatchResponse, cannon_client.InterceptBatchResponse):
+        mine = model.model_json_schema(mode="validation")
+        union = shape(mine["properties"]["solutions"]["items"], mine)[1]
+        assert not read & union
+        read |= union
+    assert read == served_items
+
+
 def test_the_air_card_matches_the_served_card_and_the_live_one(
     served: Schema, server_url: str
 ) -> None:
@@ -206,7 +226,11 @@ def test_conditions_and_constraints_are_the_served_request_fields(
         for name, field in mine["properties"].items():
             assert name in properties, f"{where} has no {name}"
             theirs = properties[name]
-            assert shape(field, mine) == shape(theirs, served), f"{where} {name}"
+            if "oneOf" in theirs:  # the 3D form widens it (`wind`): the 2D form is one option
+                options = {shape(option, served) for option in theirs["oneOf"]}
+                assert shape(field, mine) in options, f"{where} {name}"
+            else:
+                assert shape(field, mine) == shape(theirs, served), f"{where} {name}"
             for mine_number, their_number in zip(numbers(field), numbers(theirs), strict=True):
                 for bound in BOUNDS:  # loose: the client's bounds are the served ones
                     if bound in mine_number:
@@ -217,9 +241,49 @@ def test_conditions_and_constraints_are_the_served_request_fields(
 
 
 def numbers(schema: Schema) -> list[Schema]:
-    """The number schemas in a field's schema (one, or one of an anyOf with null)."""
-    options = schema.get("anyOf", [schema])
+    """The number schemas in a field's schema (one, or one of an anyOf with null, or of the
+    3D form's oneOf: `wind` is a number or a vector)."""
+    options = schema.get("anyOf", schema.get("oneOf", [schema]))
     return [option for option in options if option.get("type") == "number"]
+
+
+FULL_SCENE = calls.scene((1.0, -2.0), 1.0, 0.1, (0.5, 1.0, 0.2), (0.1, -0.2, 0.3))
+NUMBER_WIND = calls.scene(-2.0, None, None, None, None)
+
+
+def served_body(served: Schema, path: str) -> Any:
+    """A validator for the JSON body of a POST as served, with its refs to components."""
+    import jsonschema
+
+    schema = {**request_body(served, path), "components": served["components"]}
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_what_the_3d_calls_send_is_what_the_service_takes(served: Schema) -> None:
+    """The bodies the 3D calls build are valid by the served schema, each field of it in its
+    3D form; a body in both forms is not; the scene's bounds are the served ones."""
+    held = [*HELD, None]
+    for scene in (FULL_SCENE, NUMBER_WIND, None):
+        for hold in held:
+            options = calls.SpaceOptions(1e-3, True, scene, hold)
+            body = calls.aim_at((5.0, 2.0, 0.5), options).json
+            served_body(served, "/aim").validate(body)
+            batch = calls.aim_many_at([(5.0, 2.0), (1.0, -1.0, 0.2)], options, 10)[0].json
+            served_body(served, "/aim/batch").validate(batch)
+    mixed = calls.aim_at((5.0, 2.0), calls.SpaceOptions()).json or {}
+    assert not served_body(served, "/aim").is_valid({**mixed, "distance": 5.0})
+    assert not served_body(served, "/aim").is_valid({**mixed, "target_height": 1.0})
+    assert not served_body(served, "/aim").is_valid({"distance": 5.0, "wind": {"x": 1.0}})
+    assert not served_body(served, "/aim").is_valid({"drag": 0.1})
+    mine = cannon_client.Scene.model_json_schema(mode="validation")["properties"]
+    properties = request_body(served, "/aim")["properties"]
+    for name in ("launch_height", "drag", "wind"):
+        for mine_number, their_number in zip(
+            numbers(mine[name]), numbers(properties[name]), strict=True
+        ):
+            for bound in BOUNDS:
+                if bound in mine_number:
+                    assert their_number.get(bound) == mine_number[bound], name
 
 
 FULL_AIR = cannon_client.Conditions(launch_height=1.0, target_height=0.5, wind=1.0, drag=0.1)
@@ -235,11 +299,17 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
     """Every field the client can send is one the service takes, and the other way round;
     what the service requires, the client always sends."""
     everything = [Options(1e-3, True, FULL_AIR, hold) for hold in HELD]
+    in_space = [calls.SpaceOptions(1e-3, True, FULL_SCENE, hold) for hold in HELD]
     bare = Options()
     posts: dict[str, tuple[list[calls.Call[Any]], calls.Call[Any]]] = {
-        "/aim": ([calls.aim(7.5, o) for o in everything], calls.aim(7.5, bare)),
+        "/aim": (
+            [calls.aim(7.5, o) for o in everything]
+            + [calls.aim_at((1, 2, 3), o) for o in in_space],
+            calls.aim(7.5, bare),
+        ),
         "/aim/batch": (
-            [calls.aim_many([7.5], o, 10)[0] for o in everything],
+            [calls.aim_many([7.5], o, 10)[0] for o in everything]
+            + [calls.aim_many_at([(1, 2)], o, 10)[0] for o in in_space],
             calls.aim_many([7.5], bare, 10)[0],
         ),
     }
@@ -249,15 +319,24 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
         assert set(body.get("required", ())) <= sent(least), path
     gets: dict[str, tuple[calls.Call[Any], calls.Call[Any]]] = {
         "/verify": (calls.verify(0.5, 9.0, 7.5, 1e-3, FULL_AIR), calls.verify(0.5, 9, 7.5, None, None)),
+        "/verify ": (  # the 3D form
+            calls.verify_at(0.5, 9.0, 0.3, (5.0, 2.0, 0.5), 1e-3, FULL_SCENE),
+            calls.verify_at(0.5, 9.0, 0.3, (5.0, 2.0), None, None),
+        ),
         "/trajectory": (calls.trajectory(0.5, 9.0, 5, FULL_AIR), calls.trajectory(0.5, 9.0, None, None)),
         "/loss-surface": (
             calls.loss_surface(7.5, 3, 2, "absolute", FULL_AIR),
             calls.loss_surface(7.5, None, None, None, None),
         ),
     }  # fmt: skip
+    verify_forms = sent(gets["/verify"][0]) | sent(gets["/verify "][0])
+    assert verify_forms == set(query(served, "/verify"))
     for path, (full_call, least_call) in gets.items():
-        parameters = query(served, path)
-        assert sent(full_call) == set(parameters), path
+        parameters = query(served, path.strip())
+        if path != "/verify" and path != "/verify ":
+            assert sent(full_call) == set(parameters), path
+        else:
+            assert sent(full_call) <= set(parameters), path
         assert {name for name, (_, needed) in parameters.items() if needed} <= sent(least_call)
 
 

@@ -4,6 +4,7 @@
 
     with CannonClient("http://127.0.0.1:8000") as cannon:
         shot = cannon.aim(7.5, tolerance=0.001)  # 7.5 m, within 1 mm: angle (rad), velocity (m/s)
+    moving = cannon.aim_at((6.0, 3.0, 0.5), target_velocity=(0.0, 1.5, 0.0), wind=(0.0, -2.0))
 
 It imports nothing of the server (no torch, numpy or fastapi), so it loads in a fraction of a
 second; its models are held to the served OpenAPI schema by tests/test_client_contract.py.
@@ -14,24 +15,32 @@ from cannon_client.answers import (
     AimResponse,
     AirEnvelope,
     AirModelCard,
+    AnyBatchResponse,
+    BatchIntercept,
     BatchSolution,
     BatchUnreachable,
+    BatchUnreachableTarget,
     CannonCard,
     ErrorItem,
     Health,
+    InterceptBatchResponse,
+    InterceptResponse,
+    InterceptVerdict,
     LossSurfaceResponse,
     ModelCard,
     NotReadyResponse,
+    Point,
     Problem,
     Ready,
     Solution,
+    TargetSolution,
     TrajectoryResponse,
     ValidationErrorResponse,
     VerifyResponse,
 )
 from cannon_client.calls import RetryPolicy
 from cannon_client.clients import AsyncCannonClient, CannonClient
-from cannon_client.conditions import Conditions, Constraints
+from cannon_client.conditions import Conditions, Constraints, Scene
 from cannon_client.errors import (
     CannonError,
     InvalidRequest,
@@ -51,9 +60,12 @@ __all__ = [
     "AimResponse",
     "AirEnvelope",
     "AirModelCard",
+    "AnyBatchResponse",
     "AsyncCannonClient",
+    "BatchIntercept",
     "BatchSolution",
     "BatchUnreachable",
+    "BatchUnreachableTarget",
     "CannonCard",
     "CannonClient",
     "CannonError",
@@ -61,18 +73,24 @@ __all__ = [
     "Constraints",
     "ErrorItem",
     "Health",
+    "InterceptBatchResponse",
+    "InterceptResponse",
+    "InterceptVerdict",
     "InvalidRequest",
     "LossSurfaceResponse",
     "ModelCard",
     "NotReady",
     "NotReadyResponse",
     "Overloaded",
+    "Point",
     "Problem",
     "Ready",
     "RetryPolicy",
+    "Scene",
     "ServerError",
     "ServerTimeout",
     "Solution",
+    "TargetSolution",
     "TrajectoryResponse",
     "Unauthorized",
     "Unavailable",

@@ -192,3 +192,68 @@ class NotReadyResponse(Answer):
     """A 503's body from /healthz or /readyz: why the service is not ready."""
 
     detail: str
+
+
+class Point(Answer):
+    """A point in metres: x and y horizontal, z up (its height above the ground)."""
+
+    x: float  # m
+    y: float  # m
+    z: float  # m
+
+
+class InterceptVerdict(Answer):
+    """GET /verify in 3D (with an azimuth): where a given shot meets the target's height."""
+
+    target: Point  # m, the target at firing
+    angle: float  # rad, the elevation
+    azimuth: float  # rad, counter-clockwise from +x toward +y, in (-pi, pi]
+    velocity: float  # m/s
+    intercept_time: float | None  # s after firing; None: the shot never comes down there
+    intercept_point: Point | None  # m, the shot then (z: the target's height then)
+    apex_height: float  # m above the ground
+    miss: float | None  # m, horizontal distance shot-target at intercept_time
+    tolerance: float  # m
+    hit: bool  # miss <= tolerance
+
+
+class InterceptResponse(InterceptVerdict):
+    """POST /aim with a target: the verified shot (elevation, azimuth, velocity) that meets it."""
+
+    angle_degrees: float  # degrees
+    azimuth_degrees: float  # degrees, in (-180, 180]
+    refined: bool  # whether refinement ran on the network's proposal
+    iterations: int  # refinement steps taken (a count)
+    model_version: str  # first 12 hex digits of the weights' sha256
+
+
+class BatchIntercept(InterceptResponse):
+    """One solved target of POST /aim/batch with targets."""
+
+    reachable: Literal[True]
+
+
+class BatchUnreachableTarget(Answer):
+    """One target of POST /aim/batch with targets that no shot meets, in its own place."""
+
+    target: Point  # m, as given
+    reachable: Literal[False]
+    detail: str  # why, in words
+    max_range: float | None  # m, the farthest horizontal distance reachable toward it
+    min_range: float | None = None  # m, the nearest, when one is set
+
+
+TargetSolution = BatchIntercept | BatchUnreachableTarget
+
+
+class InterceptBatchResponse(Answer):
+    """POST /aim/batch with targets: one item per target, in request order."""
+
+    solutions: list[BatchIntercept | BatchUnreachableTarget]
+
+
+class AnyBatchResponse(Answer):
+    """POST /aim/batch as served, either form: what AimBatchResponse (distances) and
+    InterceptBatchResponse (targets) read, each for its own form."""
+
+    solutions: list[BatchSolution | BatchUnreachable | BatchIntercept | BatchUnreachableTarget]

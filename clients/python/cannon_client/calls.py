@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from cannon_client import answers
-from cannon_client.conditions import Conditions, Constraints
+from cannon_client.conditions import Conditions, Constraints, Scene, Target
 from cannon_client.errors import CannonError, Unavailable, error_for
 
 if TYPE_CHECKING:  # httpx is imported by the clients, when one is made (clients.py)
@@ -118,6 +118,99 @@ def loss_surface(
     params = given(distance=distance, velocities=velocities, angles=angles, loss=loss)
     params |= Options(air=air).fields()
     return Call("GET", "/loss-surface", answers.LossSurfaceResponse, params=params)
+
+
+Point = Sequence[float]  # (x, y) or (x, y, z) in m
+Wind = float | Sequence[float]  # m/s along the line of fire, or (x, y)
+
+
+def target_of(target: Point) -> dict[str, float]:
+    """A target as the service takes it, {x, y, z} in m; InvalidRequest if it is not one."""
+    return Target(at=tuple(target)).fields()
+
+
+def scene(
+    wind: Wind | None,
+    launch_height: float | None,
+    drag: float | None,
+    target_velocity: Point | None,
+    target_acceleration: Point | None,
+) -> Scene:
+    """The scene of a 3D request, validated; None means the service's default."""
+    fields = given(
+        wind=wind if wind is None or isinstance(wind, int | float) else tuple(wind),
+        launch_height=launch_height,
+        drag=drag,
+        target_velocity=None if target_velocity is None else tuple(target_velocity),
+        target_acceleration=None if target_acceleration is None else tuple(target_acceleration),
+    )
+    return Scene(**fields)
+
+
+@dataclass(frozen=True)
+class SpaceOptions:
+    """What a 3D request adds to its targets: the tolerance, refinement, the scene and the
+    constraint (a fixed velocity or elevation, the arc)."""
+
+    tolerance: float | None = None  # m
+    refine: bool | None = None
+    scene: Scene | None = None
+    hold: Constraints | None = None
+
+    def fields(self) -> dict[str, Any]:
+        fields = Options(self.tolerance, self.refine, None, self.hold).fields()
+        return fields | (self.scene.fields() if self.scene is not None else {})
+
+
+def aim_at(target: Point, options: SpaceOptions) -> Call[answers.InterceptResponse]:
+    body = {"target": target_of(target), **options.fields()}
+    return Call("POST", "/aim", answers.InterceptResponse, json=body)
+
+
+def aim_many_at(
+    targets: Sequence[Point], options: SpaceOptions, batch_size: int
+) -> list[Call[answers.InterceptBatchResponse]]:
+    """One /aim/batch call per `batch_size` targets."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1 (targets per request)")
+    points = [target_of(target) for target in targets]
+    return [
+        Call(
+            "POST",
+            "/aim/batch",
+            answers.InterceptBatchResponse,
+            json={"targets": points[i : i + batch_size], **options.fields()},
+        )
+        for i in range(0, len(points), batch_size)
+    ]
+
+
+def verify_at(
+    angle: float,
+    velocity: float,
+    azimuth: float,
+    target: Point,
+    tolerance: float | None,
+    scene: Scene | None,
+) -> Call[answers.InterceptVerdict]:
+    """GET /verify's 3D form: the scene's vectors as flat parameters; a number wind blows
+    toward the target's bearing at firing, as /aim takes it."""
+    at = target_of(target)
+    params = {"angle": angle, "velocity": velocity, "azimuth": azimuth}
+    params |= {f"target_{axis}": value for axis, value in at.items()}
+    for name, value in (scene.fields() if scene is not None else {}).items():
+        if name == "wind":
+            if not isinstance(value, dict):
+                across = math.hypot(at["x"], at["y"])
+                bearing = (at["x"] / across, at["y"] / across) if across else (0.0, 0.0)
+                value = {"x": value * bearing[0], "y": value * bearing[1]}
+            params |= {f"wind_{axis}": v for axis, v in value.items()}
+        elif isinstance(value, dict):
+            params |= {f"{name}_{axis}": v for axis, v in value.items()}
+        else:
+            params[name] = value
+    params |= given(tolerance=tolerance)
+    return Call("GET", "/verify", answers.InterceptVerdict, params=params)
 
 
 def given(**params: Any) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from cannon_client import answers, calls
 from cannon_client.calls import Call, Options, RetryPolicy
 from cannon_client.conditions import Conditions, Constraints
+from cannon_client.space import AsyncSpaceMethods, SpaceMethods
 
 if TYPE_CHECKING:
     import httpx
@@ -28,8 +29,9 @@ Loss = Literal["squared", "absolute"]
 M = TypeVar("M", bound=BaseModel)
 
 
-class CannonClient:
+class CannonClient(SpaceMethods):
     """Blocking client for a cannon-aim service. Units: metres (m), m/s, radians (rad).
+    In 3D, at moving targets: `aim_at`, `aim_many_at`, `verify_at` (cannon_client/space.py).
 
     >>> with CannonClient("http://127.0.0.1:8000") as cannon:
     ...     shot = cannon.aim(7.5, tolerance=0.001)  # target 7.5 m, miss at most 1 mm
@@ -156,7 +158,7 @@ class CannonClient:
         self.close()
 
 
-class AsyncCannonClient:
+class AsyncCannonClient(AsyncSpaceMethods):
     """The same client for asyncio: `async with AsyncCannonClient(url) as cannon: ...`."""
 
     def __init__(

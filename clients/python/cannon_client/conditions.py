@@ -159,3 +159,89 @@ class Constraints(Strict):
         if self.velocity is not None and self.angle is not None:
             raise ValueError("fix the velocity or the angle, not both (verify checks a shot)")
         return self
+
+
+Vector3 = tuple[float, float, float]
+
+
+class Scene(Strict):
+    """What the targets of a 3D request share: the launch height, the wind (a number along
+    the line of fire, + a tailwind, or a horizontal vector (x, y)), the drag, and the targets'
+    motion at firing (each at p + v t + a t^2 / 2, t seconds after firing). Units: m, m/s,
+    1/m, m/s^2. The service holds the vectors to its envelope (3 m/s, 2 m/s^2, 5 m/s of wind
+    for the default cannon, scaled for others) and answers 422 outside_envelope beyond it."""
+
+    launch_height: Annotated[
+        float,
+        Finite,
+        Field(
+            ge=LAUNCH_HEIGHT[0],
+            le=LAUNCH_HEIGHT[1],
+            description="Height of the muzzle above the ground in metres (m), 0 to 3 m.",
+        ),
+    ] = 0.0
+    wind: (
+        Annotated[float, Finite, Field(ge=WIND[0], le=WIND[1])]
+        | tuple[Annotated[float, Finite], Annotated[float, Finite]]
+    ) = Field(
+        default=0.0,
+        description="Wind in metres per second (m/s): along the line of fire (+ a tailwind, "
+        "-5 to 5 m/s), or (x, y).",
+    )
+    drag: Annotated[
+        float,
+        Finite,
+        Field(
+            ge=DRAG[0],
+            le=DRAG[1],
+            description="Quadratic drag coefficient k in inverse metres (1/m), 0 to 0.2 1/m.",
+        ),
+    ] = 0.0
+    target_velocity: tuple[Annotated[float, Finite], ...] | None = Field(
+        default=None, description="The target's velocity (x, y, z) at firing in m/s."
+    )
+    target_acceleration: tuple[Annotated[float, Finite], ...] | None = Field(
+        default=None, description="The target's constant acceleration (x, y, z) in m/s^2."
+    )
+
+    @model_validator(mode="after")
+    def _three_components(self) -> Self:
+        for name in ("target_velocity", "target_acceleration"):
+            given = getattr(self, name)
+            if given is not None and len(given) != 3:
+                raise ValueError(f"{name} has three components (x, y, z); got {len(given)}")
+        return self
+
+    def fields(self) -> dict[str, Any]:
+        """The scene as the service takes it: vectors as objects, defaults left out."""
+        sent: dict[str, Any] = {}
+        if self.launch_height:
+            sent["launch_height"] = self.launch_height
+        if isinstance(self.wind, tuple):
+            sent["wind"] = dict(zip("xy", self.wind, strict=True))
+        elif self.wind:
+            sent["wind"] = self.wind
+        if self.drag:
+            sent["drag"] = self.drag
+        for name in ("target_velocity", "target_acceleration"):
+            given = getattr(self, name)
+            if given is not None:
+                sent[name] = dict(zip("xyz", given, strict=True))
+        return sent
+
+
+class Target(Strict):
+    """A target at firing, in metres: (x, y) or (x, y, z), z its height above the ground."""
+
+    at: tuple[Annotated[float, Finite], ...]
+
+    @model_validator(mode="after")
+    def _two_or_three(self) -> Self:
+        if len(self.at) not in (2, 3):
+            raise ValueError(
+                f"a target is (x, y) or (x, y, z) in metres; got {len(self.at)} numbers"
+            )
+        return self
+
+    def fields(self) -> dict[str, float]:
+        return dict(zip("xyz", self.at, strict=False))
