@@ -22,8 +22,8 @@ OURS = "cannon-aim"
 
 
 def verdict(answers: np.ndarray, miss: np.ndarray, tolerance: float) -> dict[str, Any]:
-    """The counts of one solver's answers: hit (it says hit and the reference agrees), claimed
-    but missed (it says hit, the reference does not), no answer (it says it cannot)."""
+    """The counts of one solver's answers: hit (it says hit and the reference agrees), false
+    hit (it says hit, the reference does not), no answer (it says it cannot)."""
     said = answers[:, 3] == 1.0
     hit = said & (miss <= tolerance)
     n = len(answers)
@@ -31,8 +31,8 @@ def verdict(answers: np.ndarray, miss: np.ndarray, tolerance: float) -> dict[str
         "targets": n,
         "hits": int(hit.sum()),
         "hit_rate": float(hit.mean()) if n else 0.0,
-        "claimed_but_missed": int((said & ~(miss <= tolerance)).sum()),
-        "never_down": int((said & ~np.isfinite(miss)).sum()),  # of those claimed but missed
+        "false_hits": int((said & ~(miss <= tolerance)).sum()),
+        "never_down": int((said & ~np.isfinite(miss)).sum()),  # of the false hits
         "no_answer": int((~said).sum()),
         "worst_hit_miss_m": float(miss[hit].max()) if hit.any() else None,
     }
@@ -165,7 +165,7 @@ def report(results: dict[str, Any]) -> None:
           f"{'batch hit':>9}")  # fmt: skip
     for r in results["rows"]:
         aim = "free" if r["constraint"] == "free" else f"{c['velocity_m_s']:g} m/s"
-        false = f"{r['claimed_but_missed']} ({r['never_down']})"
+        false = f"{r['false_hits']} ({r['never_down']})"
         ratio = f"{r['vs_peer_median']:.2f}x" if "vs_peer_median" in r else ""
         print(f"{r['arc']:4} {r['solver']:16} {aim:8} {r['tolerance_m']:6.0e} "
               f"{100 * r['hit_rate']:6.1f}% {false:>10} {r['no_answer']:9d} "
