@@ -14,7 +14,6 @@ import pytest
 
 from app.physics import reference
 from benchmarks import moving
-from benchmarks.moving import judge
 
 pytest.importorskip("ballistic_solver", reason="the bench extra's peer")
 
@@ -45,8 +44,7 @@ def test_it_prints_both_solvers_side_by_side_on_both_arcs(ran: tuple[dict, str])
         assert 0 < r["median_us"] <= r["p95_us"] <= r["p99_us"]  # measured, not 0
         assert r["batched_us_per_target"] > 0 and 0 <= r["batched_hit_rate"] <= 1
     for words in ("comes down through the moving target's height", "closest approach",
-                  "median", "p95", "p99", "batch", "µs", "m/s", "1e-06", "free", "vs peer",
-                  "grazing passes found"):  # fmt: skip
+                  "median", "p95", "p99", "batch", "µs", "m/s", "1e-06", "free", "vs peer"):  # fmt: skip
         assert words in printed
     assert printed.count("ballistic-solver") == 4 and printed.count("cannon-aim") == 8
 
@@ -63,8 +61,6 @@ def test_every_hit_it_counts_is_landed_by_the_reference(ran: tuple[dict, str]) -
                 continue  # not counted as a hit
             met = reference.intercept(speed, elevation, azimuth, m.target, m.velocity,
                                       m.acceleration, m.wind, m.drag, m.launch_height, gravity)  # fmt: skip
-            if math.isnan(met.time):  # a grazing pass the reference steps over (judge.py)
-                met = judge.grazing(speed, elevation, azimuth, m, gravity)
             assert math.isfinite(met.miss) and met.miss <= tolerance
             counted += 1
     assert counted > 0
@@ -74,22 +70,3 @@ def test_ours_never_claims_a_hit_the_reference_refutes(ran: tuple[dict, str]) ->
     results, _ = ran
     ours = [r for r in results["rows"] if r["solver"] == "cannon-aim"]
     assert len(ours) == 8 and all(r["false_hits"] == 0 for r in ours)
-
-
-def test_the_judges_second_look_agrees_with_the_reference_where_it_sees_a_descent(
-    ran: Ran,
-) -> None:
-    results, _ = ran
-    gravity, compared = results["config"]["gravity_m_s2"], 0
-    kept = results["answers"][0]  # the peer's answers on the low arc at 1 mm
-    pairs = zip(kept["answers"], kept["cases"].motions, strict=True)
-    for (speed, elevation, azimuth, _), m in pairs:
-        met = reference.intercept(speed, elevation, azimuth, m.target, m.velocity,
-                                  m.acceleration, m.wind, m.drag, m.launch_height, gravity)  # fmt: skip
-        if math.isnan(met.time):
-            continue
-        again = judge.grazing(speed, elevation, azimuth, m, gravity)
-        assert again.time == pytest.approx(met.time, abs=1e-9)
-        assert again.miss == pytest.approx(met.miss, abs=1e-9)
-        compared += 1
-    assert compared > 0

@@ -12,14 +12,13 @@ a real shot, put the moving target on it). One set for the low arc, one for the 
 Per arc and tolerance (1 mm, 1e-6 m): the peer at the fixed velocity (`bs.solve`, "precise",
 its g 9.81, our wind, its `tolMiss` the tolerance, the target's acceleration), ours at the
 same velocity and arc (`Engine.aim_at`, in process) and ours free (the lowest velocity, which
-the peer cannot choose). Hits by the reference (judge.py: `reference.intercept`, with a second
-look at grazing passes it steps over): the horizontal miss when the shot comes down through
-the moving target's height, the service's miss; the peer's own `miss` is a 3D closest
-approach, so its `success` is not taken as a hit. Each solver's answers fall in three counts:
-hit (it says hit, the reference agrees), false hit (it says hit, the reference does not), no
-answer (it says it cannot). Time per target: single calls (median, p95, p99) and batched
-(ours: one `aim_at` per scene, a scene's targets sharing it as a request's do; the peer: its
-loop).
+the peer cannot choose). Hits by the reference (judge.py: `reference.intercept`): the
+horizontal miss when the shot comes down through the moving target's height, the service's
+miss; the peer's own `miss` is a 3D closest approach, so its `success` is not taken as a hit.
+Each solver's answers fall in three counts: hit (it says hit, the reference agrees), false hit
+(it says hit, the reference does not), no answer (it says it cannot). Time per target: single
+calls (median, p95, p99) and batched (ours: one `aim_at` per scene, a scene's targets sharing
+it as a request's do; the peer: its loop).
 
 The peer is in the bench extra only, never in the service.
 """

@@ -109,7 +109,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     sets = [made.held_out(arc, scenes, per_scene, args.seed + k, cannon.gravity, reach)
             for k, arc in enumerate(ARCS)]  # fmt: skip
     warm(engine, sets[0])
-    judge.SECOND_LOOKS.update(asked=0, found=0)  # the answers' alone
     kept: list[dict[str, Any]] = []
     rows = [row for cases in sets for row in one_set(engine, cases, cannon.gravity, kept)]
     results = {
@@ -122,7 +121,6 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "gravity_m_s2": cannon.gravity,
             "max_velocity_m_s": cannon.max_velocity,
             "judge": judge.NAME,
-            "second_looks": dict(judge.SECOND_LOOKS),
             "distance_m": {
                 c.arc: [float(c.distance().min()), float(c.distance().max())] for c in sets
             },
@@ -154,10 +152,7 @@ def report(results: dict[str, Any]) -> None:
         "peer's own verdict bounds a 3D closest approach instead; both are judged here by the "
         "reference's descending intercept.\nfalse hit: the solver says hit, the reference "
         "does not (in brackets: the reference sees no descent through the target's height). "
-        f"no answer: the solver says it cannot. Where the reference saw no descent, the judge "
-        f"looked again from the shot's highest point over the target (judge.py): "
-        f"{c['second_looks']['asked']} times, {c['second_looks']['found']} grazing passes found."
-        "\nTimes per target, µs: single calls; batch: "
+        "no answer: the solver says it cannot.\nTimes per target, µs: single calls; batch: "
         "ours one aim_at call per scene with all its targets, the peer its loop.\n"
     )
     print(f"{'arc':4} {'solver':16} {'aim':8} {'tol m':>6} {'hit':>7} {'false hit':>10} "
