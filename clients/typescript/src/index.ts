@@ -7,6 +7,17 @@
 import { CannonError } from "./errors.js";
 import { send, type Transport } from "./http.js";
 import type { components, paths } from "./schema.js";
+import {
+  sceneFields,
+  verifyQuery,
+  type AimAtOptions,
+  type BatchIntercept,
+  type BatchUnreachableTarget,
+  type InterceptResponse,
+  type InterceptVerdict,
+  type ShotAt,
+  type Target,
+} from "./space.js";
 
 export {
   CannonConnectionError,
@@ -16,6 +27,18 @@ export {
   type ErrorItem,
 } from "./errors.js";
 export type { components, paths } from "./schema.js";
+export type {
+  AimAtOptions,
+  BatchIntercept,
+  BatchUnreachableTarget,
+  InterceptResponse,
+  InterceptVerdict,
+  Point,
+  Scene,
+  ShotAt,
+  Target,
+  Vector,
+} from "./space.js";
 
 type Schemas = components["schemas"];
 /** POST /aim's answer: the shot (angle rad, velocity m/s) and its verified landing (m). */
@@ -37,6 +60,7 @@ export type Health = Schemas["Health"];
 /** GET /readyz's answer, with the served model's version. */
 export type Ready = Schemas["Ready"];
 
+type Solutions = Schemas["AimBatchResponse"]["solutions"];
 type TrajectoryWire = NonNullable<paths["/trajectory"]["get"]["parameters"]["query"]>;
 type LossSurfaceWire = NonNullable<paths["/loss-surface"]["get"]["parameters"]["query"]>;
 
@@ -153,14 +177,39 @@ export class CannonClient {
    * server's batch limit, one after another; no distances, no request.
    */
   async aimMany(distances: readonly number[], options: AimOptions = {}): Promise<(BatchSolution | BatchUnreachable)[]> {
-    const fields = aimFields(options);
-    const solutions: (BatchSolution | BatchUnreachable)[] = [];
+    // a batch of distances is answered with the distance form's items only
+    return (await this.batches("distances", distances, aimFields(options))) as (BatchSolution | BatchUnreachable)[];
+  }
+
+  /**
+   * The shot (elevation and azimuth rad, velocity m/s) that meets a target at (x, y, z) m,
+   * moving as `targetVelocity` (m/s) and `targetAcceleration` (m/s^2) say; UnreachableTarget
+   * when no shot does.
+   */
+  async aimAt(target: Target, options: AimAtOptions = {}): Promise<InterceptResponse> {
+    const body = { target, ...sceneFields(options) };
+    return (await send(this.transport, "POST", "/aim", { body })) as InterceptResponse;
+  }
+
+  /** One answer per target (m), in order, the scene shared; one no shot meets is `reachable: false` in its place. */
+  async aimManyAt(targets: readonly Target[], options: AimAtOptions = {}): Promise<(BatchIntercept | BatchUnreachableTarget)[]> {
+    return (await this.batches("targets", targets, sceneFields(options))) as (BatchIntercept | BatchUnreachableTarget)[];
+  }
+
+  /** Where a given shot (rad, m/s, rad) comes down through the target's height (m, s), and whether it hits. */
+  async verifyAt(shot: ShotAt): Promise<InterceptVerdict> {
+    return (await send(this.transport, "GET", "/verify", { query: verifyQuery(shot) })) as InterceptVerdict;
+  }
+
+  /** Items for `targets`, sent in chunks of the server's batch limit, one after another. */
+  private async batches(key: string, targets: readonly unknown[], fields: Record<string, unknown>): Promise<Solutions> {
+    const solutions: Solutions = [];
     let start = 0;
-    while (start < distances.length) {
-      const chunk = distances.slice(start, start + this.batchLimit);
+    while (start < targets.length) {
+      const chunk = targets.slice(start, start + this.batchLimit);
       let answer: Schemas["AimBatchResponse"];
       try {
-        const body = { distances: chunk, ...fields };
+        const body = { [key]: chunk, ...fields };
         answer = (await send(this.transport, "POST", "/aim/batch", { body })) as Schemas["AimBatchResponse"];
       } catch (error) {
         const limit = serverBatchLimit(error);

@@ -16,7 +16,8 @@ export interface paths {
         put?: never;
         /**
          * Aim
-         * @description Launch angle and velocity that land a shot on the target, verified by the physics.
+         * @description Launch angle and velocity that land a shot on the target, verified by the physics;
+         *     for a `target` in 3D, perhaps moving: elevation, azimuth and velocity that meet it.
          */
         post: operations["aim"];
         delete?: never;
@@ -54,7 +55,8 @@ export interface paths {
         };
         /**
          * Verify
-         * @description Where a given shot lands, how long it flies, how high it goes, and whether it hits.
+         * @description Where a given shot lands, how long it flies, how high it goes, and whether it hits;
+         *     with `azimuth`, where it meets a target in 3D, perhaps moving, and by how much it misses.
          *     Microseconds, in a vacuum (closed form) and through air (the compiled DOP853): inline.
          */
         get: operations["verify"];
@@ -224,9 +226,9 @@ export interface components {
         AimBatchResponse: {
             /**
              * Solutions
-             * @description One item per requested distance, in request order.
+             * @description One item per requested distance (BatchSolution or BatchUnreachable) or target (BatchIntercept or BatchUnreachableTarget), in request order.
              */
-            solutions: (components["schemas"]["BatchSolution"] | components["schemas"]["BatchUnreachable"])[];
+            solutions: (components["schemas"]["BatchSolution"] | components["schemas"]["BatchUnreachable"] | components["schemas"]["BatchIntercept"] | components["schemas"]["BatchUnreachableTarget"])[];
         };
         /**
          * AimResponse
@@ -312,6 +314,87 @@ export interface components {
              * @description First 12 hex digits of the weights file's sha256.
              */
             model_version: string;
+        };
+        /**
+         * BatchIntercept
+         * @description One solved target of a batch with `targets`.
+         */
+        BatchIntercept: {
+            /** @description The target at firing, in metres (m). */
+            target: components["schemas"]["Point"];
+            /**
+             * Angle
+             * @description Elevation in radians (rad) above the horizontal.
+             */
+            angle: number;
+            /**
+             * Azimuth
+             * @description Azimuth in radians (rad), counter-clockwise from +x toward +y, in (-pi, pi].
+             */
+            azimuth: number;
+            /**
+             * Velocity
+             * @description Launch velocity in metres per second (m/s).
+             */
+            velocity: number;
+            /**
+             * Intercept Time
+             * @description Seconds (s) after firing when the shot comes down through the target's height then; null when it never does.
+             */
+            intercept_time: number | null;
+            /** @description Where the shot is then, in metres (m) (z: the target's height then); null when it never comes down there. */
+            intercept_point: components["schemas"]["Point"] | null;
+            /**
+             * Apex Height
+             * @description Highest point of the flight in metres (m) above the ground.
+             */
+            apex_height: number;
+            /**
+             * Miss
+             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time; null when the shot never comes down through the target's height.
+             */
+            miss: number | null;
+            /**
+             * Tolerance
+             * @description Largest acceptable miss in metres (m).
+             */
+            tolerance: number;
+            /**
+             * Hit
+             * @description Whether miss <= tolerance.
+             */
+            hit: boolean;
+            /**
+             * Angle Degrees
+             * @description Elevation in degrees.
+             */
+            angle_degrees: number;
+            /**
+             * Azimuth Degrees
+             * @description Azimuth in degrees, in (-180, 180].
+             */
+            azimuth_degrees: number;
+            /**
+             * Refined
+             * @description Whether refinement ran on the network's proposal.
+             */
+            refined: boolean;
+            /**
+             * Iterations
+             * @description Refinement steps taken (0 when the proposal hit).
+             */
+            iterations: number;
+            /**
+             * Model Version
+             * @description First 12 hex digits of the weights file's sha256.
+             */
+            model_version: string;
+            /**
+             * Reachable
+             * @description Always true for a solved target.
+             * @constant
+             */
+            reachable: true;
         };
         /**
          * BatchSolution
@@ -434,6 +517,35 @@ export interface components {
              */
             min_range?: number | null;
         };
+        /**
+         * BatchUnreachableTarget
+         * @description One target of a batch with `targets` that no shot meets, in its own place.
+         */
+        BatchUnreachableTarget: {
+            /** @description The target at firing, in metres (m), as given. */
+            target: components["schemas"]["Point"];
+            /**
+             * Reachable
+             * @description Always false: no shot meets this target.
+             * @constant
+             */
+            reachable: false;
+            /**
+             * Detail
+             * @description Why the target cannot be hit, in words.
+             */
+            detail: string;
+            /**
+             * Max Range
+             * @description The farthest reachable horizontal distance in metres (m) toward the target's bearing, in this air and under this constraint; null when none comes down at the target's height.
+             */
+            max_range: number | null;
+            /**
+             * Min Range
+             * @description The nearest reachable horizontal distance in metres (m) toward the target's bearing, when the air or the constraint sets one.
+             */
+            min_range?: number | null;
+        };
         /** CannonCard */
         CannonCard: {
             /**
@@ -500,6 +612,131 @@ export interface components {
              * @constant
              */
             status: "ok";
+        };
+        /**
+         * InterceptResponse
+         * @description POST /aim with a `target`: the verified shot that meets it.
+         */
+        InterceptResponse: {
+            /** @description The target at firing, in metres (m). */
+            target: components["schemas"]["Point"];
+            /**
+             * Angle
+             * @description Elevation in radians (rad) above the horizontal.
+             */
+            angle: number;
+            /**
+             * Azimuth
+             * @description Azimuth in radians (rad), counter-clockwise from +x toward +y, in (-pi, pi].
+             */
+            azimuth: number;
+            /**
+             * Velocity
+             * @description Launch velocity in metres per second (m/s).
+             */
+            velocity: number;
+            /**
+             * Intercept Time
+             * @description Seconds (s) after firing when the shot comes down through the target's height then; null when it never does.
+             */
+            intercept_time: number | null;
+            /** @description Where the shot is then, in metres (m) (z: the target's height then); null when it never comes down there. */
+            intercept_point: components["schemas"]["Point"] | null;
+            /**
+             * Apex Height
+             * @description Highest point of the flight in metres (m) above the ground.
+             */
+            apex_height: number;
+            /**
+             * Miss
+             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time; null when the shot never comes down through the target's height.
+             */
+            miss: number | null;
+            /**
+             * Tolerance
+             * @description Largest acceptable miss in metres (m).
+             */
+            tolerance: number;
+            /**
+             * Hit
+             * @description Whether miss <= tolerance.
+             */
+            hit: boolean;
+            /**
+             * Angle Degrees
+             * @description Elevation in degrees.
+             */
+            angle_degrees: number;
+            /**
+             * Azimuth Degrees
+             * @description Azimuth in degrees, in (-180, 180].
+             */
+            azimuth_degrees: number;
+            /**
+             * Refined
+             * @description Whether refinement ran on the network's proposal.
+             */
+            refined: boolean;
+            /**
+             * Iterations
+             * @description Refinement steps taken (0 when the proposal hit).
+             */
+            iterations: number;
+            /**
+             * Model Version
+             * @description First 12 hex digits of the weights file's sha256.
+             */
+            model_version: string;
+        };
+        /**
+         * InterceptVerdict
+         * @description A shot in three dimensions and what the physics says of it.
+         */
+        InterceptVerdict: {
+            /** @description The target at firing, in metres (m). */
+            target: components["schemas"]["Point"];
+            /**
+             * Angle
+             * @description Elevation in radians (rad) above the horizontal.
+             */
+            angle: number;
+            /**
+             * Azimuth
+             * @description Azimuth in radians (rad), counter-clockwise from +x toward +y, in (-pi, pi].
+             */
+            azimuth: number;
+            /**
+             * Velocity
+             * @description Launch velocity in metres per second (m/s).
+             */
+            velocity: number;
+            /**
+             * Intercept Time
+             * @description Seconds (s) after firing when the shot comes down through the target's height then; null when it never does.
+             */
+            intercept_time: number | null;
+            /** @description Where the shot is then, in metres (m) (z: the target's height then); null when it never comes down there. */
+            intercept_point: components["schemas"]["Point"] | null;
+            /**
+             * Apex Height
+             * @description Highest point of the flight in metres (m) above the ground.
+             */
+            apex_height: number;
+            /**
+             * Miss
+             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time; null when the shot never comes down through the target's height.
+             */
+            miss: number | null;
+            /**
+             * Tolerance
+             * @description Largest acceptable miss in metres (m).
+             */
+            tolerance: number;
+            /**
+             * Hit
+             * @description Whether miss <= tolerance.
+             */
+            hit: boolean;
         };
         /**
          * LossSurfaceResponse
@@ -632,6 +869,27 @@ export interface components {
              * @description Why the service is not ready yet, or will not be.
              */
             detail: string;
+        };
+        /**
+         * Point
+         * @description A point in metres.
+         */
+        Point: {
+            /**
+             * X
+             * @description x in metres (m), horizontal.
+             */
+            x: number;
+            /**
+             * Y
+             * @description y in metres (m), horizontal.
+             */
+            y: number;
+            /**
+             * Z
+             * @description z in metres (m), height above the ground.
+             */
+            z: number;
         };
         /**
          * Problem
@@ -811,6 +1069,16 @@ export interface components {
          *       "refine": true,
          *       "tolerance": 0.001
          *     }
+         * @example {
+         *       "drag": 0.1,
+         *       "target": {
+         *         "x": 6,
+         *         "y": 3
+         *       },
+         *       "target_velocity": {
+         *         "y": 1.5
+         *       }
+         *     }
          */
         AimRequest: {
             /**
@@ -843,18 +1111,21 @@ export interface components {
             launch_height?: number;
             /**
              * Target Height
-             * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0.
+             * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0. The 2D form only (`target` has its z).
              * @default 0
              * @example 0.5
              */
             target_height?: number;
             /**
              * Wind
-             * @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only.
+             * @description Wind in metres per second (m/s): a number along the line of fire (toward the target's bearing at firing, positive = tailwind, -5.0 to 5.0 m/s), or a horizontal vector {x, y} in m/s of at most 5.0 m/s for the default cannon; default 0. It acts through drag only.
              * @default 0
-             * @example -3
+             * @example {
+             *       "x": 0,
+             *       "y": -2
+             *     }
              */
-            wind?: number;
+            wind?: number | components["schemas"]["Wind"];
             /**
              * Drag
              * @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0.
@@ -876,9 +1147,28 @@ export interface components {
             refine?: boolean | null;
             /**
              * Distance
-             * @description Target distance in metres (m), in (0, max range].
+             * @description Target distance in metres (m), in (0, max range]. The 2D form: give `distance` or `target`, not both.
              */
-            distance: number;
+            distance?: number;
+            /** @description The target at the moment of firing, in metres (m): x, y horizontal, z its height above the ground (default 0). Its horizontal distance must be above 0 m. */
+            target?: components["schemas"]["Target"];
+            /**
+             * @description The target's velocity at firing in metres per second (m/s), each component default 0; at most 3.0 m/s in all for the default cannon (the envelope scales with the cannon's speed). Omitted: a target that stays put.
+             * @default null
+             * @example {
+             *       "x": 0,
+             *       "y": 1.5
+             *     }
+             */
+            target_velocity?: components["schemas"]["TargetVelocity"] | null;
+            /**
+             * @description The target's constant acceleration in metres per second squared (m/s^2), each component default 0; at most 2.0 m/s^2 in all for the default cannon. Its position at t seconds after firing: p + v t + a t^2 / 2 (m).
+             * @default null
+             * @example {
+             *       "x": -0.5
+             *     }
+             */
+            target_acceleration?: components["schemas"]["TargetAcceleration"] | null;
         };
         /**
          * AimBatchRequest
@@ -889,6 +1179,18 @@ export interface components {
          *         12
          *       ],
          *       "tolerance": 0.001
+         *     }
+         * @example {
+         *       "targets": [
+         *         {
+         *           "x": 6,
+         *           "y": 3
+         *         },
+         *         {
+         *           "x": -2,
+         *           "y": 4
+         *         }
+         *       ]
          *     }
          */
         AimBatchRequest: {
@@ -922,18 +1224,21 @@ export interface components {
             launch_height?: number;
             /**
              * Target Height
-             * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0.
+             * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0. The 2D form only (`target` has its z).
              * @default 0
              * @example 0.5
              */
             target_height?: number;
             /**
              * Wind
-             * @description Wind along the line of fire in metres per second (m/s), positive = tailwind, -5.0 to 5.0; default 0. It acts through drag only.
+             * @description Wind in metres per second (m/s): a number along the line of fire (toward the target's bearing at firing, positive = tailwind, -5.0 to 5.0 m/s), or a horizontal vector {x, y} in m/s of at most 5.0 m/s for the default cannon; default 0. It acts through drag only.
              * @default 0
-             * @example -3
+             * @example {
+             *       "x": 0,
+             *       "y": -2
+             *     }
              */
-            wind?: number;
+            wind?: number | components["schemas"]["Wind"];
             /**
              * Drag
              * @description Quadratic drag coefficient k in inverse metres (1/m) (acceleration -k |v - w| (v - w)), 0.0 to 0.2; a tennis ball is about 0.02, a table-tennis ball about 0.14; default 0.
@@ -955,9 +1260,123 @@ export interface components {
             refine?: boolean | null;
             /**
              * Distances
-             * @description Target distances in metres (m): 1 to the service's batch limit (10,000 unless configured otherwise). A distance outside (0, max range] is reported as unreachable in its own place.
+             * @description Target distances in metres (m): 1 to the service's batch limit (10,000 unless configured otherwise). A distance outside (0, max range] is reported as unreachable in its own place. The 2D form: give `distances` or `targets`, not both.
              */
-            distances: number[];
+            distances?: number[];
+            /**
+             * Targets
+             * @description Targets at the moment of firing, in metres (m): 1 to the service's batch limit (10,000 unless configured otherwise). One out of reach is reported in its place.
+             */
+            targets?: components["schemas"]["Target"][];
+            /**
+             * @description The target's velocity at firing in metres per second (m/s), each component default 0; at most 3.0 m/s in all for the default cannon (the envelope scales with the cannon's speed). Omitted: a target that stays put.
+             * @default null
+             * @example {
+             *       "x": 0,
+             *       "y": 1.5
+             *     }
+             */
+            target_velocity?: components["schemas"]["TargetVelocity"] | null;
+            /**
+             * @description The target's constant acceleration in metres per second squared (m/s^2), each component default 0; at most 2.0 m/s^2 in all for the default cannon. Its position at t seconds after firing: p + v t + a t^2 / 2 (m).
+             * @default null
+             * @example {
+             *       "x": -0.5
+             *     }
+             */
+            target_acceleration?: components["schemas"]["TargetAcceleration"] | null;
+        };
+        /**
+         * Target
+         * @description Where a target is at the moment of firing.
+         * @example {
+         *       "x": 6,
+         *       "y": 3
+         *     }
+         */
+        Target: {
+            /**
+             * X
+             * @description x in metres (m), horizontal.
+             */
+            x: number;
+            /**
+             * Y
+             * @description y in metres (m), horizontal.
+             */
+            y: number;
+            /**
+             * Z
+             * @description Height above the ground in metres (m); default 0. z minus launch_height must lie in [-3.0, 3.0] m for the default cannon (the air model's envelope).
+             * @default 0
+             */
+            z?: number;
+        };
+        /**
+         * TargetAcceleration
+         * @description The target's acceleration, constant from the moment of firing.
+         */
+        TargetAcceleration: {
+            /**
+             * X
+             * @description Along x in metres per second squared (m/s^2).
+             * @default 0
+             */
+            x?: number;
+            /**
+             * Y
+             * @description Along y in metres per second squared (m/s^2).
+             * @default 0
+             */
+            y?: number;
+            /**
+             * Z
+             * @description Up in metres per second squared (m/s^2).
+             * @default 0
+             */
+            z?: number;
+        };
+        /**
+         * TargetVelocity
+         * @description The target's velocity at firing, constant unless an acceleration is given.
+         */
+        TargetVelocity: {
+            /**
+             * X
+             * @description Along x in metres per second (m/s).
+             * @default 0
+             */
+            x?: number;
+            /**
+             * Y
+             * @description Along y in metres per second (m/s).
+             * @default 0
+             */
+            y?: number;
+            /**
+             * Z
+             * @description Up in metres per second (m/s).
+             * @default 0
+             */
+            z?: number;
+        };
+        /**
+         * Wind
+         * @description A horizontal wind from any side.
+         */
+        Wind: {
+            /**
+             * X
+             * @description Along x in metres per second (m/s).
+             * @default 0
+             */
+            x?: number;
+            /**
+             * Y
+             * @description Along y in metres per second (m/s).
+             * @default 0
+             */
+            y?: number;
         };
     };
     responses: never;
@@ -987,7 +1406,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AimResponse"];
+                    "application/json": components["schemas"]["AimResponse"] | components["schemas"]["InterceptResponse"];
                 };
             };
             /** @description A body that cannot be parsed at all (not UTF-8, nesting too deep, ...). */
@@ -1026,7 +1445,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid body (`detail` says where); or, for a body the schema allows: a target out of reach in this air and under this constraint (`unreachable_target`, with `max_range` and, when there is one, `min_range`, in metres), a target height more than the envelope's height difference (m) from the launch height, air outside what the air model covers for this cannon (`outside_envelope`), or refinement that did not converge (`did_not_converge`, with `miss` in metres). */
+            /** @description Invalid body (`detail` says where); or, for a body the schema allows: a target out of reach in this air and under this constraint (`unreachable_target`, with `max_range` and, when there is one, `min_range`, in metres; for a `target`, horizontal distances toward its bearing, and a target at horizontal distance 0 m, which has none), a target height more than the envelope's height difference (m) from the launch height, air outside what the air model covers for this cannon (`outside_envelope`), or refinement that did not converge (`did_not_converge`, with `miss` in metres). */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1223,10 +1642,34 @@ export interface operations {
                 angle: number;
                 /** @description Launch velocity in metres per second (m/s), in (0, max velocity] (default max 10). */
                 velocity: number;
-                /** @description Target distance in metres (m). */
-                distance: number;
+                /** @description Target distance in metres (m); required in the 2D form (without azimuth), refused in the 3D form. */
+                distance?: number;
                 /** @description Largest acceptable miss in metres (m), at least 1e-6; omitted: the service's default, 0.05 unless configured otherwise. */
                 tolerance?: number | null;
+                /** @description Azimuth in radians (rad), counter-clockwise from +x toward +y. Giving it asks the 3D form: target_x and target_y are then required, and distance, target_height and wind (along the line of fire) are refused. */
+                azimuth?: number;
+                /** @description Target x at firing in metres (m). */
+                target_x?: number;
+                /** @description Target y at firing in metres (m). */
+                target_y?: number;
+                /** @description Target height at firing in metres (m) above the ground (3D form); default 0. */
+                target_z?: number;
+                /** @description Target velocity along x in metres per second (m/s) (3D form); default 0. */
+                target_velocity_x?: number;
+                /** @description Target velocity along y in metres per second (m/s) (3D form); default 0. */
+                target_velocity_y?: number;
+                /** @description Target velocity up in metres per second (m/s) (3D form); default 0. */
+                target_velocity_z?: number;
+                /** @description Target acceleration along x in metres per second squared (m/s^2) (3D form); default 0. */
+                target_acceleration_x?: number;
+                /** @description Target acceleration along y in metres per second squared (m/s^2) (3D form); default 0. */
+                target_acceleration_y?: number;
+                /** @description Target acceleration up in metres per second squared (m/s^2) (3D form); default 0. */
+                target_acceleration_z?: number;
+                /** @description Wind along x in metres per second (m/s) (3D form); default 0. */
+                wind_x?: number;
+                /** @description Wind along y in metres per second (m/s) (3D form); default 0. */
+                wind_y?: number;
             };
             header?: never;
             path?: never;
@@ -1240,7 +1683,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VerifyResponse"];
+                    "application/json": components["schemas"]["VerifyResponse"] | components["schemas"]["InterceptVerdict"];
                 };
             };
             /** @description Missing or wrong API key (when CANNON_API_KEY is set). */
@@ -1270,7 +1713,7 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid query (`detail` says where), a shot outside the cannon's limits (`outside_cannon_limits`), a target height more than the envelope's height difference (m) from the launch height, or a shot that never comes down at the target's height through this air (`never_lands`). */
+            /** @description Invalid query (`detail` says where), a shot outside the cannon's limits (`outside_cannon_limits`), a target height more than the envelope's height difference (m) from the launch height, or a shot that never comes down at the target's height through this air (`never_lands`). With `azimuth` (the 3D form): target_x and target_y missing, or distance, target_height or wind given (the 2D form's). */
             422: {
                 headers: {
                     [name: string]: unknown;

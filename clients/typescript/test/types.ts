@@ -23,6 +23,16 @@ export async function typed(): Promise<void> {
   const shot: AimResponse = await cannon.aim(1);
   // @ts-expect-error: answers are the server's JSON, snake_case
   void shot.landingDistance;
+  // in 3D: a target is {x, y, z?} in m; the wind a number or {x, y} in m/s
+  await cannon.aimAt({ x: 3, y: 4 }, { wind: { x: 1, y: -2 }, targetVelocity: { y: 1 } });
+  // @ts-expect-error: a target needs its y
+  await cannon.aimAt({ x: 3 });
+  // @ts-expect-error: a shot to verify in 3D needs its azimuth
+  await cannon.verifyAt({ angle: 0.7, velocity: 9, target: { x: 3, y: 4 } });
+  for (const answer of await cannon.aimManyAt([{ x: 1, y: 1 }])) {
+    if (answer.reachable) void answer.intercept_point;
+    else void answer.max_range;
+  }
   for (const answer of await cannon.aimMany([1, 12])) {
     // the batch's items are told apart by `reachable`
     if (answer.reachable) void (answer satisfies BatchSolution).velocity;
