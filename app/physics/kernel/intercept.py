@@ -25,8 +25,8 @@ import math
 import numpy as np
 
 from app.physics.kernel import aim as plane
-from app.physics.kernel import space
-from app.physics.kernel.flight import first_time, jit
+from app.physics.kernel import solve, space
+from app.physics.kernel.flight import first_time, jit, slopes
 from app.physics.kernel.solve import (
     ANGLE,
     CORRECTIONS,
@@ -41,6 +41,7 @@ from app.physics.kernel.solve import (
 
 COLUMNS = 10
 RAISE = 8  # times a start that never comes down is raised
+GAIN = 1e-6  # of v_max: a velocity gain too small to chase
 LOWEST = 12  # secant steps toward the lowest velocity
 SETTLE = 4  # line-of-fire solves while the arrival time settles
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
@@ -82,14 +83,36 @@ def propose(
     air = np.empty((1, 4))
     t, taken = 0.0, 0
     v, el, az = limits[1], math.pi / 4, 0.0
-    for _ in range(SETTLE if moves(sc) else 1):
+    g, steps = limits[0], steps_for(tol, limits[1] ** 2 / limits[0])
+    for it in range(SETTLE if moves(sc) else 1):
         line_of_fire(sc, t, line)
         air[0, 0], air[0, 1], air[0, 2], air[0, 3] = line[2], line[3], line[4], line[5]
-        proposal = (
-            plane.propose(line[:1].copy(), air, limits, weights)[0] if mode == FREE else np.empty(2)
-        )
-        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row, False)
-        taken += int(row[5])
+        a2 = air[0]
+        hit = False
+        if it > 0 and math.isfinite(tol):  # warm: Newton from the last answer, in the plane
+            if mode == FREE:
+                L, dv, da, _ = slopes(v, el, a2[0], a2[1], a2[2], a2[3], g, steps)
+                if math.isfinite(L):
+                    first = (L, dv, da)
+                    v, el, n, hit = solve.free(
+                        line[0], a2, v, el, first, tol / 4, steps, limits, 12
+                    )
+            else:
+                x = v if mode == ANGLE else el
+                v, el, n, hit = solve.bracketed(
+                    line[0], a2, mode, fixed, x, tol / 4, steps, limits, budget
+                )
+            taken += n
+            row[3] = slopes(v, el, a2[0], a2[1], a2[2], a2[3], g, steps)[3] if hit else math.nan
+            row[0], row[1] = el, v
+        if not hit:  # cold: the network (free) or the bracketed solve, as the plane aims
+            proposal = (
+                plane.propose(line[:1].copy(), air, limits, weights)[0]
+                if mode == FREE
+                else np.empty(2)
+            )
+            plane.aim(line[0], a2, mode, fixed, tol, True, limits, proposal, budget, row, False)
+            taken += int(row[5])
         if not math.isfinite(row[3]):
             return v, el, line[1], math.nan, taken
         v, el, az = row[1], row[0], line[1]
@@ -210,6 +233,8 @@ def lowest(
             step = -0.02 if slope > 0 else 0.02
         reach = min(0.2, 0.1 * limits[1] / abs(slope))  # a tenth of v_max at most, predicted
         step = min(max(step, -reach), reach)
+        if abs(slope * step) <= GAIN * limits[1]:  # it would gain about half of this: done
+            break
         moved = False
         for _ in range(4):
             te = min(max(el + step, amin), amax)
