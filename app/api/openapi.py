@@ -146,9 +146,9 @@ AIM_EXAMPLES: dict[str, Any] = {
         "value": {"distance": 5.0, "drag": 0.1, "velocity": 9.0, "arc": "high"},
     },
     "3D, moving": {
-        "summary": "A target at (6, 3, 0.5) m moving at 1.5 m/s along y, through a crosswind",
+        "summary": "A target at (4, 2, 0.5) m moving at 1.5 m/s along y, through a crosswind",
         "value": {
-            "target": {"x": 6.0, "y": 3.0, "z": 0.5},
+            "target": {"x": 4.0, "y": 2.0, "z": 0.5},
             "target_velocity": {"y": 1.5},
             "wind": {"x": 0.0, "y": -2.0},
             "drag": 0.05,
@@ -168,7 +168,7 @@ BATCH_EXAMPLES: dict[str, Any] = {
         "summary": "Targets in 3D sharing one scene; one beyond reach, answered in its place",
         "value": {
             "targets": [
-                {"x": 6.0, "y": 3.0},
+                {"x": 4.0, "y": 2.0},
                 {"x": -2.0, "y": 4.0, "z": 1.0},
                 {"x": 40.0, "y": 0.0},
             ]

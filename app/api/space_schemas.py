@@ -36,7 +36,7 @@ class Target(BaseModel):
     """Where a target is at the moment of firing."""
 
     model_config = ConfigDict(
-        strict=True, extra="forbid", json_schema_extra={"examples": [{"x": 6.0, "y": 3.0}]}
+        strict=True, extra="forbid", json_schema_extra={"examples": [{"x": 4.0, "y": 2.0}]}
     )
 
     x: Annotated[float, Finite, Field(description="x in metres (m), horizontal.")]
@@ -171,7 +171,7 @@ class AimAtRequest(SceneOptions):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"target": {"x": 6.0, "y": 3.0}, "target_velocity": {"y": 1.5}, "drag": 0.1}
+                {"target": {"x": 4.0, "y": 2.0}, "target_velocity": {"y": 1.5}, "drag": 0.1}
             ]
         }
     )
@@ -186,7 +186,7 @@ class AimAtBatchRequest(SceneOptions):
     """POST /aim/batch with `targets`: the scene is shared, each target has its own place."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"targets": [{"x": 6.0, "y": 3.0}, {"x": -2.0, "y": 4.0}]}]}
+        json_schema_extra={"examples": [{"targets": [{"x": 4.0, "y": 2.0}, {"x": -2.0, "y": 4.0}]}]}
     )
 
     targets: list[Target] = Field(
@@ -295,8 +295,8 @@ class VerifyAtQuery(BaseModel):
         float, Finite, Field(gt=0, description="Launch velocity in metres per second (m/s).")
     ]
     azimuth: Annotated[float, Finite, parameter(AZIMUTH, 0.4636476090008061)]
-    target_x: Annotated[float, Finite, parameter("Target x at firing in metres (m).", 6.0)]
-    target_y: Annotated[float, Finite, parameter("Target y at firing in metres (m).", 3.0)]
+    target_x: Annotated[float, Finite, parameter("Target x at firing in metres (m).", 4.0)]
+    target_y: Annotated[float, Finite, parameter("Target y at firing in metres (m).", 2.0)]
     target_z: Annotated[float, Finite, parameter(Z, 0.5)] = 0.0
     target_velocity_x: Annotated[float, Finite, parameter(speed("Target velocity along x"))] = 0.0
     target_velocity_y: Annotated[float, Finite, parameter(speed("Target velocity along y"))] = 0.0

@@ -1072,8 +1072,8 @@ export interface components {
          * @example {
          *       "drag": 0.1,
          *       "target": {
-         *         "x": 6,
-         *         "y": 3
+         *         "x": 4,
+         *         "y": 2
          *       },
          *       "target_velocity": {
          *         "y": 1.5
@@ -1183,8 +1183,8 @@ export interface components {
          * @example {
          *       "targets": [
          *         {
-         *           "x": 6,
-         *           "y": 3
+         *           "x": 4,
+         *           "y": 2
          *         },
          *         {
          *           "x": -2,
@@ -1290,8 +1290,8 @@ export interface components {
          * Target
          * @description Where a target is at the moment of firing.
          * @example {
-         *       "x": 6,
-         *       "y": 3
+         *       "x": 4,
+         *       "y": 2
          *     }
          */
         Target: {
