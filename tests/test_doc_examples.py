@@ -11,6 +11,7 @@ step that runs it; the lists are checked both ways. docs/cli.md is tests/test_cl
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 import subprocess
@@ -184,6 +185,48 @@ def check_aimed(shot: dict[str, Any], fields: dict[str, Any], where: str) -> Non
     assert abs(landed(shot, fields) - shot["distance"]) <= shot["tolerance"], (where, shot)
 
 
+def scene(fields: dict[str, Any], target: dict[str, float]) -> dict[str, Any]:
+    """A 3D request's scene, from its body or its GET /verify query, as reference.intercept
+    takes it: a number wind turned toward the target's bearing at firing."""
+
+    def vector(name: str, axes: str = "xyz") -> tuple[float, ...]:
+        given = fields.get(name)
+        if isinstance(given, dict):
+            return tuple(float(given.get(a, 0)) for a in axes)
+        return tuple(float(fields.get(f"{name}_{a}", 0)) for a in axes)
+
+    wind = fields.get("wind", 0)
+    if isinstance(wind, dict) or "wind_x" in fields or "wind_y" in fields:
+        blowing = vector("wind", "xy")
+    else:
+        across = math.hypot(target["x"], target["y"])
+        blowing = (float(wind) * target["x"] / across, float(wind) * target["y"] / across)
+    return {
+        "target_velocity": vector("target_velocity"),
+        "target_acceleration": vector("target_acceleration"),
+        "wind": blowing,
+        "drag": float(fields.get("drag", 0)),
+        "launch_height": float(fields.get("launch_height", 0)),
+    }
+
+
+def check_intercept(shot: dict[str, Any], fields: dict[str, Any], where: str) -> None:
+    """A 3D answer: the reference flies its shot at its target, and agrees with its miss
+    (and, for an aimed shot, hits within its tolerance)."""
+    target = shot["target"]
+    true = reference.intercept(
+        shot["velocity"],
+        shot["angle"],
+        shot["azimuth"],
+        (target["x"], target["y"], target["z"]),
+        **scene(fields, target),
+        gravity=GRAVITY,
+    )
+    assert abs(true.miss - shot["miss"]) <= 1e-6, (where, shot, true)
+    assert shot["hit"] == (true.miss <= shot["tolerance"]), (where, shot, true)
+    assert "verify" in where or shot["hit"], (where, shot)
+
+
 def check(answer: Any, command: str, where: str) -> None:
     """What an answer claims, held to the reference; an error only where the doc says 422."""
     if not isinstance(answer, dict):
@@ -193,9 +236,13 @@ def check(answer: Any, command: str, where: str) -> None:
         assert "detail" in answer, (where, answer)
         return
     assert "detail" not in answer, (where, answer)
-    if "solutions" in answer:
+    if "azimuth" in answer:
+        check_intercept(answer, fields, f"{where} verify" if "verify" in command else where)
+    elif "solutions" in answer:
         for item in answer["solutions"]:
-            if item["reachable"]:
+            if item["reachable"] and "azimuth" in item:
+                check_intercept(item, fields, where)
+            elif item["reachable"]:
                 check_aimed(item, fields, where)
             else:
                 assert item["max_range"] is None or item["max_range"] > 0, (where, item)
@@ -248,3 +295,16 @@ def test_the_check_fails_a_shot_the_reference_does_not_land() -> None:
     ]:
         with pytest.raises(AssertionError):
             check(wrong, where, "a wrong shot")
+
+
+def test_the_3d_check_fails_a_shot_the_reference_does_not_meet() -> None:
+    """A 45° shot at √(g d) along +x meets a still target d away; turned 0.1 rad, or with
+    its miss misstated, the check refuses it."""
+    shot = {"target": {"x": 5.0, "y": 0.0, "z": 0.0}, "velocity": (GRAVITY * 5.0) ** 0.5}
+    shot |= {"angle": 0.7853981633974483, "azimuth": 0.0, "miss": 0.0, "tolerance": 1e-3}
+    shot |= {"hit": True}
+    command = 'curl -s localhost:8000/aim -d \'{"target": {"x": 5, "y": 0}}\''
+    check(shot, command, "a true shot")
+    for wrong in ({**shot, "azimuth": 0.1}, {**shot, "miss": 1e-3}):
+        with pytest.raises(AssertionError):
+            check(wrong, command, "a wrong shot")
