@@ -182,3 +182,40 @@ def test_one_model_at_any_scale() -> None:
         scaled.target_acceleration, scaled.wind, scaled.drag, scaled.launch_height, 9.81,
     )  # fmt: skip
     assert truth.miss <= 1e-6 * length
+
+
+@pytest.mark.parametrize("tolerance", [1e-3, 1e-6])
+@pytest.mark.parametrize("how", ["free", "velocity", "angle"])
+def test_meeting_anywhere_in_flight(engine: Engine, how: str, tolerance: float) -> None:
+    """`any`: the shot meets the target rising or falling; the miss is the 3D distance of
+    closest approach, judged by the reference's own sweep of the flight."""
+    missed = []
+    for i, case in enumerate(CASES):
+        answer = engine.aim_at(
+            case.target, case.scene, held(case, how), tolerance, meeting="any"
+        ).row(0)
+        s = case.scene
+        truth = reference.closest(
+            answer["velocity"], answer["angle"], answer["azimuth"], case.target,
+            s.target_velocity, s.target_acceleration, s.wind, s.drag, s.launch_height,
+        )  # fmt: skip
+        assert answer["hit"] == (truth.miss <= tolerance) or abs(truth.miss - tolerance) < 1e-9
+        assert answer["miss"] == pytest.approx(truth.miss, abs=max(tolerance / 100, 1e-9))
+        if not answer["hit"]:
+            missed.append(i)
+    assert len(missed) <= 0.05 * len(CASES), missed
+
+
+def test_verify_anywhere_reports_the_closest_pass(engine: Engine) -> None:
+    case = CASES[2]
+    s = case.scene
+    az = math.atan2(case.target[1], case.target[0])
+    check = engine.verify_at(case.velocity, case.angle, az, tuple(case.target), s, 1e-3, "any").row(
+        0
+    )
+    truth = reference.closest(
+        case.velocity, case.angle, az, case.target, s.target_velocity, s.target_acceleration,
+        s.wind, s.drag, s.launch_height,
+    )  # fmt: skip
+    assert check["miss"] == pytest.approx(truth.miss, abs=1e-9)
+    assert check["intercept_time"] == pytest.approx(truth.time, abs=1e-6)

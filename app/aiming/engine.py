@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from app.aiming.air import AirPath, Constraint
 from app.aiming.results import Reach, Shots
-from app.aiming.space import Intercepts, Scene, SpacePath, Vector
+from app.aiming.space import Intercepts, Meeting, Scene, SpacePath, Vector
 from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 from app.model.store import load_model
@@ -114,10 +114,11 @@ class Engine:
         constraint: Constraint = FREE,
         tolerance: float = 0.05,
         refine: bool = True,
+        meeting: Meeting = "descending",
     ) -> Intercepts:
         """Aim at targets (N, 3) m in a scene (its wind from any side, the targets' motion),
         each answer verified. A target missed may be out of reach: `reach_at` says."""
-        return self.space.aim(targets, scene, constraint, tolerance, refine)
+        return self.space.aim(targets, scene, constraint, tolerance, refine, meeting)
 
     def verify_at(
         self,
@@ -127,9 +128,10 @@ class Engine:
         target: Vector,
         scene: Scene,
         tolerance: float,
+        meeting: Meeting = "descending",
     ) -> Intercepts:
         """Where a given shot (m/s, rad, rad) meets the target's height, and its miss (m)."""
-        return self.space.verify(velocity, angle, azimuth, target, scene, tolerance)
+        return self.space.verify(velocity, angle, azimuth, target, scene, tolerance, meeting)
 
     def reach_at(self, target: Vector, scene: Scene, constraint: Constraint = FREE) -> Reach:
         """The nearest and farthest horizontal landings (m) along the line of fire toward

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,6 +28,7 @@ from app.physics.kernel.model import MODES, CompiledAimer
 from app.physics.vacuum import Cannon
 
 Vector = tuple[float, float, float]
+Meeting = Literal["descending", "any"]
 # The targets' motion the model is asked to cover, at the reference cannon (Envelope says
 # how the rest scales): speeds over v_max, accelerations over g.
 TARGET_SPEED = 3.0  # m/s at 10 m/s
@@ -101,12 +102,17 @@ class SpacePath:
         constraint: Constraint,
         tolerance: float,
         refine: bool,
+        meeting: Meeting = "descending",
     ) -> Intercepts:
-        """Aim at targets (N, 3) m in the scene, each answer verified."""
+        """Aim at targets (N, 3) m in the scene, each answer verified. `meeting`: where the
+        shot comes down through the target's height (the miss horizontal), or at any point of
+        its flight (the miss the 3D distance of closest approach)."""
         points = np.array(targets, dtype=np.float64, ndmin=2).reshape(-1, 3)
         mode, fixed = constraint.mode()
         rows = scene.rows(points, self.cannon.gravity)
-        out = self.compiled.aim_at(rows, mode, fixed, tolerance, refine, self.max_iterations)
+        out = self.compiled.aim_at(
+            rows, mode, fixed, tolerance, refine, self.max_iterations, meeting == "any"
+        )
         return self._intercepts(points, out, tolerance)
 
     def verify(
@@ -117,13 +123,16 @@ class SpacePath:
         target: Vector,
         scene: Scene,
         tolerance: float,
+        meeting: Meeting = "descending",
     ) -> Intercepts:
-        """Where a given shot meets the target's height, by DOP853 at 1e-12."""
+        """Where a given shot meets the target (its height on the way down, or its closest
+        pass), by DOP853 at 1e-12."""
         points = np.array([target], dtype=np.float64)
         rows = scene.rows(points, self.cannon.gravity)
         met = np.empty(6)
         flight = first_time(velocity, angle, target[2] - scene.launch_height, self.cannon.gravity)
-        space.meet(velocity, angle, azimuth, rows[0], 0.02 * flight, 1e-12, met)
+        flown = space.closest if meeting == "any" else space.meet
+        flown(velocity, angle, azimuth, rows[0], 0.02 * flight, 1e-12, met)
         wrapped = math.atan2(math.sin(azimuth), math.cos(azimuth))
         out = np.array([[angle, wrapped, velocity, met[3], *met[:3], met[4], met[5], 0]])
         return self._intercepts(points, out, tolerance)

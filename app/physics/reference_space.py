@@ -89,3 +89,77 @@ def intercept(
     there = p + u * t + 0.5 * acc * t * t
     miss = math.hypot(s[0] - there[0], s[1] - there[1])
     return Intercept((float(s[0]), float(s[1]), float(s[2])), t, miss, highest)
+
+
+def closest(
+    velocity: float,
+    angle: float,
+    azimuth: float,
+    target: Sequence[float],
+    target_velocity: Sequence[float] = (0.0, 0.0, 0.0),
+    target_acceleration: Sequence[float] = (0.0, 0.0, 0.0),
+    wind: Sequence[float] = (0.0, 0.0),
+    drag: float = 0.0,
+    launch_height: float = 0.0,
+    gravity: float = 9.81,
+) -> Intercept:
+    """Where the shot passes closest to the moving target in 3D over its flight (until it
+    is far below it), and that distance as the miss: a dense sweep of solve_ivp's output,
+    then Newton on the distance's derivative from the least sample."""
+    p, u, acc = (
+        np.asarray(x, dtype=np.float64) for x in (target, target_velocity, target_acceleration)
+    )
+    wx, wy = float(wind[0]), float(wind[1])
+    depth = velocity * velocity / gravity  # far below: a vacuum range under the target
+
+    def slope(_: float, s: np.ndarray) -> list[float]:
+        rx, ry, vz = s[3] - wx, s[4] - wy, s[5]
+        pull = drag * math.sqrt(rx * rx + ry * ry + vz * vz)
+        return [s[3], s[4], s[5], -pull * rx, -pull * ry, -gravity - pull * vz]
+
+    def sunk(t: float, s: np.ndarray) -> float:
+        return float(s[2] - (p[2] + u[2] * t + 0.5 * acc[2] * t * t) + depth)
+
+    sunk.terminal, sunk.direction = True, -1  # type: ignore[attr-defined]
+    c = math.cos(angle)
+    start = [
+        0.0,
+        0.0,
+        launch_height,
+        velocity * c * math.cos(azimuth),
+        velocity * c * math.sin(azimuth),
+        velocity * math.sin(angle),
+    ]
+    result = solve_ivp(
+        slope,
+        (0.0, HORIZON),
+        start,
+        events=(sunk,),
+        method="DOP853",
+        rtol=TOLERANCE,
+        atol=TOLERANCE,
+        dense_output=True,
+    )
+
+    def distance(t: float) -> float:
+        s = result.sol(t)
+        there = p + u * t + 0.5 * acc * t * t
+        return float(np.linalg.norm(s[:3] - there))
+
+    times = np.linspace(0.0, result.t[-1], 200_001)
+    states = result.sol(times)[:3]
+    there = p[:, None] + u[:, None] * times + 0.5 * acc[:, None] * times**2
+    i = int(np.argmin(np.linalg.norm(states - there, axis=0)))
+    t = float(times[i])
+    for _ in range(30):  # Newton on d/dt |gap|^2 / 2 = gap . gap' on the dense output
+        s = result.sol(t)
+        gap = s[:3] - (p + u * t + 0.5 * acc * t * t)
+        rate = s[3:6] - (u + acc * t)
+        bend = np.asarray(slope(t, s)[3:6]) - acc
+        step = float(gap @ rate) / float(rate @ rate + gap @ bend)
+        t = min(max(t - step, 0.0), float(result.t[-1]))
+        if abs(step) < 1e-15:
+            break
+    s = result.sol(t)
+    apex = float(max(launch_height, np.max(result.sol(times)[2])))
+    return Intercept((float(s[0]), float(s[1]), float(s[2])), t, distance(t), apex)

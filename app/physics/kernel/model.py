@@ -12,7 +12,7 @@ from torch import nn
 from app import cancel
 from app.model.network import DISTANCE_LIMIT, EDGE, MIN_ENERGY, STRETCH, InverseNetwork
 from app.physics.kernel import aim as compiled
-from app.physics.kernel import intercept, solve
+from app.physics.kernel import anywhere, intercept, solve
 from app.physics.kernel import reach as reaches
 
 CHUNK = 512  # targets per compiled call: a few milliseconds, then a cancellation checkpoint
@@ -93,14 +93,18 @@ class CompiledAimer:
         tolerance: float,
         refine: bool,
         budget: int,
+        anywhere_in_flight: bool = False,
     ) -> np.ndarray:
-        """Answers in 3D for scenes (N, len(space.SCENE)); rows as intercept.COLUMNS says."""
+        """Answers in 3D for scenes (N, len(space.SCENE)); rows as intercept.COLUMNS says.
+        The shot meets each target where it comes down through its height, or at any point
+        of the flight (the miss then in 3D)."""
+        solver = anywhere.aim_many if anywhere_in_flight else intercept.aim_many
         scenes = np.ascontiguousarray(scenes, dtype=np.float64)
         out = np.empty((len(scenes), intercept.COLUMNS))
         for start in range(0, len(scenes), CHUNK):
             cancel.checkpoint()
             part = slice(start, start + CHUNK)
-            intercept.aim_many(
+            solver(
                 scenes[part], MODES[mode], fixed, tolerance, refine,
                 self.limits, self.weights, budget, out[part],
             )  # fmt: skip
