@@ -14,8 +14,9 @@ import pytest
 
 from app.api.schemas import AimBatchResponse, ValidationErrorResponse
 from app.api.space_schemas import InterceptResponse, InterceptVerdict
+from app.config import Settings
 from app.physics import reference
-from tests.conftest import GRAVITY
+from tests.conftest import GRAVITY, serving
 
 SCENES: list[dict[str, Any]] = [  # across the envelope of the default cannon
     {"target": {"x": 6.0, "y": 3.0}},
@@ -281,3 +282,14 @@ def test_verify_3d_refuses_a_mixed_or_incomplete_query(client: httpx.Client) -> 
     refusal(fast, "outside_cannon_limits")
     high = client.get("/verify", params=shot | {"target_x": 5, "target_y": 1, "target_z": 9})
     refusal(high, "never_lands")
+
+
+def test_the_batch_limit_holds_for_targets_as_the_schema_says() -> None:
+    with serving(Settings(max_batch=2)) as url, httpx.Client(base_url=url, timeout=30) as http:
+        schema = http.get("/openapi.json").json()
+        most = schema["components"]["schemas"]["AimBatchRequest"]["properties"]["targets"]
+        assert most["maxItems"] == 2
+        two = http.post("/aim/batch", json={"targets": [TARGET, TARGET]})
+        assert two.status_code == 200, two.text
+        over = refusal(http.post("/aim/batch", json={"targets": [TARGET] * 3}), "too_long")
+        assert over["max_batch"] == 2 and over["detail"][0]["loc"] == ["body", "targets"]

@@ -172,44 +172,55 @@ def no_bearing(target: Vector) -> ApiError:
     return ApiError(422, ["body", "target"], NO_BEARING, "unreachable_target", max_range=None)
 
 
-def first_try(engine: Engine, body: AimAtRequest, tolerance: float) -> Reply | None:
-    """One target, when the proposal (refined if asked) hits: tens of microseconds, inline.
-    None: `aim_one` says why it missed, which may take a search of the reach."""
-    target = point(body.target)
-    if math.hypot(target[0], target[1]) == 0:
-        raise no_bearing(target)
-    asked = AskedAt.of(engine, body, [target], tolerance)
-    answer = asked.solve([target]).row(0)
-    return one_reply(answer, engine.air_version) if answer["hit"] else None
+@dataclass(frozen=True)
+class One:
+    """One target asked in 3D: checked (a bearing, the constraint, the envelope) when made,
+    in microseconds; solved (0.1 to a few ms: off the event loop) and, when missed, told
+    why (a search of the reach: in the lane) by the route."""
+
+    asked: AskedAt
+    target: Vector
+
+    @classmethod
+    def of(cls, engine: Engine, body: AimAtRequest, tolerance: float) -> One:
+        target = point(body.target)
+        if math.hypot(target[0], target[1]) == 0:
+            raise no_bearing(target)
+        return cls(AskedAt.of(engine, body, [target], tolerance), target)
+
+    def solve(self) -> dict[str, Any]:
+        """The answer (`Intercepts.row`), refined if asked, hit or not."""
+        return self.asked.solve([self.target]).row(0)
+
+    def reply(self, answer: dict[str, Any]) -> Reply:
+        """The answer as the reply, or, for a miss, a 422 saying it is out of reach (with the
+        reachable horizontal distances toward it) or that refinement did not converge (with
+        the best miss). The reach is searched only for a miss."""
+        asked, engine = self.asked, self.asked.engine
+        if not answer["hit"]:
+            reach = asked.reach(self.target)
+            if not asked.holds(reach, answer):
+                span = (reach.nearest.item(), reach.farthest.item())
+                detail = unreachable_detail(predicted_distance(answer, asked.body), span)
+                fields = reach_fields(reach)
+                raise ApiError(422, ["body", "target"], detail, "unreachable_target", **fields)
+            if asked.refine or not math.isfinite(answer["miss"]):
+                miss = finite(answer["miss"])
+                raise ApiError(
+                    422,
+                    ["body", "target"],
+                    f"refinement did not converge: the best shot misses by {miss} m, above the "
+                    f"tolerance of {asked.tolerance} m",
+                    "did_not_converge",
+                    miss=miss,
+                )
+        return one_reply(answer, engine.air_version)
 
 
 def aim_one(engine: Engine, body: AimAtRequest, tolerance: float) -> Reply:
-    """One target: the answer, or a 422 saying it is out of reach (with the reachable
-    horizontal distances toward it) or that refinement did not converge (with the best miss)."""
-    target = point(body.target)
-    if math.hypot(target[0], target[1]) == 0:
-        raise no_bearing(target)
-    asked = AskedAt.of(engine, body, [target], tolerance)
-    answer = asked.solve([target]).row(0)
-    if not answer["hit"]:
-        reach = asked.reach(target)
-        if not asked.holds(reach, answer):
-            span = (reach.nearest.item(), reach.farthest.item())
-            detail = unreachable_detail(predicted_distance(answer, body), span)
-            raise ApiError(
-                422, ["body", "target"], detail, "unreachable_target", **reach_fields(reach)
-            )
-        if asked.refine or not math.isfinite(answer["miss"]):
-            miss = finite(answer["miss"])
-            raise ApiError(
-                422,
-                ["body", "target"],
-                f"refinement did not converge: the best shot misses by {miss} m, above the "
-                f"tolerance of {tolerance} m",
-                "did_not_converge",
-                miss=miss,
-            )
-    return one_reply(answer, engine.air_version)
+    """One target, all in this thread: the local client's call (the routes split it)."""
+    one = One.of(engine, body, tolerance)
+    return one.reply(one.solve())
 
 
 def aim_many(engine: Engine, body: AimAtBatchRequest, tolerance: float) -> Reply:

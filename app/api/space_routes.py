@@ -6,8 +6,9 @@ body in both forms is refused by name. GET /verify is in the 3D form when it has
 (or any other parameter only that form takes): `VerifyRoute` sends it there, and everything
 else to the 2D route FastAPI built, untouched.
 
-3D work is CPU work like aiming through air: one target is tried inline (tens of
-microseconds when it hits), a miss (its reach searched) and batches wait in the lane.
+3D work is CPU work like aiming through air: one target is solved in the threadpool (its
+refinement takes 0.1 to a few milliseconds, too long for the event loop), a miss (its reach
+searched) and batches wait in the lane.
 """
 
 from __future__ import annotations
@@ -88,14 +89,15 @@ def parse_batch(raw: bytes, media_type: str) -> AimBatchRequest | AimAtBatchRequ
 
 
 async def aim_at(request: Request, body: AimAtRequest) -> Reply:
-    """POST /aim with a `target`: inline when the first try hits, else off the loop."""
+    """POST /aim with a `target`: checked inline, solved in the threadpool (0.1 to a few ms
+    of refinement: too long for the event loop, too short for the lane), and told why in the
+    lane when missed (its reach searched)."""
     engine, settings = engine_of(request), settings_of(request)
-    tolerance = settings.tolerance(body.tolerance)
-    reply = space_replies.first_try(engine, body, tolerance)
-    if reply is None:
-        aim = space_replies.aim_one
-        reply = await within_budget(request, aim, engine, body, tolerance, targets=1)
-    return reply
+    one = space_replies.One.of(engine, body, settings.tolerance(body.tolerance))
+    answer = await within_budget(request, one.solve)
+    if answer["hit"]:
+        return one.reply(answer)
+    return await within_budget(request, one.reply, answer, targets=1)
 
 
 async def aim_many_at(request: Request, body: AimAtBatchRequest) -> Reply:
