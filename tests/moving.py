@@ -1,7 +1,9 @@
 """Moving targets that a shot can meet, by construction (the way ballistic-solver's
 benchmark builds its cases, written here): fly a real shot through a random scene with the
 reference, take where it comes down through a height, and put a moving target there at that
-moment. Each case knows the shot that meets it, and which arc that shot is on."""
+moment. A target whose height the shot comes down through earlier (a target rising to meet
+it) is drawn again: the shot would not meet it where it comes down first. Each case knows
+the shot that meets it, and which arc that shot is on."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class Case:
     velocity: float  # m/s: the shot that meets it
     angle: float  # rad
     arc: str  # "low" or "high": whether a steeper shot at that velocity lands farther
+    azimuth: float = 0.0  # rad
 
 
 def landed(shot: dict[str, float] | tuple[float, float, float], case: Case) -> reference.Intercept:
@@ -79,18 +82,11 @@ def cases(n: int, seed: int, cannon: Cannon = CANNON) -> list[Case]:
         if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
             continue
         scene = Scene(h0, wind, drag, tuple(u), tuple(a))  # type: ignore[arg-type]
-        steeper = reference.intercept(
-            v,
-            el + 1e-6,
-            az,
-            (0.0, 0.0, height),
-            wind=wind,
-            drag=drag,
-            launch_height=h0,
-            gravity=cannon.gravity,
-        )
-        farther = steeper.point[0] * math.cos(az) + steeper.point[1] * math.sin(az) > met.point[
-            0
-        ] * math.cos(az) + met.point[1] * math.sin(az)
-        drawn.append(Case(target, scene, v, el, "low" if farther else "high"))
+        case = Case(target, scene, v, el, "low", az)
+        if not landed((v, el, az), case).miss <= 1e-9 * length:
+            continue  # it comes down through the moving target's height earlier, elsewhere
+        steeper = landed((v, el + 1e-6, az), case)  # the arc: does a steeper shot land farther?
+        there = target + u * steeper.time + 0.5 * a * steeper.time**2
+        ahead = (np.array(steeper.point[:2]) - there[:2]) @ (math.cos(az), math.sin(az))
+        drawn.append(Case(target, scene, v, el, "low" if ahead > 0 else "high", az))
     return drawn

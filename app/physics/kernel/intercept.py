@@ -1,11 +1,10 @@
 """Aiming in three dimensions at a moving target, compiled, one call per target.
 
 The proposal is the 2D solver's (app/physics/kernel/aim.py: the network and its refinement)
-on the problem seen along the line of fire: the target where it will be when the shot
-arrives, the wind's component along that line, the target's height then. The arrival time
-comes from the 2D answer itself, so that is repeated until it settles (once for a target
-that stands still). What the line of fire leaves out (the crosswind's drift, the target's
-motion across the line while the time settles) Newton on the 3D flight then corrects:
+on the problem seen along the line of fire to the target: the wind's component along that
+line, the target's height. What the line of fire leaves out (the crosswind's drift, the
+target's motion during the flight) Newton on the 3D flight then corrects (settling the
+arrival time by 2D solves first was tried: more solves, no more hits at this scale):
 `space.slopes` gives the miss vector and its Jacobian in (velocity, elevation, azimuth).
 - FREE: 2 equations, 3 controls: the minimum-norm Gauss-Newton step on scaled controls, which
   keeps the answer near the proposal, the lowest velocity seen along the line of fire;
@@ -25,8 +24,8 @@ import math
 import numpy as np
 
 from app.physics.kernel import aim as plane
-from app.physics.kernel import solve, space
-from app.physics.kernel.flight import first_time, jit, slopes
+from app.physics.kernel import scan, space
+from app.physics.kernel.flight import first_time, jit
 from app.physics.kernel.solve import (
     ANGLE,
     CORRECTIONS,
@@ -43,7 +42,6 @@ COLUMNS = 10
 RAISE = 8  # times a start that never comes down is raised
 GAIN = 1e-6  # of v_max: a velocity gain too small to chase
 LOWEST = 12  # secant steps toward the lowest velocity
-SETTLE = 4  # line-of-fire solves while the arrival time settles
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
 
 
@@ -77,50 +75,27 @@ def propose(
     weights: plane.Weights,
     budget: int,
 ) -> tuple[float, float, float, float, int]:
-    """(velocity m/s, elevation rad, azimuth rad, arrival time s, steps) along the line of fire;
-    the time NaN where the 2D solve found no shot that comes down there."""
+    """(velocity m/s, elevation rad, azimuth rad, arrival time s, steps) along the line of fire
+    to the target where it stands at firing; the time NaN where the plane's solver found no
+    shot that comes down there. A moving target the plane cannot reach at firing is tried
+    again where it will be a vacuum flight later (a target falling out of reach overhead)."""
     line, row = np.empty(LINE), np.empty(plane.COLUMNS)
     air = np.empty((1, 4))
     t, taken = 0.0, 0
-    v, el, az = limits[1], math.pi / 4, 0.0
-    g, steps = limits[0], steps_for(tol, limits[1] ** 2 / limits[0])
-    for it in range(SETTLE if moves(sc) else 1):
+    for _ in range(2 if moves(sc) else 1):
         line_of_fire(sc, t, line)
         air[0, 0], air[0, 1], air[0, 2], air[0, 3] = line[2], line[3], line[4], line[5]
-        a2 = air[0]
-        hit = False
-        if it > 0 and math.isfinite(tol):  # warm: Newton from the last answer, in the plane
-            if mode == FREE:
-                L, dv, da, _ = slopes(v, el, a2[0], a2[1], a2[2], a2[3], g, steps)
-                if math.isfinite(L):
-                    first = (L, dv, da)
-                    v, el, n, hit = solve.free(
-                        line[0], a2, v, el, first, tol / 4, steps, limits, 12
-                    )
-            else:
-                x = v if mode == ANGLE else el
-                v, el, n, hit = solve.bracketed(
-                    line[0], a2, mode, fixed, x, tol / 4, steps, limits, budget
-                )
-            taken += n
-            row[3] = slopes(v, el, a2[0], a2[1], a2[2], a2[3], g, steps)[3] if hit else math.nan
-            row[0], row[1] = el, v
-        if not hit:  # cold: the network (free) or the bracketed solve, as the plane aims
-            proposal = (
-                plane.propose(line[:1].copy(), air, limits, weights)[0]
-                if mode == FREE
-                else np.empty(2)
-            )
-            plane.aim(line[0], a2, mode, fixed, tol, True, limits, proposal, budget, row, False)
-            taken += int(row[5])
-        if not math.isfinite(row[3]):
-            return v, el, line[1], math.nan, taken
-        v, el, az = row[1], row[0], line[1]
-        settled = abs(row[3] - t) <= 1e-3 * t  # near enough: Newton in 3D finishes
-        t = row[3]
-        if settled:
-            break
-    return v, el, az, t, taken
+        proposal = (
+            plane.propose(line[:1].copy(), air, limits, weights)[0] if mode == FREE else np.empty(2)
+        )
+        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row, False)
+        taken += int(row[5])
+        if math.isfinite(row[3]):  # aimed where the target will be when the shot arrives
+            line_of_fire(sc, row[3], line)
+            return row[1], row[0], line[1], row[3], taken
+        speed = fixed if mode in (LOW, HIGH) else limits[1]
+        t = line[0] / (speed * math.cos(fixed if mode == ANGLE else math.pi / 4))
+    return limits[1], math.pi / 4, line[1], math.nan, taken
 
 
 @jit
@@ -296,6 +271,11 @@ def aim(
                 mode = held
             if miss <= aim_at:
                 break
+        if not free and not miss <= aim_at:  # the last resort: scan the held shot's range
+            nv, ne, na, n, nmiss = scan.scan(sc, mode, fixed, az0, h, aim_at, limits)
+            taken += n
+            if nmiss < miss or math.isnan(miss):
+                v, el, az, miss = nv, ne, na, nmiss
         across = sc[2] * math.cos(az) - sc[1] * math.sin(az)  # the crosswind, m/s
         if free and miss <= aim_at and (moves(sc) or across != 0.0):
             # Off the line of fire the plane's lowest shot is not the lowest: find it.
