@@ -293,3 +293,48 @@ def test_the_batch_limit_holds_for_targets_as_the_schema_says() -> None:
         assert two.status_code == 200, two.text
         over = refusal(http.post("/aim/batch", json={"targets": [TARGET] * 3}), "too_long")
         assert over["max_batch"] == 2 and over["detail"][0]["loc"] == ["body", "targets"]
+
+
+def test_intercept_any_meets_at_the_closest_pass_by_the_reference(client: httpx.Client) -> None:
+    """`intercept: "any"`: the miss is the 3D distance of closest approach over the flight,
+    by reference.closest; GET /verify says the same of the shot."""
+    body = {**SCENES[2], "intercept": "any", "tolerance": 1e-6}
+    answer = aimed(client, body)
+    truth = reference.closest(
+        answer["velocity"],
+        answer["angle"],
+        answer["azimuth"],
+        xyz(answer["target"]),
+        xyz(body.get("target_velocity")),
+        xyz(body.get("target_acceleration")),
+        wind_of(body),
+        body.get("drag", 0.0),
+        body.get("launch_height", 0.0),
+        GRAVITY,
+    )
+    assert answer["hit"] and truth.miss <= 1e-6, (answer, truth)
+    assert answer["intercept_time"] == pytest.approx(truth.time, abs=1e-6)
+    wind = wind_of(body)
+    query = {
+        "velocity": answer["velocity"],
+        "angle": answer["angle"],
+        "azimuth": answer["azimuth"],
+        "target_x": body["target"]["x"],
+        "target_y": body["target"]["y"],
+        "target_z": body["target"]["z"],
+        "launch_height": body["launch_height"],
+        "drag": body["drag"],
+        "wind_x": wind[0],
+        "wind_y": wind[1],
+        "intercept": "any",
+        "tolerance": 1e-6,
+    }
+    query |= {f"target_velocity_{k}": v for k, v in body["target_velocity"].items()}
+    verdict = client.get("/verify", params=query)
+    assert verdict.status_code == 200, verdict.text
+    assert verdict.json()["hit"] and verdict.json()["miss"] == pytest.approx(truth.miss, abs=1e-7)
+    mixed = refusal(
+        client.post("/aim", json={"distance": 5.0, "intercept": "any"}), "extra_forbidden"
+    )
+    assert "intercept: the 3D form's" in mixed["detail"][0]["msg"]
+    refusal(client.post("/aim", json={**body, "intercept": "sideways"}), "literal_error")

@@ -19,7 +19,7 @@ from app.api.space_routes import VERIFY_AT
 from app.api.space_schemas import AimAtBatchRequest, AimAtRequest, VerifyAtQuery
 
 Schema = dict[str, Any]
-MOVING = ("target_velocity", "target_acceleration")
+MOVING = ("target_velocity", "target_acceleration", "intercept")  # the 3D form's own
 FORMS: dict[
     str, tuple[type[BaseModel], str, str]
 ] = {  # served body: (the 3D model, the 2D form's key, the 3D form's key)

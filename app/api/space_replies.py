@@ -18,7 +18,7 @@ import numpy as np
 from app.aiming.air import Constraint, unreachable_detail
 from app.aiming.engine import Engine
 from app.aiming.results import Reach
-from app.aiming.space import Intercepts, Scene
+from app.aiming.space import Intercepts, Meeting, Scene
 from app.api.answers import reach_fields
 from app.api.errors import ApiError
 from app.api.replies import Reply, constraint_of, never_lands
@@ -90,6 +90,10 @@ class AskedAt:
             raise ApiError(422, ["body"], why, "outside_envelope")
         return cls(engine, body, constraint, tolerance, body.refine is not False)
 
+    @property
+    def meeting(self) -> Meeting:
+        return self.body.intercept
+
     def shared(self) -> bool:
         """Whether every target sees the same scene (no number wind to turn)."""
         return isinstance(self.body.wind, Wind) or self.body.wind == 0
@@ -98,9 +102,16 @@ class AskedAt:
         aim = self.engine.aim_at
         if self.shared():
             scene = scene_of(self.body, targets[0])
-            return aim(targets, scene, self.constraint, self.tolerance, self.refine)
+            return aim(targets, scene, self.constraint, self.tolerance, self.refine, self.meeting)
         each = [
-            aim([t], scene_of(self.body, t), self.constraint, self.tolerance, self.refine)
+            aim(
+                [t],
+                scene_of(self.body, t),
+                self.constraint,
+                self.tolerance,
+                self.refine,
+                self.meeting,
+            )
             for t in targets
         ]
         return Intercepts(
@@ -290,7 +301,7 @@ def verify(engine: Engine, query: VerifyAtQuery, tolerance: float) -> InterceptV
         ),
     )
     answer = engine.verify_at(
-        query.velocity, query.angle, query.azimuth, query.target, scene, tolerance
+        query.velocity, query.angle, query.azimuth, query.target, scene, tolerance, query.intercept
     ).row(0)
     if not math.isfinite(answer["intercept_time"]):
         raise never_lands(query.target_z, answer["apex_height"])

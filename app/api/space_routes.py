@@ -29,7 +29,7 @@ from app.api.space_schemas import AimAtBatchRequest, AimAtRequest, VerifyAtQuery
 from app.api.strict import Handler, StrictRoute, decoded, refuse_repeated_parameters, validated
 from app.api.work import within_budget
 
-MOVING = ("target_velocity", "target_acceleration")  # only the 3D form takes these
+MOVING = ("target_velocity", "target_acceleration", "intercept")  # only the 3D form takes these
 # GET /verify's parameters only its 3D form takes: any of them asks for it.
 VERIFY_AT = frozenset(VerifyAtQuery.model_fields) - {
     "angle",
@@ -51,8 +51,17 @@ def in_space(data: Any, target: str) -> bool:
 
 def both_forms(data: dict[str, Any], line: str, target: str) -> None:
     """Refuse a body that mixes the forms, naming the field that does not belong."""
+    own = [k for k in MOVING if k in data] + (
+        ["wind {x, y}"] if isinstance(data.get("wind"), dict) else []
+    )
+    mixed = (
+        f"give `{line}` (m, the 2D form) or `{target}` ({{x, y, z}} m), not both"
+        if target in data
+        else f"{', '.join(own)}: the 3D form's, which takes `{target}` ({{x, y, z}} m), "
+        f"not `{line}`"
+    )
     for name, why in (
-        (line, f"give `{line}` (m, the 2D form) or `{target}` ({{x, y, z}} m), not both"),
+        (line, mixed),
         ("target_height", "the 3D form takes the target's height as its z (m), not target_height"),
     ):
         if name in data:

@@ -85,6 +85,12 @@ class Wind(BaseModel):
     y: Annotated[float, Finite, Field(description="Along y in metres per second (m/s).")] = 0.0
 
 
+Meeting = Literal["descending", "any"]
+MEETING = (
+    'Where the shot meets the target: "descending" (the default), where the shot comes down '
+    "through the target's height, the miss the horizontal distance between them then (m); "
+    'or "any", at any point of the flight, the miss the 3D distance of closest approach (m).'
+)
 WindAlong = Annotated[float, Finite, Field(ge=E.wind[0], le=E.wind[1])]
 
 
@@ -163,6 +169,7 @@ class SceneOptions(Constraints):
         description="Refine on the true physics when the network's proposal misses by more "
         "than the tolerance (omitted or null: true); false returns the proposal, verified.",
     )
+    intercept: Meeting = Field("descending", description=MEETING)
 
 
 class AimAtRequest(SceneOptions):
@@ -215,7 +222,7 @@ class InterceptVerdict(BaseModel):
     velocity: float = Field(description="Launch velocity in metres per second (m/s).")
     intercept_time: float | None = Field(
         description="Seconds (s) after firing when the shot comes down through the target's "
-        "height then; null when it never does."
+        'height then (with intercept "any": when it passes closest); null when it never does.'
     )
     intercept_point: Point | None = Field(
         description="Where the shot is then, in metres (m) (z: the target's height then); null "
@@ -226,7 +233,8 @@ class InterceptVerdict(BaseModel):
     )
     miss: float | None = Field(
         description="Horizontal distance in metres (m) between the shot and the target at "
-        "intercept_time; null when the shot never comes down through the target's height."
+        'intercept_time (with intercept "any": their 3D distance at the closest approach); '
+        "null when the shot never comes down through the target's height."
     )
     tolerance: float = Field(description="Largest acceptable miss in metres (m).")
     hit: bool = Field(description="Whether miss <= tolerance.")
@@ -311,6 +319,7 @@ class VerifyAtQuery(BaseModel):
     )
     drag: Annotated[float, Finite, Field(ge=E.drag[0], le=E.drag[1])] = 0.0
     tolerance: Annotated[float | None, Finite, Field(ge=MIN_TOLERANCE)] = None
+    intercept: Meeting = Field("descending", description=MEETING, examples=["descending"])
 
     @property
     def target(self) -> tuple[float, float, float]:
