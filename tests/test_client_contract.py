@@ -265,7 +265,7 @@ def test_what_the_3d_calls_send_is_what_the_service_takes(served: Schema) -> Non
     held = [*HELD, None]
     for scene in (FULL_SCENE, NUMBER_WIND, None):
         for hold in held:
-            options = calls.SpaceOptions(1e-3, True, scene, hold)
+            options = calls.SpaceOptions(1e-3, True, scene, hold, "any" if scene else None)
             body = calls.aim_at((5.0, 2.0, 0.5), options).json
             served_body(served, "/aim").validate(body)
             batch = calls.aim_many_at([(5.0, 2.0), (1.0, -1.0, 0.2)], options, 10)[0].json
@@ -299,7 +299,7 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
     """Every field the client can send is one the service takes, and the other way round;
     what the service requires, the client always sends."""
     everything = [Options(1e-3, True, FULL_AIR, hold) for hold in HELD]
-    in_space = [calls.SpaceOptions(1e-3, True, FULL_SCENE, hold) for hold in HELD]
+    in_space = [calls.SpaceOptions(1e-3, True, FULL_SCENE, hold, "any") for hold in HELD]
     bare = Options()
     posts: dict[str, tuple[list[calls.Call[Any]], calls.Call[Any]]] = {
         "/aim": (
@@ -320,7 +320,7 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
     gets: dict[str, tuple[calls.Call[Any], calls.Call[Any]]] = {
         "/verify": (calls.verify(0.5, 9.0, 7.5, 1e-3, FULL_AIR), calls.verify(0.5, 9, 7.5, None, None)),
         "/verify ": (  # the 3D form
-            calls.verify_at(0.5, 9.0, 0.3, (5.0, 2.0, 0.5), 1e-3, FULL_SCENE),
+            calls.verify_at(0.5, 9.0, 0.3, (5.0, 2.0, 0.5), 1e-3, FULL_SCENE, "any"),
             calls.verify_at(0.5, 9.0, 0.3, (5.0, 2.0), None, None),
         ),
         "/trajectory": (calls.trajectory(0.5, 9.0, 5, FULL_AIR), calls.trajectory(0.5, 9.0, None, None)),

@@ -121,6 +121,7 @@ def loss_surface(
 
 
 Point = Sequence[float]  # (x, y) or (x, y, z) in m
+Meeting = Literal["descending", "any"]
 Wind = float | Sequence[float]  # m/s along the line of fire, or (x, y)
 
 
@@ -156,10 +157,24 @@ class SpaceOptions:
     refine: bool | None = None
     scene: Scene | None = None
     hold: Constraints | None = None
+    # "descending" (the service's default): where the shot comes down through the target's
+    # height; "any": at any point of the flight, the miss the 3D closest approach (m)
+    intercept: Meeting | None = None
 
     def fields(self) -> dict[str, Any]:
         fields = Options(self.tolerance, self.refine, None, self.hold).fields()
+        fields |= given(intercept=meeting(self.intercept))
         return fields | (self.scene.fields() if self.scene is not None else {})
+
+
+def meeting(intercept: Meeting | None) -> Meeting | None:
+    """The intercept asked for, refused before sending when it is neither kind."""
+    if intercept not in (None, "descending", "any"):
+        from cannon_client.errors import InvalidRequest
+
+        message = f'intercept is "descending" or "any", not {intercept!r}'
+        raise InvalidRequest(message, None, {"detail": message})
+    return intercept
 
 
 def aim_at(target: Point, options: SpaceOptions) -> Call[answers.InterceptResponse]:
@@ -192,6 +207,7 @@ def verify_at(
     target: Point,
     tolerance: float | None,
     scene: Scene | None,
+    intercept: Meeting | None = None,
 ) -> Call[answers.InterceptVerdict]:
     """GET /verify's 3D form: the scene's vectors as flat parameters; a number wind blows
     toward the target's bearing at firing, as /aim takes it."""
@@ -209,7 +225,7 @@ def verify_at(
             params |= {f"{name}_{axis}": v for axis, v in value.items()}
         else:
             params[name] = value
-    params |= given(tolerance=tolerance)
+    params |= given(tolerance=tolerance, intercept=meeting(intercept))
     return Call("GET", "/verify", answers.InterceptVerdict, params=params)
 
 

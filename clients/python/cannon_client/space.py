@@ -4,7 +4,9 @@
 Axes: x and y horizontal, z up, from the ground under the muzzle, which is at `launch_height`.
 The azimuth is counter-clockwise from +x toward +y; `angle` is the elevation. `wind` is a
 number (m/s along the line of fire, toward the target's bearing at firing; + a tailwind) or
-a horizontal vector (x, y) in m/s.
+a horizontal vector (x, y) in m/s. `intercept`: "descending" (the default), where the shot
+comes down through the target's height, the miss horizontal; "any", at any point of the
+flight, the miss the 3D distance of closest approach (m).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from cannon_client import answers, calls
-from cannon_client.calls import Call, Point, SpaceOptions, Wind
+from cannon_client.calls import Call, Meeting, Point, SpaceOptions, Wind
 from cannon_client.conditions import Constraints
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,9 +27,10 @@ def options(
     tolerance: float | None,
     refine: bool | None,
     hold: Constraints | None,
+    intercept: Meeting | None,
     **scene: Any,
 ) -> SpaceOptions:
-    return SpaceOptions(tolerance, refine, calls.scene(**scene), hold)
+    return SpaceOptions(tolerance, refine, calls.scene(**scene), hold, intercept)
 
 
 class SpaceMethods:
@@ -50,13 +53,14 @@ class SpaceMethods:
         tolerance: float | None = None,
         refine: bool | None = None,
         hold: Constraints | None = None,
+        intercept: Meeting | None = None,
     ) -> answers.InterceptResponse:
         """Elevation (rad), azimuth (rad) and velocity (m/s) that meet `target` (x, y[, z]) m,
         moving at `target_velocity` (m/s) with `target_acceleration` (m/s^2), within
         `tolerance` (m), verified."""
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        return self.send(calls.aim_at(target, options(tolerance, refine, hold, **scene)))
+        return self.send(calls.aim_at(target, options(tolerance, refine, hold, intercept, **scene)))
 
     def aim_many_at(
         self,
@@ -70,12 +74,13 @@ class SpaceMethods:
         tolerance: float | None = None,
         refine: bool | None = None,
         hold: Constraints | None = None,
+        intercept: Meeting | None = None,
     ) -> list[answers.TargetSolution]:
         """One answer per target (x, y[, z]) m, in order, the scene shared; a target no shot
         meets is a BatchUnreachableTarget in its place."""
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        made = options(tolerance, refine, hold, **scene)
+        made = options(tolerance, refine, hold, intercept, **scene)
         batches = calls.aim_many_at(targets, made, self.batch_size)
         return [item for call in batches for item in self.send(call).solutions]
 
@@ -92,11 +97,14 @@ class SpaceMethods:
         launch_height: float | None = None,
         drag: float | None = None,
         tolerance: float | None = None,
+        intercept: Meeting | None = None,
     ) -> answers.InterceptVerdict:
         """Where the shot (elevation rad, m/s, azimuth rad) comes down through the height of
         `target` (x, y[, z]) m, moving as given, and whether it hits within `tolerance` (m)."""
         scene = calls.scene(wind, launch_height, drag, target_velocity, target_acceleration)
-        return self.send(calls.verify_at(angle, velocity, azimuth, target, tolerance, scene))
+        return self.send(
+            calls.verify_at(angle, velocity, azimuth, target, tolerance, scene, intercept)
+        )
 
 
 class AsyncSpaceMethods:
@@ -120,10 +128,13 @@ class AsyncSpaceMethods:
         tolerance: float | None = None,
         refine: bool | None = None,
         hold: Constraints | None = None,
+        intercept: Meeting | None = None,
     ) -> answers.InterceptResponse:
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        return await self.send(calls.aim_at(target, options(tolerance, refine, hold, **scene)))
+        return await self.send(
+            calls.aim_at(target, options(tolerance, refine, hold, intercept, **scene))
+        )
 
     async def aim_many_at(
         self,
@@ -137,13 +148,14 @@ class AsyncSpaceMethods:
         tolerance: float | None = None,
         refine: bool | None = None,
         hold: Constraints | None = None,
+        intercept: Meeting | None = None,
     ) -> list[answers.TargetSolution]:
         """As the blocking one's, but up to `in_flight` requests at once, answers in order."""
         import asyncio
 
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        made = options(tolerance, refine, hold, **scene)
+        made = options(tolerance, refine, hold, intercept, **scene)
         batches = calls.aim_many_at(targets, made, self.batch_size)
         gate = asyncio.Semaphore(self.in_flight)
 
@@ -174,6 +186,9 @@ class AsyncSpaceMethods:
         launch_height: float | None = None,
         drag: float | None = None,
         tolerance: float | None = None,
+        intercept: Meeting | None = None,
     ) -> answers.InterceptVerdict:
         scene = calls.scene(wind, launch_height, drag, target_velocity, target_acceleration)
-        return await self.send(calls.verify_at(angle, velocity, azimuth, target, tolerance, scene))
+        return await self.send(
+            calls.verify_at(angle, velocity, azimuth, target, tolerance, scene, intercept)
+        )

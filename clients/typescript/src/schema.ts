@@ -339,7 +339,7 @@ export interface components {
             velocity: number;
             /**
              * Intercept Time
-             * @description Seconds (s) after firing when the shot comes down through the target's height then; null when it never does.
+             * @description Seconds (s) after firing when the shot comes down through the target's height then (with intercept "any": when it passes closest); null when it never does.
              */
             intercept_time: number | null;
             /** @description Where the shot is then, in metres (m) (z: the target's height then); null when it never comes down there. */
@@ -351,7 +351,7 @@ export interface components {
             apex_height: number;
             /**
              * Miss
-             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time; null when the shot never comes down through the target's height.
+             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time (with intercept "any": their 3D distance at the closest approach); null when the shot never comes down through the target's height.
              */
             miss: number | null;
             /**
@@ -637,7 +637,7 @@ export interface components {
             velocity: number;
             /**
              * Intercept Time
-             * @description Seconds (s) after firing when the shot comes down through the target's height then; null when it never does.
+             * @description Seconds (s) after firing when the shot comes down through the target's height then (with intercept "any": when it passes closest); null when it never does.
              */
             intercept_time: number | null;
             /** @description Where the shot is then, in metres (m) (z: the target's height then); null when it never comes down there. */
@@ -649,7 +649,7 @@ export interface components {
             apex_height: number;
             /**
              * Miss
-             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time; null when the shot never comes down through the target's height.
+             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time (with intercept "any": their 3D distance at the closest approach); null when the shot never comes down through the target's height.
              */
             miss: number | null;
             /**
@@ -712,7 +712,7 @@ export interface components {
             velocity: number;
             /**
              * Intercept Time
-             * @description Seconds (s) after firing when the shot comes down through the target's height then; null when it never does.
+             * @description Seconds (s) after firing when the shot comes down through the target's height then (with intercept "any": when it passes closest); null when it never does.
              */
             intercept_time: number | null;
             /** @description Where the shot is then, in metres (m) (z: the target's height then); null when it never comes down there. */
@@ -724,7 +724,7 @@ export interface components {
             apex_height: number;
             /**
              * Miss
-             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time; null when the shot never comes down through the target's height.
+             * @description Horizontal distance in metres (m) between the shot and the target at intercept_time (with intercept "any": their 3D distance at the closest approach); null when the shot never comes down through the target's height.
              */
             miss: number | null;
             /**
@@ -1169,6 +1169,13 @@ export interface components {
              *     }
              */
             target_acceleration?: components["schemas"]["TargetAcceleration"] | null;
+            /**
+             * Intercept
+             * @description Where the shot meets the target: "descending" (the default), where the shot comes down through the target's height, the miss the horizontal distance between them then (m); or "any", at any point of the flight, the miss the 3D distance of closest approach (m).
+             * @default descending
+             * @enum {string}
+             */
+            intercept?: "descending" | "any";
         };
         /**
          * AimBatchRequest
@@ -1285,6 +1292,13 @@ export interface components {
              *     }
              */
             target_acceleration?: components["schemas"]["TargetAcceleration"] | null;
+            /**
+             * Intercept
+             * @description Where the shot meets the target: "descending" (the default), where the shot comes down through the target's height, the miss the horizontal distance between them then (m); or "any", at any point of the flight, the miss the 3D distance of closest approach (m).
+             * @default descending
+             * @enum {string}
+             */
+            intercept?: "descending" | "any";
         };
         /**
          * Target
@@ -1670,6 +1684,8 @@ export interface operations {
                 wind_x?: number;
                 /** @description Wind along y in metres per second (m/s) (3D form); default 0. */
                 wind_y?: number;
+                /** @description Where the shot meets the target: "descending" (the default), where the shot comes down through the target's height, the miss the horizontal distance between them then (m); or "any", at any point of the flight, the miss the 3D distance of closest approach (m). */
+                intercept?: "descending" | "any";
             };
             header?: never;
             path?: never;

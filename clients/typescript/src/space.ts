@@ -49,6 +49,8 @@ export interface Scene {
 
 /** Options of aimAt and aimManyAt. */
 export interface AimAtOptions extends Scene, Constraint {
+  /** "descending" (default): where the shot comes down through the target's height, the miss horizontal (m); "any": anywhere in its flight, the miss the 3D closest approach (m). */
+  intercept?: "descending" | "any";
   /** Largest acceptable miss in metres (m), at least 1e-6; omitted: the server's default (0.05 m). */
   tolerance?: number;
   /** Refine the network's proposal on the physics (default true); false returns it raw, still verified. */
@@ -67,6 +69,8 @@ export interface ShotAt extends Scene {
   target: Target;
   /** Largest acceptable miss in metres (m); omitted: 0.05 m. */
   tolerance?: number;
+  /** "descending" (default) or "any", as for aimAt. */
+  intercept?: "descending" | "any";
 }
 
 /** The body's fields of a 3D request, snake_case, undefined ones left out. */
@@ -82,12 +86,13 @@ export function sceneFields(options: AimAtOptions): Record<string, unknown> {
     arc: options.arc,
     tolerance: options.tolerance,
     refine: options.refine,
+    intercept: options.intercept,
   };
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
 /** GET /verify's 3D query: the vectors flat; a number wind turned toward the target's bearing. */
-export function verifyQuery(shot: ShotAt): Record<string, number | undefined> {
+export function verifyQuery(shot: ShotAt): Record<string, number | string | undefined> {
   const { x, y, z } = shot.target;
   let wind: { x?: number; y?: number } | undefined;
   if (typeof shot.wind === "number") {
@@ -114,5 +119,6 @@ export function verifyQuery(shot: ShotAt): Record<string, number | undefined> {
     launch_height: shot.launchHeight,
     drag: shot.drag,
     tolerance: shot.tolerance,
+    intercept: shot.intercept,
   };
 }

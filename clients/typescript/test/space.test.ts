@@ -24,6 +24,29 @@ function vacuumIntercept(shot: InterceptResponse, target: Target, u: Vector, a: 
   return { time, miss: Math.hypot(dx, dy) };
 }
 
+/** The closest a vacuum shot passes to a target moving as p + u t + a t²/2 while the shot is above the ground (m). */
+function vacuumClosest(shot: InterceptResponse, target: Target, u: Vector, a: Vector): number {
+  const gap = (t: number): number => {
+    const across = shot.velocity * Math.cos(shot.angle) * t;
+    const at = (p: number, v = 0, acc = 0) => p + v * t + (acc * t * t) / 2;
+    const dx = across * Math.cos(shot.azimuth) - at(target.x, u.x, a.x);
+    const dy = across * Math.sin(shot.azimuth) - at(target.y, u.y, a.y);
+    const dz = shot.velocity * Math.sin(shot.angle) * t - (GRAVITY * t * t) / 2 - at(target.z ?? 0, u.z, a.z);
+    return Math.hypot(dx, dy, dz);
+  };
+  const landing = (2 * shot.velocity * Math.sin(shot.angle)) / GRAVITY;
+  const steps = 20_000;
+  let best = 0;
+  for (let i = 1; i <= steps; i++) if (gap((landing * i) / steps) < gap((landing * best) / steps)) best = i;
+  let [low, high] = [(landing * Math.max(best - 1, 0)) / steps, (landing * Math.min(best + 1, steps)) / steps];
+  for (let i = 0; i < 200; i++) {
+    const [m1, m2] = [low + (high - low) / 3, high - (high - low) / 3];
+    if (gap(m1) < gap(m2)) high = m2;
+    else low = m1;
+  }
+  return gap((low + high) / 2);
+}
+
 const MOVING = { targetVelocity: { x: -1, y: 1.5, z: 0.5 }, targetAcceleration: { y: -1, z: 0.5 } };
 
 describe("aimAt", () => {
@@ -73,6 +96,18 @@ describe("aimManyAt", () => {
       const oracle = vacuumIntercept(shot, target, MOVING.targetVelocity, MOVING.targetAcceleration);
       assert.ok(oracle.miss <= 1e-6, `the closed form misses by ${oracle.miss} m`);
     }
+  });
+});
+
+describe("intercept: any", () => {
+  it("meets the target anywhere in its flight, the miss the 3D closest approach (m)", async () => {
+    const target = { x: 4, y: 1, z: 1.5 };
+    const shot = await client().aimAt(target, { ...MOVING, intercept: "any", tolerance: 1e-6 });
+    assert.ok(shot.hit && shot.miss !== null && shot.miss <= 1e-6);
+    const oracle = vacuumClosest(shot, target, MOVING.targetVelocity, MOVING.targetAcceleration);
+    assert.ok(oracle <= 1e-6, `the closed form passes ${oracle} m from the target`);
+    const checked = await client().verifyAt({ ...MOVING, angle: shot.angle, velocity: shot.velocity, azimuth: shot.azimuth, target, intercept: "any", tolerance: 1e-6 });
+    assert.ok(checked.hit && checked.miss !== null && Math.abs(checked.miss - shot.miss) < 1e-7);
   });
 });
 
