@@ -211,10 +211,12 @@ def scene(fields: dict[str, Any], target: dict[str, float]) -> dict[str, Any]:
 
 
 def check_intercept(shot: dict[str, Any], fields: dict[str, Any], where: str) -> None:
-    """A 3D answer: the reference flies its shot at its target, and agrees with its miss
-    (and, for an aimed shot, hits within its tolerance)."""
+    """A 3D answer: the reference flies its shot at its target (to where it comes down
+    through the target's height, or to its closest pass for intercept "any"), and agrees
+    with its miss (and, for an aimed shot, hits within its tolerance)."""
     target = shot["target"]
-    true = reference.intercept(
+    fly = reference.closest if fields.get("intercept") == "any" else reference.intercept
+    true = fly(
         shot["velocity"],
         shot["angle"],
         shot["azimuth"],
