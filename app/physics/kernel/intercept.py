@@ -3,8 +3,7 @@
 The proposal is the 2D solver's (app/physics/kernel/aim.py: the network and its refinement)
 on the problem seen along the line of fire to the target: the wind's component along that
 line, the target's height. What the line of fire leaves out (the crosswind's drift, the
-target's motion during the flight) Newton on the 3D flight then corrects (settling the
-arrival time by 2D solves first was tried: more solves, no more hits at this scale):
+target's motion during the flight) Newton on the 3D flight then corrects:
 `space.slopes` gives the miss vector and its Jacobian in (velocity, elevation, azimuth).
 - FREE: 2 equations, 3 controls: the minimum-norm Gauss-Newton step on scaled controls, which
   keeps the answer near the proposal, the lowest velocity seen along the line of fire;
@@ -40,6 +39,8 @@ from app.physics.kernel.solve import (
 
 COLUMNS = 10
 RAISE = 8  # times a start that never comes down is raised
+SETTLE = 4  # line-of-fire solves at most while the arrival time settles
+MOVED = 0.05  # of the distance: a target that moved less is aimed at from the first solve
 GAIN = 1e-6  # of v_max: a velocity gain too small to chase
 LOWEST = 12  # secant steps toward the lowest velocity
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
@@ -76,13 +77,16 @@ def propose(
     budget: int,
 ) -> tuple[float, float, float, float, int]:
     """(velocity m/s, elevation rad, azimuth rad, arrival time s, steps) along the line of fire
-    to the target where it stands at firing; the time NaN where the plane's solver found no
-    shot that comes down there. A moving target the plane cannot reach at firing is tried
-    again where it will be a vacuum flight later (a target falling out of reach overhead)."""
-    line, row = np.empty(LINE), np.empty(plane.COLUMNS)
+    to where the target will be when the shot arrives; the time NaN where the plane's solver
+    found no shot that comes down there. The arrival time comes from the plane's answer, so
+    a target that moves far during the flight (against its distance) is solved again where
+    it will be then; a moving target the plane cannot reach at firing is tried again where
+    it will be a vacuum flight later (a target falling out of reach overhead)."""
+    line, row, later = np.empty(LINE), np.empty(plane.COLUMNS), np.empty(LINE)
     air = np.empty((1, 4))
     t, taken = 0.0, 0
-    for _ in range(2 if moves(sc) else 1):
+    v, el, az, arrival = limits[1], math.pi / 4, math.nan, math.nan
+    for it in range(SETTLE if moves(sc) else 1):
         line_of_fire(sc, t, line)
         air[0, 0], air[0, 1], air[0, 2], air[0, 3] = line[2], line[3], line[4], line[5]
         proposal = (
@@ -90,12 +94,25 @@ def propose(
         )
         plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row, False)
         taken += int(row[5])
-        if math.isfinite(row[3]):  # aimed where the target will be when the shot arrives
-            line_of_fire(sc, row[3], line)
-            return row[1], row[0], line[1], row[3], taken
-        speed = fixed if mode in (LOW, HIGH) else limits[1]
-        t = line[0] / (speed * math.cos(fixed if mode == ANGLE else math.pi / 4))
-    return limits[1], math.pi / 4, line[1], math.nan, taken
+        if not math.isfinite(row[3]):
+            if it == 0:  # try where it will be a vacuum flight later
+                speed = fixed if mode in (LOW, HIGH) else limits[1]
+                t = line[0] / (speed * math.cos(fixed if mode == ANGLE else math.pi / 4))
+                continue
+            break
+        v, el, arrival = row[1], row[0], row[3]
+        line_of_fire(sc, arrival, later)  # aimed where the target will be at the arrival
+        az = later[1]
+        moved = math.hypot(
+            space.target_at(sc, arrival, 0) - space.target_at(sc, t, 0),
+            space.target_at(sc, arrival, 1) - space.target_at(sc, t, 1),
+        )
+        if moved <= MOVED * line[0]:
+            break
+        t = arrival
+    if not math.isfinite(az):
+        az = line[1]
+    return v, el, az, arrival, taken
 
 
 @jit
