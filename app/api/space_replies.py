@@ -9,12 +9,13 @@ target of a batch may see another wind vector: those are aimed one scene at a ti
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 import numpy as np
 
+from app import cancel
 from app.aiming.air import Constraint, unreachable_detail
 from app.aiming.engine import Engine
 from app.aiming.results import Reach
@@ -77,6 +78,7 @@ class AskedAt:
     constraint: Constraint
     tolerance: float  # m
     refine: bool
+    reaches: dict[object, Reach] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(
@@ -103,23 +105,26 @@ class AskedAt:
         if self.shared():
             scene = scene_of(self.body, targets[0])
             return aim(targets, scene, self.constraint, self.tolerance, self.refine, self.meeting)
-        each = [
-            aim(
-                [t],
-                scene_of(self.body, t),
-                self.constraint,
-                self.tolerance,
-                self.refine,
-                self.meeting,
-            )
-            for t in targets
-        ]
+        each = []
+        for t in targets:  # a number wind: each target's own scene
+            cancel.checkpoint()
+            scene = scene_of(self.body, t)
+            each.append(aim([t], scene, self.constraint, self.tolerance, self.refine, self.meeting))
         return Intercepts(
             **{name: np.concatenate([vars(i)[name] for i in each]) for name in vars(each[0])}
         )
 
     def reach(self, target: Vector) -> Reach:
-        return self.engine.reach_at(target, scene_of(self.body, target), self.constraint)
+        """The reach toward a target (a search: milliseconds). In still air at targets that
+        stay put it depends on the target's height alone, so a batch searches it once a
+        height; otherwise once a missed target."""
+        cancel.checkpoint()  # a batch's misses one after another: work given up on stops here
+        scene = scene_of(self.body, target)
+        still = scene.wind == (0.0, 0.0) and scene.target_velocity == scene.target_acceleration
+        key = target[2] if still and scene.target_velocity == (0.0, 0.0, 0.0) else target
+        if key not in self.reaches:
+            self.reaches[key] = self.engine.reach_at(target, scene, self.constraint)
+        return self.reaches[key]
 
     def holds(self, reach: Reach, answer: dict[str, Any]) -> bool:
         """Whether the target, where the shot would meet it, lies within the reach."""
