@@ -158,6 +158,25 @@ def test_the_envelope_of_a_scene(engine: Engine) -> None:
         assert why is not None and why.startswith(word)
 
 
+def test_a_held_shot_takes_heavier_drag() -> None:
+    """At ballistic-solver's scale (420 m/s) its heaviest drag, 2e-3 /m, is past the
+    network's envelope but not a held shot's, which needs no network: answered, and hit."""
+    gun = Engine.load(Settings(max_velocity=420.0))
+    scene, target = Scene(drag=0.002, target_velocity=(10.0, -5.0, 2.0)), (500.0, 100.0, 20.0)
+    held = Constraint(velocity=300.0)
+    assert gun.outside_scene(scene, [target]).startswith("drag")  # type: ignore[union-attr]
+    assert gun.outside_scene(scene, [target], held) is None
+    assert gun.outside_scene(Scene(drag=0.003), [target], held).startswith("drag")  # type: ignore[union-attr]
+    for meeting in ("descending", "any"):
+        shot = gun.aim_at(target, scene, held, 1e-3, meeting=meeting).row(0)  # type: ignore[arg-type]
+        flown = reference.intercept if meeting == "descending" else reference.closest
+        truth = flown(
+            shot["velocity"], shot["angle"], shot["azimuth"], target, scene.target_velocity,
+            scene.target_acceleration, scene.wind, scene.drag, 0.0, 9.81,
+        )  # fmt: skip
+        assert shot["hit"] and truth.miss <= 1e-3
+
+
 def test_one_model_at_any_scale() -> None:
     """A 400 m/s gun aims the same scene carried to its scale: the same controls in units."""
     small, big = Engine.load(Settings()), Engine.load(Settings(max_velocity=400.0))

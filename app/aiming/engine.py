@@ -138,9 +138,12 @@ class Engine:
         where the target will be."""
         return self.space.reach(target, scene, constraint)
 
-    def outside_scene(self, scene: Scene, targets: ArrayLike) -> str | None:
-        """Why a scene lies outside what the model covers at this cannon's scale, else None."""
-        return self.space.outside(targets, scene)
+    def outside_scene(
+        self, scene: Scene, targets: ArrayLike, constraint: Constraint = FREE
+    ) -> str | None:
+        """Why a scene lies outside what the solver covers at this cannon's scale for this
+        constraint (a held shot takes heavier drag: app/aiming/space.py), else None."""
+        return self.space.outside(targets, scene, constraint)
 
     @cached_property
     def envelope(self) -> Envelope:

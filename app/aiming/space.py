@@ -33,6 +33,10 @@ Meeting = Literal["descending", "any"]
 # how the rest scales): speeds over v_max, accelerations over g.
 TARGET_SPEED = 3.0  # m/s at 10 m/s
 TARGET_ACCELERATION = 2.0  # m/s^2 at 9.81 m/s^2
+# Drag as k v_max^2 / g for a held shot: ballistic-solver's heaviest published drag (2e-3 /m
+# at 420 m/s, about 36) and a margin; benchmarks/buckets.py measures the solver there.
+HELD_DRAG = 40.0
+FREE = Constraint()
 
 
 @dataclass(frozen=True)
@@ -162,9 +166,15 @@ class SpacePath:
             )[3]
         )
 
-    def outside(self, targets: ArrayLike, scene: Scene) -> str | None:
-        """Why the scene lies outside what the model covers at this cannon's scale, else None."""
+    def outside(
+        self, targets: ArrayLike, scene: Scene, constraint: Constraint = FREE
+    ) -> str | None:
+        """Why the scene lies outside what the solver covers at this cannon's scale, else
+        None. A held shot (its velocity or elevation fixed) needs no network: its drag may
+        go as far as HELD_DRAG, where the compiled physics was measured to hold."""
         length = unit_length(self.cannon) / unit_length(Reference())
+        held = constraint.velocity is not None or constraint.angle is not None
+        drag = HELD_DRAG / unit_length(self.cannon) if held else METRES.drag[1] / length
         speed = self.cannon.max_velocity / Reference.max_velocity
         accel = self.cannon.gravity / Reference.gravity
         points = np.array(targets, dtype=np.float64, ndmin=2).reshape(-1, 3)
@@ -178,7 +188,7 @@ class SpacePath:
                 "m",
             ),
             ("wind", math.hypot(*scene.wind), METRES.wind[1] * speed, "m/s"),
-            ("drag", scene.drag, METRES.drag[1] / length, "1/m"),
+            ("drag", scene.drag, drag, "1/m"),
             ("target speed", math.hypot(*scene.target_velocity), TARGET_SPEED * speed, "m/s"),
             (
                 "target acceleration",
@@ -188,7 +198,8 @@ class SpacePath:
             ),
         ):
             if not -1e-9 * high <= value <= high * (1 + 1e-9):
-                return f"{name} {value:g} {unit} is outside the model's envelope for this cannon: at most {high:.6g} {unit}"
+                whose = "a held shot's envelope" if held else "the model's envelope"
+                return f"{name} {value:g} {unit} is outside {whose} for this cannon: at most {high:.6g} {unit}"
         return None
 
     def _intercepts(self, points: np.ndarray, out: np.ndarray, tolerance: float) -> Intercepts:
