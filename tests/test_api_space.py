@@ -338,3 +338,18 @@ def test_intercept_any_meets_at_the_closest_pass_by_the_reference(client: httpx.
     )
     assert "intercept: the 3D form's" in mixed["detail"][0]["msg"]
     refusal(client.post("/aim", json={**body, "intercept": "sideways"}), "literal_error")
+
+
+def test_no_default_is_stated_for_a_field_only_one_form_takes(client: httpx.Client) -> None:
+    """A generated client (openapi-python-client) sends every stated default with every
+    call; a default of one form's own field would put a 2D field in a 3D request or the other
+    way round, which the service refuses. So those defaults are in words only."""
+    schema = client.get("/openapi.json").json()
+    for name in ("AimRequest", "AimBatchRequest"):
+        properties = schema["components"]["schemas"][name]["properties"]
+        for field in ("target_height", "intercept", "target_velocity", "target_acceleration"):
+            assert properties[field].get("default") is None, (name, field)
+    shared = {"angle", "velocity", "launch_height", "drag", "tolerance"}
+    for parameter in schema["paths"]["/verify"]["get"]["parameters"]:
+        if parameter["name"] not in shared:
+            assert "default" not in parameter["schema"], parameter

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from app.api.space_routes import VERIFY_AT
+from app.api.space_routes import VERIFY_2D_ONLY, VERIFY_AT
 from app.api.space_schemas import AimAtBatchRequest, AimAtRequest, VerifyAtQuery
 
 Schema = dict[str, Any]
@@ -39,6 +39,10 @@ def merge_forms(components: Schema, max_batch: int) -> None:
         properties["target_height"]["description"] += " The 2D form only (`target` has its z)."
         for field in (point, *MOVING, "wind"):
             properties[field] = space["properties"][field]
+        # No default stated for `intercept`: a generated client would send it with every
+        # body, a 2D one too, which takes no `intercept` (the service's default applies).
+        properties["intercept"].pop("default", None)
+        properties["target_height"].pop("default", None)  # so too the 2D form's own field
         body["required"] = [k for k in body.get("required", []) if k != line]
         # Stated with `not` alone, which client generators leave aside (an anyOf would make
         # the body a union of nameless types): exactly one form, its own fields only.
@@ -63,6 +67,8 @@ def verify_parameters(operation: Schema) -> None:
     space = VerifyAtQuery.model_json_schema()
     parameters = operation["parameters"]
     for parameter in parameters:
+        if parameter["name"] in VERIFY_2D_ONLY:  # refused in the 3D form: no default sent
+            parameter["schema"].pop("default", None)
         if parameter["name"] == "distance":
             parameter["required"] = False
             parameter["description"] = parameter["schema"]["description"] = (
@@ -73,6 +79,9 @@ def verify_parameters(operation: Schema) -> None:
         if name not in VERIFY_AT:
             continue
         field.pop("title", None)
+        # Defaults in words only: a generated client sends a stated default with every call,
+        # and any of these asks for the 3D form.
+        field.pop("default", None)
         parameters.append(
             {
                 "name": name,

@@ -1112,7 +1112,6 @@ export interface components {
             /**
              * Target Height
              * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0. The 2D form only (`target` has its z).
-             * @default 0
              * @example 0.5
              */
             target_height?: number;
@@ -1172,7 +1171,6 @@ export interface components {
             /**
              * Intercept
              * @description Where the shot meets the target: "descending" (the default), where the shot comes down through the target's height, the miss the horizontal distance between them then (m); or "any", at any point of the flight, the miss the 3D distance of closest approach (m).
-             * @default descending
              * @enum {string}
              */
             intercept?: "descending" | "any";
@@ -1232,7 +1230,6 @@ export interface components {
             /**
              * Target Height
              * @description Height of the target above the ground in metres (m); the shot lands where it comes down through this height. Target minus launch height must lie in [-3.0, 3.0] m; default 0. The 2D form only (`target` has its z).
-             * @default 0
              * @example 0.5
              */
             target_height?: number;
@@ -1295,7 +1292,6 @@ export interface components {
             /**
              * Intercept
              * @description Where the shot meets the target: "descending" (the default), where the shot comes down through the target's height, the miss the horizontal distance between them then (m); or "any", at any point of the flight, the miss the 3D distance of closest approach (m).
-             * @default descending
              * @enum {string}
              */
             intercept?: "descending" | "any";
