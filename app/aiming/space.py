@@ -79,18 +79,20 @@ class Intercepts:
 
     def row(self, i: int) -> dict[str, Any]:
         """One target's answer in plain Python numbers (vectors as (x, y, z) tuples)."""
-        answer: dict[str, Any] = {}
-        for name, values in vars(self).items():
-            value = values[i]
-            if np.ndim(value):
-                answer[name] = tuple(float(x) for x in value)
-            elif values.dtype == bool:
-                answer[name] = bool(value)
-            elif values.dtype.kind == "i":
-                answer[name] = int(value)
-            else:
-                answer[name] = float(value)
-        return answer
+        return {  # field by field: a loop over vars() costs more than the aim of a still target
+            "target": tuple(self.target[i].tolist()),
+            "angle": self.angle[i].item(),
+            "azimuth": self.azimuth[i].item(),
+            "velocity": self.velocity[i].item(),
+            "intercept_time": self.intercept_time[i].item(),
+            "intercept_point": tuple(self.intercept_point[i].tolist()),
+            "miss": self.miss[i].item(),
+            "tolerance": self.tolerance[i].item(),
+            "hit": bool(self.hit[i]),
+            "refined": bool(self.refined[i]),
+            "iterations": int(self.iterations[i]),
+            "apex_height": self.apex_height[i].item(),
+        }
 
 
 class SpacePath:
@@ -203,7 +205,7 @@ class SpacePath:
         return None
 
     def _intercepts(self, points: np.ndarray, out: np.ndarray, tolerance: float) -> Intercepts:
-        angle, azimuth, velocity, time, x, y, z, miss, apex, steps = out.T
+        angle, azimuth, velocity, time, _, _, _, miss, apex, steps = out.T
         iterations = steps.astype(np.int64)
         return Intercepts(
             target=points,
@@ -211,7 +213,7 @@ class SpacePath:
             azimuth=azimuth,
             velocity=velocity,
             intercept_time=time,
-            intercept_point=np.stack([x, y, z], axis=1),
+            intercept_point=out[:, 4:7],
             miss=miss,
             tolerance=np.full(len(points), tolerance),
             hit=miss <= tolerance,
