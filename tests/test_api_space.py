@@ -212,6 +212,7 @@ BAD_BODIES = [  # (body, the error's type, where)
     ({"target": TARGET, "target_velocity": {"x": "1"}}, "float_type", None),
     ({"target": TARGET, "velocity": 9.0, "angle": 0.5}, "value_error", ["body"]),
     ({"target": TARGET, "spin": 1.0}, "extra_forbidden", ["body", "spin"]),
+    ({"tolerance": 0.01, "drag": 0.1}, "missing", ["body", "distance"]),  # neither form
 ]
 
 
@@ -353,3 +354,23 @@ def test_no_default_is_stated_for_a_field_only_one_form_takes(client: httpx.Clie
     for parameter in schema["paths"]["/verify"]["get"]["parameters"]:
         if parameter["name"] not in shared:
             assert "default" not in parameter["schema"], parameter
+
+
+def test_a_400_m_s_gun_meets_a_moving_target_at_its_scale() -> None:
+    """The same model at another scale (CANNON_MAX_VELOCITY=400): a target 6.7 km away
+    moving at 45 m/s through a 50 m/s crosswind, met within 1 mm by the reference; the
+    envelope scales with the gun (3 m/s at 10 m/s is 120 m/s at 400 m/s)."""
+    body = {
+        "target": {"x": 6000.0, "y": 3000.0},
+        "target_velocity": {"x": 20.0, "y": -40.0},
+        "wind": {"x": 0.0, "y": 50.0},
+        "drag": 1e-5,
+        "tolerance": 1e-3,
+    }
+    with serving(Settings(max_velocity=400.0)) as url, httpx.Client(base_url=url) as http:
+        answer = http.post("/aim", json=body, timeout=30)
+        assert answer.status_code == 200, answer.text
+        truth = lands(answer.json(), body)
+        assert truth.time > 30 and answer.json()["velocity"] > 100
+        fast = {**body, "target_velocity": {"x": 100.0, "y": -80.0}}  # 128 m/s
+        refusal(http.post("/aim", json=fast, timeout=30), "outside_envelope")
