@@ -24,6 +24,7 @@ from app.api.lifecycle import Life, QuietStartupRefusal, ShutdownCutoff, Startup
 from app.api.observe import AccessLog, Metrics, ObserveMiddleware
 from app.api.routes import direct, router
 from app.api.shots import router as shots_router
+from app.api.space_shots import router as space_shots_router
 from app.config import Settings, get_settings
 
 DESCRIPTION = """
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(health_router)
     app.include_router(shots_router)  # GET /trajectory, /loss-surface; the page at /
+    app.include_router(space_shots_router)  # GET /trajectory3d: the page's 3D views
     # The schema states the limits of these settings, and the key when there is one.
     contract.install(app, settings, AIMING if settings.api_key is not None else None)
     return app

@@ -18,7 +18,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.api.errors import ErrorResponse
 
-AIMING = frozenset({"/aim", "/aim/batch", "/verify", "/trajectory", "/loss-surface"})
+AIMING = frozenset(
+    {"/aim", "/aim/batch", "/verify", "/trajectory", "/trajectory3d", "/loss-surface"}
+)
 
 
 class ApiKeyMiddleware:
