@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-import msgspec
 import numpy as np
 
 from app import cancel
@@ -23,6 +22,14 @@ from app.aiming.space import Intercepts, Meeting, Scene
 from app.api.answers import reach_fields
 from app.api.errors import ApiError
 from app.api.replies import Reply, constraint_of, never_lands
+from app.api.space_answers import (
+    encoder,
+    finite,
+    intercept_fields,
+    one_reply,
+    refused,
+    response_fields,
+)
 from app.api.space_schemas import (
     AimAtBatchRequest,
     AimAtRequest,
@@ -33,7 +40,6 @@ from app.api.space_schemas import (
     Wind,
 )
 
-encoder = msgspec.json.Encoder()
 Vector = tuple[float, float, float]
 NO_BEARING = (
     "a target at horizontal distance 0 m has no bearing: the cannon fires below the vertical, "
@@ -142,48 +148,6 @@ def predicted_distance(answer: dict[str, Any], body: SceneOptions) -> float:
     return math.hypot(x, y)
 
 
-def xyz(values: Any) -> dict[str, float] | None:
-    x, y, z = (float(v) for v in values)
-    return None if not math.isfinite(x) else {"x": x, "y": y, "z": z}
-
-
-def finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
-def intercept_fields(answer: dict[str, Any]) -> dict[str, Any]:
-    """InterceptVerdict's fields of one answer (`Intercepts.row`), in its order."""
-    return {
-        "target": xyz(answer["target"]),
-        "angle": answer["angle"],
-        "azimuth": answer["azimuth"],
-        "velocity": answer["velocity"],
-        "intercept_time": finite(answer["intercept_time"]),
-        "intercept_point": xyz(answer["intercept_point"]),
-        "apex_height": answer["apex_height"],
-        "miss": finite(answer["miss"]),
-        "tolerance": answer["tolerance"],
-        "hit": answer["hit"],
-    }
-
-
-def response_fields(answer: dict[str, Any], version: str) -> dict[str, Any]:
-    """InterceptResponse's fields of one answer."""
-    return {
-        **intercept_fields(answer),
-        "angle_degrees": math.degrees(answer["angle"]),
-        "azimuth_degrees": math.degrees(answer["azimuth"]),
-        "refined": answer["refined"],
-        "iterations": answer["iterations"],
-        "model_version": version,
-    }
-
-
-def one_reply(answer: dict[str, Any], version: str) -> Reply:
-    content = encoder.encode(response_fields(answer, version))
-    return Reply(content, [answer["miss"]], [answer["refined"]], [answer["iterations"]])
-
-
 def no_bearing(target: Vector) -> ApiError:
     return ApiError(422, ["body", "target"], NO_BEARING, "unreachable_target", max_range=None)
 
@@ -281,12 +245,6 @@ def aim_many(engine: Engine, body: AimAtBatchRequest, tolerance: float) -> Reply
         np.array(refined, dtype=bool),
         np.array(iterations, dtype=np.int64),
     )
-
-
-def refused(target: Vector, detail: str, reach: Reach | None) -> dict[str, Any]:
-    """A BatchUnreachableTarget item."""
-    ranges = {"max_range": None, "min_range": None} if reach is None else reach_fields(reach)
-    return {"target": xyz(target), "reachable": False, "detail": detail, **ranges}
 
 
 def verify(engine: Engine, query: VerifyAtQuery, tolerance: float) -> InterceptVerdict:
