@@ -77,7 +77,11 @@ class Engine:
     def self_check(self) -> str | None:
         """None when both models aim as their cards say, else why not (a crash counts)."""
         try:
-            return self.vacuum.self_check(self.card) or self.air.self_check(self.air_card)
+            return (
+                self.vacuum.self_check(self.card)
+                or self.air.self_check(self.air_card)
+                or self.space.self_check()
+            )
         except Exception as error:
             return f"self-check failed: {type(error).__name__}: {error}"
 

@@ -101,6 +101,28 @@ class SpacePath:
     def __init__(self, compiled: CompiledAimer, cannon: Cannon, max_iterations: int) -> None:
         self.compiled, self.cannon, self.max_iterations = compiled, cannon, max_iterations
 
+    def self_check(self) -> str | None:
+        """None when a moving target through a crosswind is hit, met both ways, at the
+        tightest tolerance at this cannon's scale (which also loads the compiled 3D solver
+        before the first request), else what failed."""
+        length = unit_length(self.cannon) / unit_length(Reference())
+        speed = self.cannon.max_velocity / Reference.max_velocity
+        scene = Scene(
+            1.5 * length,
+            (-2.0 * speed, 2.0 * speed),
+            0.1 / length,
+            (0.5 * speed, -0.5 * speed, 0.0),
+        )
+        target = (3.0 * length, 1.5 * length, 0.5 * length)
+        for meeting in ("descending", "any"):
+            for constraint in (FREE, Constraint(velocity=9.0 * speed, arc="high")):
+                shot = self.aim(target, scene, constraint, 1e-6 * length, True, meeting)
+                if not bool(shot.hit[0]):
+                    return (
+                        f"3D self-check failed: {constraint} ({meeting}) missed by {shot.miss[0]} m"
+                    )
+        return None
+
     def aim(
         self,
         targets: ArrayLike,

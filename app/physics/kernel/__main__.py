@@ -8,7 +8,9 @@ import time
 
 began = time.perf_counter()
 
-from app.physics.kernel import flight  # noqa: E402  (timed: the import loads or compiles nothing yet)
+import numpy as np  # noqa: E402
+
+from app.physics.kernel import flight, space  # noqa: E402  (timed: the import loads or compiles nothing yet)
 from app.physics.kernel.model import CompiledAimer  # noqa: E402
 
 
@@ -22,6 +24,13 @@ def main() -> None:
         aimer.aim(one, air, mode, fixed, 1e-6, True, 50)  # type: ignore[arg-type]
     flight.landing(9.0, 0.6, 1.5, 0.5, -3.0, 0.1, 9.81, 1e-12)  # GET /verify's
     flight.slopes(9.0, 0.6, 1.5, 0.5, -3.0, 0.1, 9.81, 64)
+    scenes = np.array([[1.5, -3.0, 1.0, 0.1, 9.81, 4.0, 1.0, 0.5, 0.5, -0.5, 0.0, 0.0, 0.0, 0.0]])
+    for anywhere in (False, True):  # in 3D, at a moving target, both meanings of a meeting
+        for mode, fixed in (("free", 0.0), ("low", 9.0)):
+            aimer.aim_at(scenes, mode, fixed, 1e-6, True, 50, anywhere)
+    met = np.empty(6)
+    space.meet(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)  # GET /verify's, in 3D
+    space.closest(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)
     print(f"kernel compiled and cached in {flight.CACHE} ({time.perf_counter() - began:.1f} s)")
 
 
