@@ -124,14 +124,26 @@ def constraints(args: argparse.Namespace) -> cannon_client.Constraints | None:
 
 
 def aim(args: argparse.Namespace) -> int:
-    """Aim at one target, or at every target in --file. Exit 0 when every target is hit."""
+    """Aim at one target, or at every target in --file (in 3D: --target, --targets). Exit 0
+    when every target is hit."""
+    from app.cli import space_asking  # it builds on this module
+
+    if args.targets is not None:
+        return answered(args, space_asking.aim_batch)
+    if args.target is not None:
+        return answered(args, space_asking.aim_one)
     if args.file is not None:
         return answered(args, aim_batch)
     return answered(args, aim_one)
 
 
 def verify(args: argparse.Namespace) -> int:
-    """Where a shot lands; with --distance, whether it hits (exit 0) or misses (exit 1)."""
+    """Where a shot lands; with --distance (in 3D: --target), whether it hits (exit 0) or
+    misses (exit 1)."""
+    from app.cli import space_asking
+
+    if args.target is not None:
+        return answered(args, space_asking.verify_shot)
     return answered(args, verify_shot)
 
 
@@ -177,29 +189,40 @@ def aim_batch(args: argparse.Namespace, asked: Service) -> int:
     if args.out is not None:
         writable(Path(args.out))  # before the work, not after it
     tolerance, why = tolerance_for(args, asked.default_tolerance, distances)
-    solutions = progress.aim_in_chunks(
-        asked.cannon,
-        distances,
-        show=args.progress or sys.stderr.isatty(),
-        delay=0.0 if args.progress else progress.DELAY,
-        tolerance=tolerance,
-        refine=False if args.no_refine else None,
-        air=conditions(args),
-        hold=constraints(args),
-    )
+    air, hold, refine = conditions(args), constraints(args), False if args.no_refine else None
+
+    def ask(chunk: Sequence[float]) -> list[cannon_client.Solution]:
+        return list(
+            asked.cannon.aim_many(chunk, tolerance=tolerance, refine=refine, air=air, hold=hold)
+        )
+
+    solutions = in_chunks(args, ask, distances)
     output = io.as_json(solutions) + "\n" if args.json or json_in else io.batch_csv(solutions)
-    if args.out is None:
-        sys.stdout.write(output)
-    else:
-        try:
-            Path(args.out).write_text(output)
-        except OSError as error:
-            raise Failure(f"cannot write the answers to {args.out}: {error.strerror}") from None
+    written(args, output)
     print(
         io.batch_summary(solutions, why if tolerance is None else said(tolerance, why)),
         file=sys.stderr,
     )
     return 0 if io.hits_all(solutions) else 1
+
+
+def in_chunks(args: argparse.Namespace, ask: Any, targets: Sequence[Any]) -> list[Any]:
+    """A batch's answers, asked a chunk at a time, with its bar as --progress and the
+    terminal say."""
+    show = args.progress or sys.stderr.isatty()
+    delay = 0.0 if args.progress else progress.DELAY
+    return progress.aim_in_chunks(ask, targets, show=show, delay=delay)
+
+
+def written(args: argparse.Namespace, output: str) -> None:
+    """A batch's answers to --out, or to standard output."""
+    if args.out is None:
+        sys.stdout.write(output)
+        return
+    try:
+        Path(args.out).write_text(output)
+    except OSError as error:
+        raise Failure(f"cannot write the answers to {args.out}: {error.strerror}") from None
 
 
 def writable(path: Path) -> None:

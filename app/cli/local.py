@@ -8,30 +8,27 @@ the command prints both the same way whichever answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import cannon_client
-import cannon_client.errors
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from app.aiming.engine import Engine
 from app.api import replies
-from app.api.errors import ApiError, shortened
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery
+from app.cli.checks import checked, translated
 from app.cli.errors import Failure
+from app.cli.local_space import LocalSpace
 from app.config import Settings, get_settings
 from app.model.store import ModelError
 
-Model = TypeVar("Model", bound=BaseModel)
-Result = TypeVar("Result")
 
-
-class LocalCannon:
+class LocalCannon(LocalSpace):
     """Aims with the models in `settings.model_path` and `settings.air_model_path`, through
     the same engine and replies as the service (ModelError if a model is missing or
-    tampered). Units: metres, m/s, radians, seconds."""
+    tampered); in 3D too (LocalSpace). Units: metres, m/s, radians, seconds."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -130,21 +127,3 @@ def options(
         if part is not None:
             fields |= part.model_dump(exclude_defaults=True)
     return fields
-
-
-def translated(work: Callable[..., Result], *args: Any) -> Result:
-    """`work(*args)`, its ApiError turned into the client's typed error."""
-    try:
-        return work(*args)
-    except ApiError as error:
-        body = {"detail": error.detail, **error.extra}
-        raise cannon_client.errors.error_for(error.status_code, body) from error
-
-
-def checked(model: type[Model], **fields: Any) -> Model:
-    """`model` built from `fields` as the service would validate them, or InvalidRequest."""
-    try:
-        return model.model_validate({k: v for k, v in fields.items() if v is not None})
-    except ValidationError as error:
-        items = [shortened(dict(item)) for item in error.errors(include_url=False)]
-        raise cannon_client.errors.error_for(422, {"detail": items}) from error

@@ -11,6 +11,8 @@ import argparse
 import math
 from typing import Any
 
+from app.cli import space_options
+
 BENCHMARKS = (
     "approaches", "speed", "figures", "air", "air_figures", "peer", "startup", "soak", "overload",
     "light",
@@ -112,7 +114,9 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(run="tools:serve")
 
     asking = asking_options()
-    aim = command("aim", "aim at a target (m), or at every target in a file", (asking,))
+    aim = command(
+        "aim", "aim at a target (m, or x y z m in 3D), or at every target in a file", (asking,)
+    )
     aim.add_argument(
         "distance", type=float, nargs="?", metavar="DISTANCE", help="target distance, metres"
     )
@@ -121,6 +125,8 @@ def parser() -> argparse.ArgumentParser:
         help="targets: CSV (a distance or distance_m column, or one number a line, metres) "
         "or JSON ([7.5, 2] or {\"distances\": [...]}); '-' reads standard input",
     )
+    space_options.add_target(aim)
+    aim.add_argument("--targets", metavar="FILE", help=space_options.TARGETS_HELP)
     aim.add_argument("--out", help="write a batch's answers to this file (default: stdout)")
     aim.add_argument(
         "--progress",
@@ -143,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
         choices=("low", "high"),
         help="with --velocity: the low arc (flatter, the default) or the high one",
     )
+    space_options.add_scene(aim)
     aim.set_defaults(run="asking:aim")
 
     verify = command("verify", "where a shot lands, and whether it hits a target", (asking,))
@@ -154,8 +161,12 @@ def parser() -> argparse.ArgumentParser:
         "--distance",
         type=float,
         metavar="M",
-        help="target distance, metres; without it, only where the shot lands (exit 0)",
+        help="target distance, metres; without it (and --target), only where the shot lands "
+        "(exit 0)",
     )
+    space_options.add_target(verify)
+    space_options.add_azimuth(verify, angle)
+    space_options.add_scene(verify)
     verify.set_defaults(run="asking:verify")
 
     train = command("train", "train the inverse network into models/")
@@ -177,21 +188,22 @@ def problem(args: argparse.Namespace) -> str | None:
     """What is wrong with a command line argparse accepted, options that make no sense
     together (a usage error, exit 2), or None."""
     asking = args.run in ("asking:aim", "asking:verify")
-    if args.run == "asking:verify" and args.tolerance is not None and args.distance is None:
-        return "--tolerance (m) is for a target: give --distance too"
+    if asking and (found := space_options.problem(args)):
+        return found
+    verify = args.run == "asking:verify"
+    if verify and args.tolerance is not None and args.distance is None and args.target is None:
+        return "--tolerance (m) is for a target: give --distance (or --target) too"
     if asking and args.url is None and (args.api_key is not None or args.timeout is not None):
         return "--api-key and --timeout are for a service: give --url too"
     if args.run != "asking:aim":
         return None
-    if (args.distance is None) == (args.file is None):
-        return "aim takes either a distance or --file"
     if args.arc is not None and args.velocity is None:
         return (
             "--arc picks one of the two angles that reach the target at a fixed launch "
             "velocity: give --velocity (m/s) too"
         )
-    if args.file is None and (args.out is not None or args.progress):
-        return "--out and --progress are for a batch: give --file"
+    if args.file is None and args.targets is None and (args.out is not None or args.progress):
+        return "--out and --progress are for a batch: give --file or --targets"
     return None
 
 

@@ -10,38 +10,35 @@ where the answers go; tqdm is imported only for a batch that may show it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
-import cannon_client
+Target = TypeVar("Target")  # a distance (m), or a point (x, y, z) m in 3D
+Answer = TypeVar("Answer")  # the answer for one target
 
 CHUNK = 1_000  # targets a request; under the service's batch limit (10,000 by default)
 DELAY = 1.0  # s before the bar shows on a terminal: a quick batch shows none
 
 
-class Aims(Protocol):
-    """A cannon that aims at many targets: the HTTP client or the in-process one."""
-
-    def aim_many(
-        self, distances: Sequence[float], **options: Any
-    ) -> list[cannon_client.Solution]: ...
-
-
 def aim_in_chunks(
-    cannon: Aims, distances: Sequence[float], show: bool, delay: float, **options: Any
-) -> list[cannon_client.Solution]:
-    """Every target's answer, in order, asked CHUNK at a time; if `show`, a bar on stderr
+    ask: Callable[[Sequence[Target]], list[Answer]],
+    targets: Sequence[Target],
+    show: bool,
+    delay: float,
+) -> list[Answer]:
+    """Every target's answer, in order, `ask`ed (the HTTP client's or the in-process
+    cannon's aim_many or aim_many_at) CHUNK targets at a time; if `show`, a bar on stderr
     from `delay` seconds on."""
-    chunks = [distances[i : i + CHUNK] for i in range(0, len(distances), CHUNK)]
+    chunks = [targets[i : i + CHUNK] for i in range(0, len(targets), CHUNK)]
     if not show or len(chunks) < 2:
-        return [answer for chunk in chunks for answer in cannon.aim_many(chunk, **options)]
+        return [answer for chunk in chunks for answer in ask(chunk)]
     from tqdm import tqdm
 
-    answers: list[cannon_client.Solution] = []
+    answers: list[Answer] = []
     with tqdm(
-        total=len(distances), unit=" targets", desc="aiming", delay=delay, file=sys.stderr
+        total=len(targets), unit=" targets", desc="aiming", delay=delay, file=sys.stderr
     ) as bar:
         for chunk in chunks:
-            answers += cannon.aim_many(chunk, **options)
+            answers += ask(chunk)
             bar.update(len(chunk))
     return answers
