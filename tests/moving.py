@@ -36,7 +36,7 @@ def landed(shot: dict[str, float] | tuple[float, float, float], case: Case) -> r
     )
     s = case.scene
     return reference.intercept(
-        v, el, az, case.target, s.target_velocity, s.target_acceleration, s.wind, s.drag,
+        v, el, az, tuple(case.target), s.target_velocity, s.target_acceleration, s.wind, s.drag,
         s.launch_height, CANNON.gravity,
     )  # fmt: skip
 
@@ -81,7 +81,7 @@ def cases(n: int, seed: int, cannon: Cannon = CANNON) -> list[Case]:
         target = np.array(met.point) - u * t - 0.5 * a * t * t
         if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
             continue
-        scene = Scene(h0, wind, drag, tuple(u), tuple(a))  # type: ignore[arg-type]
+        scene = Scene(h0, wind, drag, tuple(u), tuple(a))
         case = Case(target, scene, v, el, "low", az)
         if not landed((v, el, az), case).miss <= 1e-9 * length:
             continue  # it comes down through the moving target's height earlier, elsewhere

@@ -16,7 +16,16 @@ from scipy.integrate import solve_ivp
 from app import cancel
 from app.physics.reference_space import Intercept, closest, intercept  # the 3D reference
 
-__all__ = ["Intercept", "Landing", "Landings", "closest", "intercept", "landing", "landings", "vacuum"]
+__all__ = [
+    "Intercept",
+    "Landing",
+    "Landings",
+    "closest",
+    "intercept",
+    "landing",
+    "landings",
+    "vacuum",
+]
 
 TOLERANCE = 1e-12  # solve_ivp's rtol and atol
 
