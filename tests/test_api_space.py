@@ -374,3 +374,13 @@ def test_a_400_m_s_gun_meets_a_moving_target_at_its_scale() -> None:
         assert truth.time > 30 and answer.json()["velocity"] > 100
         fast = {**body, "target_velocity": {"x": 100.0, "y": -80.0}}  # 128 m/s
         refusal(http.post("/aim", json=fast, timeout=30), "outside_envelope")
+        # A held shot needs no network: drag past the model's envelope (1.2e-4 /m at this
+        # scale) is answered for a fixed velocity, up to k v_max^2 / g = 40, and refused free.
+        heavy = {"target": {"x": 500.0, "y": 100.0, "z": 20.0}, "target_velocity": {"x": 10.0},
+                 "drag": 0.002, "tolerance": 1e-3, "velocity": 300.0}  # fmt: skip
+        held = http.post("/aim", json=heavy, timeout=30)
+        assert held.status_code == 200, held.text
+        assert lands(held.json(), heavy).miss <= 1e-3
+        free = {key: value for key, value in heavy.items() if key != "velocity"}
+        refusal(http.post("/aim", json=free, timeout=30), "outside_envelope")
+        refusal(http.post("/aim", json={**heavy, "drag": 0.003}, timeout=30), "outside_envelope")

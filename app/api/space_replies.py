@@ -94,7 +94,7 @@ class AskedAt:
         limits or its scene outside what the model covers at this cannon's scale."""
         constraint = constraint_of(engine.air, body, ["body"])
         aimed = [t for t in targets if math.hypot(t[0], t[1]) > 0] or targets
-        if why := engine.outside_scene(scene_of(body, aimed[0]), targets):
+        if why := engine.outside_scene(scene_of(body, aimed[0]), targets, constraint):
             raise ApiError(422, ["body"], why, "outside_envelope")
         return cls(engine, body, constraint, tolerance, body.refine is not False)
 
