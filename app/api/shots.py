@@ -55,7 +55,8 @@ from app.physics.vacuum import Cannon
 router = APIRouter(route_class=StrictRoute)
 
 WEB = Path(__file__).resolve().parent.parent / "web"
-ASSETS = {"page.js": "text/javascript", "draw.js": "text/javascript", "page.css": "text/css"}
+SCRIPTS = ("page.js", "api.js", "draw.js", "space.js", "draw_space.js")
+ASSETS = {name: "text/javascript" for name in SCRIPTS} | {"page.css": "text/css"}
 # The page loads nothing from anywhere but this service, and runs no inline script.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",

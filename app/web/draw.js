@@ -9,7 +9,7 @@ export function num(x) {
   const size = Math.abs(Number(x));
   return size !== 0 && (size < 1e-3 || size >= 1e6) ? Number(x).toExponential(5) : Number(x).toPrecision(6);
 }
-function el(name, attributes, parent, text) {
+export function el(name, attributes, parent, text) {
   const node = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
   if (text !== undefined) node.textContent = text;

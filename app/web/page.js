@@ -1,61 +1,11 @@
 // The page: aim through POST /aim, draw the flight from GET /trajectory to scale, and the loss
 // surface from GET /loss-surface, all three through the same heights and air the user gave.
 // Vanilla JS, no framework; every number comes from the API.
+import { call, query, readNumber } from "./api.js";
 import { drawArcs, drawSurface, num } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { run: 0, last: null, surface: null };
-
-
-class ApiFailure extends Error {
-  constructor(status, body) {
-    super(describe(status, body));
-    this.status = status;
-  }
-}
-
-// The server's own words: a sentence, or the list of {loc, msg} items of a 422.
-function describe(status, body) {
-  const detail = body && body.detail;
-  let text = typeof detail === "string" ? detail : `HTTP ${status}`;
-  if (Array.isArray(detail)) {
-    text = detail.map((item) => `${(item.loc || []).join(".")}: ${item.msg}`).join("; ");
-  }
-  if (body && typeof body.max_range === "number") text += ` (max range ${num(body.max_range)} m)`;
-  if (body && typeof body.min_range === "number") text += ` (min range ${num(body.min_range)} m)`;
-  return `Error ${status}: ${text}`;
-}
-
-async function call(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const key = $("api-key").value;
-  if (key) headers["X-API-Key"] = key; // sent to every endpoint: harmless where not needed
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  let data = null;
-  try {
-    data = await response.json();
-  } catch (_) {
-    data = null; // not JSON: the status says enough
-  }
-  if (!response.ok) throw new ApiFailure(response.status, data);
-  return data;
-}
-
-const query = (params) => new URLSearchParams(params).toString();
-
-// A number typed into a field, or undefined when empty; throws with the field's name if not a number.
-function readNumber(id, name, optional, unit = "metres") {
-  const text = $(id).value.trim().replace("\u2212", "-"); // a typographic minus counts
-  if (text === "" && optional) return undefined;
-  const value = Number(text);
-  if (text === "" || !Number.isFinite(value)) throw new Error(`${name}: enter a number in ${unit}`);
-  return value;
-}
 
 // The air fields: input id, API field, name, unit. Empty fields are not sent (the API's 0).
 const AIR = [
