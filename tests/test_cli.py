@@ -390,6 +390,9 @@ def heavy_modules(tmp_path: Path, *args: str) -> tuple[int, list[str], str]:
 
 def test_help_version_and_url_calls_import_nothing_heavy(server_url: str, tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("1\n2\n")
+    (tmp_path / "t3.csv").write_text("x,y,z\n1,1,0\n-2,3,1\n")
+    moving = ["--target", "4", "2", "0.5", "--target-velocity", "0", "1.5", "0", "--wind-y", "-2"]
+    shot_at = ["--target", "8.26", "0", "0", "--url", server_url]
     for args in (
         ["--help"],
         ["--version"],
@@ -410,6 +413,9 @@ def test_help_version_and_url_calls_import_nothing_heavy(server_url: str, tmp_pa
             "--url",
             server_url,
         ],
+        ["aim", *moving, "--drag", "0.05", "--url", server_url],  # 3D (issue 13)
+        ["aim", "--targets", str(tmp_path / "t3.csv"), "--wind-x", "1", "--url", server_url],
+        ["verify", "--angle", "45deg", "--velocity", "9", "--azimuth", "0", *shot_at],
     ):
         code, heavy, out = heavy_modules(tmp_path, *args)
         assert code == 0 and out and heavy == [], (args, heavy)

@@ -27,8 +27,9 @@ metres per second (m/s), radians (rad) or degrees, seconds (s).
 """
 EXIT_CODES = """\
 exit codes:
-  0    done: the answer is printed and, for aim and for verify with --distance, the shot
-       hits the target (verify without --distance: where the shot lands is printed)
+  0    done: the answer is printed and, for aim and for verify with --distance or
+       --target, the shot hits the target (verify without either: where the shot lands is
+       printed)
   1    no hit, or the command failed: the shot misses the target (aim, verify), a batch has
        a target missed or out of reach (its answers are still written), or a message on
        standard error says what failed (the service refused the request, could not be
