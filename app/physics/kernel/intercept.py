@@ -160,13 +160,15 @@ def newton(
     tol: float,
     limits: np.ndarray,
     budget: int,
+    res: np.ndarray,
 ) -> tuple[float, float, float, int, float]:
     """Damped Newton from (v, el, az) toward a horizontal miss <= tol; (v, el, az, steps,
-    RK4's miss m). A start that never comes down through the target's height is first
-    raised (faster, or steeper at a fixed velocity) until it does."""
+    RK4's miss m), and in res (SLOPES,) RK4's slopes there. A start that never comes down
+    through the target's height is first raised (faster, or steeper at a fixed velocity)
+    until it does."""
     vmax, amin, amax = limits[1], limits[2] + EDGE, limits[3] - EDGE
     scale = np.array([vmax, amax - amin, math.pi])
-    res, trial = np.empty(space.SLOPES), np.empty(space.SLOPES)
+    trial = np.empty(space.SLOPES)
     space.slopes(v, el, az, sc, h, res)
     raised = 0
     while math.isnan(res[0]) and raised < RAISE:
@@ -203,18 +205,17 @@ def newton(
 @jit
 def lowest(
     v: float, el: float, az: float, sc: np.ndarray, h: float, tol: float, limits: np.ndarray,
-    budget: int,
+    budget: int, res: np.ndarray,
 ) -> tuple[float, float, float, int]:  # fmt: skip
     """From a hit (v, el, az), the hit with the lowest velocity: the hits form a curve, one
     per elevation (the velocity and azimuth solved at it); the velocity is lowest where its
     slope along the curve, dv/d el = -(J_v, J_az)^-1 J_el, is zero: secant steps on that slope,
-    each elevation solved by Newton from the tangent's prediction. Returns (v, el, az, steps)."""
+    each elevation solved by Newton from the tangent's prediction. res (SLOPES,): RK4's slopes
+    at the start, in; at the answer, out. Returns (v, el, az, steps)."""
     amin, amax = limits[2] + EDGE, limits[3] - EDGE
-    res = np.empty(space.SLOPES)
+    solved = np.empty(space.SLOPES)
     last_el, last_slope, taken = math.nan, math.nan, 0
     for _ in range(LOWEST):
-        space.slopes(v, el, az, sc, h, res)
-        taken += 1
         J = res[2:8].reshape(2, 3)
         slope, turn = _solve2(J[0, 0], J[0, 2], J[1, 0], J[1, 2], J[0, 1], J[1, 1])
         if not (math.isfinite(slope) and math.isfinite(turn)) or abs(slope) <= 1e-9 * limits[1]:
@@ -231,7 +232,7 @@ def lowest(
         for _ in range(4):
             te = min(max(el + step, amin), amax)
             tv, ta = v + slope * (te - el), az + turn * (te - el)
-            nv, _, na, n, miss = newton(tv, te, ta, sc, ANGLE, h, tol, limits, budget)
+            nv, _, na, n, miss = newton(tv, te, ta, sc, ANGLE, h, tol, limits, budget, solved)
             taken += n
             if miss <= tol and nv < v:
                 moved = True
@@ -241,6 +242,7 @@ def lowest(
             break
         last_el, last_slope = el, slope
         v, el, az = nv, te, na
+        res[:] = solved
     return v, el, az, taken
 
 
@@ -265,10 +267,12 @@ def aim(
         t = first_time(v, el, sc[7] - sc[0], g)
     h = t / steps
     free = mode == FREE
+    res, other = np.empty(space.SLOPES), np.empty(space.SLOPES)  # RK4's slopes at (v, el, az)
+    fresh = False  # whether res holds them
     if refine:
         v0, el0, az0 = v, el, az
-        v, el, az, n, miss = newton(v, el, az, sc, mode, h, aim_at, limits, budget)
-        taken += n
+        v, el, az, n, miss = newton(v, el, az, sc, mode, h, aim_at, limits, budget, res)
+        taken, fresh = taken + n, True
         # A free shot that stalls (a grazing crossing, a start that never came down): any hit
         # will do, as in 2D: the velocity at the proposal's elevation, then full velocity on
         # either arc, each from its own line-of-fire start.
@@ -281,11 +285,14 @@ def aim(
                 tv, te, ta, tt, m = propose(sc, held, vmax, tol, limits, weights, budget)
                 tv, tt = vmax, tt if math.isfinite(tt) else t
             taken += m
-            nv, ne, na, n, nmiss = newton(tv, te, ta, sc, held, tt / steps, aim_at, limits, budget)
+            nv, ne, na, n, nmiss = newton(
+                tv, te, ta, sc, held, tt / steps, aim_at, limits, budget, other
+            )
             taken += n
             if nmiss < miss or math.isnan(miss):
                 v, el, az, miss, h, t = nv, ne, na, nmiss, tt / steps, tt
                 mode = held
+                res[:] = other
             if miss <= aim_at:
                 break
         if not free and not miss <= aim_at:  # the last resort: scan the held shot's range
@@ -293,20 +300,24 @@ def aim(
             taken += n
             if nmiss < miss or math.isnan(miss):
                 v, el, az, miss = nv, ne, na, nmiss
+                fresh = False
         across = sc[2] * math.cos(az) - sc[1] * math.sin(az)  # the crosswind, m/s
         if free and miss <= aim_at and (moves(sc) or across != 0.0):
             # Off the line of fire the plane's lowest shot is not the lowest: find it.
-            v, el, az, n = lowest(v, el, az, sc, h, aim_at, limits, budget)
-            taken += n
+            if not fresh:
+                space.slopes(v, el, az, sc, h, res)
+            v, el, az, n = lowest(v, el, az, sc, h, aim_at, limits, budget, res)
+            taken, fresh = taken + n, True
             mode = ANGLE  # corrections below hold the elevation lowest() chose
     met = np.empty(6)
     space.meet(v, el, az, sc, 0.02 * t, rtol, met)
-    res = np.empty(space.SLOPES)
     scale = np.array([vmax, limits[3] - limits[2], math.pi])
     for _ in range(CORRECTIONS if refine and taken > 0 else 0):  # on the verifier's own miss
         if not met[4] > tol:
             break
-        space.slopes(v, el, az, sc, h, res)
+        if not fresh:
+            space.slopes(v, el, az, sc, h, res)
+        fresh = False
         if math.isnan(res[0]):
             break
         res[0] = met[0] - space.target_at(sc, met[3], 0)
