@@ -1,0 +1,3 @@
+from benchmarks.buckets import main
+
+main()
