@@ -9,7 +9,7 @@ p + v t + a t^2 / 2 at time t after firing; the wind is horizontal; the drag pul
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,20 @@ from scipy.integrate import solve_ivp
 
 TOLERANCE = 1e-12  # solve_ivp's rtol and atol
 HORIZON = 600.0  # s: no flight in any envelope lasts a tenth of it
+
+
+def motion(
+    wind: Sequence[float], drag: float, gravity: float
+) -> Callable[[float, np.ndarray], list[float]]:
+    """d/dt of a shot's state (x, y, z, vx, vy, vz) through a horizontal wind, for solve_ivp."""
+    wx, wy = float(wind[0]), float(wind[1])
+
+    def slope(_: float, s: np.ndarray) -> list[float]:
+        rx, ry, vz = s[3] - wx, s[4] - wy, s[5]
+        pull = drag * math.sqrt(rx * rx + ry * ry + vz * vz)
+        return [s[3], s[4], s[5], -pull * rx, -pull * ry, -gravity - pull * vz]
+
+    return slope
 
 
 @dataclass(frozen=True)
@@ -45,12 +59,8 @@ def intercept(
     p, u, acc = (
         np.asarray(x, dtype=np.float64) for x in (target, target_velocity, target_acceleration)
     )
-    wx, wy = float(wind[0]), float(wind[1])
 
-    def slope(_: float, s: np.ndarray) -> list[float]:
-        rx, ry, vz = s[3] - wx, s[4] - wy, s[5]
-        pull = drag * math.sqrt(rx * rx + ry * ry + vz * vz)
-        return [s[3], s[4], s[5], -pull * rx, -pull * ry, -gravity - pull * vz]
+    slope = motion(wind, drag, gravity)
 
     def below(t: float, s: np.ndarray) -> float:  # the shot's height over the target's
         return float(s[2] - (p[2] + u[2] * t + 0.5 * acc[2] * t * t))
@@ -109,13 +119,9 @@ def closest(
     p, u, acc = (
         np.asarray(x, dtype=np.float64) for x in (target, target_velocity, target_acceleration)
     )
-    wx, wy = float(wind[0]), float(wind[1])
     depth = velocity * velocity / gravity  # far below: a vacuum range under the target
 
-    def slope(_: float, s: np.ndarray) -> list[float]:
-        rx, ry, vz = s[3] - wx, s[4] - wy, s[5]
-        pull = drag * math.sqrt(rx * rx + ry * ry + vz * vz)
-        return [s[3], s[4], s[5], -pull * rx, -pull * ry, -gravity - pull * vz]
+    slope = motion(wind, drag, gravity)
 
     def sunk(t: float, s: np.ndarray) -> float:
         return float(s[2] - (p[2] + u[2] * t + 0.5 * acc[2] * t * t) + depth)

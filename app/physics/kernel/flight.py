@@ -183,6 +183,24 @@ def _dop_step(
 
 
 @jit
+def dop_error(y: np.ndarray, new: np.ndarray, K: np.ndarray, h: float, rtol: float) -> float:
+    """DOP853's error norm of the step y -> new by h with stages K, as scipy computes it
+    (its 3rd- and 5th-order estimates, relative and absolute tolerance rtol): above 1 the
+    step is rejected."""
+    n = y.shape[0]
+    err5 = err3 = 0.0
+    for j in range(n):
+        scale = rtol + rtol * max(abs(y[j]), abs(new[j]))
+        e5 = e3 = 0.0
+        for r in range(_STAGES + 1):
+            e5 += _E5[r] * K[r, j]
+            e3 += _E3[r] * K[r, j]
+        err5 += (e5 / scale) ** 2
+        err3 += (e3 / scale) ** 2
+    return 0.0 if err5 == 0.0 else abs(h) * err5 / math.sqrt((err5 + 0.01 * err3) * n)
+
+
+@jit
 def _rates4(s: np.ndarray, out: np.ndarray, wind: float, k: float, g: float) -> None:
     rx = s[2] - wind
     pull = k * math.sqrt(rx * rx + s[3] * s[3])
@@ -239,16 +257,7 @@ def landing(
         return math.nan, math.nan, math.nan
     for _ in range(MAX_STEPS):
         _dop_step(y, h, K, new, wind, k, g)
-        err5 = err3 = 0.0
-        for j in range(4):
-            scale = rtol + rtol * max(abs(y[j]), abs(new[j]))
-            e5 = e3 = 0.0
-            for r in range(_STAGES + 1):
-                e5 += _E5[r] * K[r, j]
-                e3 += _E3[r] * K[r, j]
-            err5 += (e5 / scale) ** 2
-            err3 += (e3 / scale) ** 2
-        norm = 0.0 if err5 == 0.0 else abs(h) * err5 / math.sqrt((err5 + 0.01 * err3) * 4)
+        norm = dop_error(y, new, K, h, rtol)
         if norm > 1.0:  # rejected: shrink as scipy's DOP853 does
             h *= max(0.2, 0.9 * norm ** (-1 / 8))
             rejected = True

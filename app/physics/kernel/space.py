@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from app.physics.kernel.flight import _A, _B, _E3, _E5, _STAGES, MAX_STEPS, NEWTON, jit
+from app.physics.kernel.flight import _A, _B, _STAGES, MAX_STEPS, NEWTON, dop_error, jit
 
 SCENE = (
     "launch_height", "wind_x", "wind_y", "drag", "gravity",  # m, m/s, m/s, 1/m, m/s^2
@@ -210,16 +210,7 @@ def meet(
         return
     for _ in range(MAX_STEPS):
         _dop_step(y, h, K, new, sc)
-        err5 = err3 = 0.0
-        for j in range(6):
-            scale = rtol + rtol * max(abs(y[j]), abs(new[j]))
-            e5 = e3 = 0.0
-            for r in range(_STAGES + 1):
-                e5 += _E5[r] * K[r, j]
-                e3 += _E3[r] * K[r, j]
-            err5 += (e5 / scale) ** 2
-            err3 += (e3 / scale) ** 2
-        norm = 0.0 if err5 == 0.0 else abs(h) * err5 / math.sqrt((err5 + 0.01 * err3) * 6)
+        norm = dop_error(y, new, K, h, rtol)
         if norm > 1.0:
             h *= max(0.2, 0.9 * norm ** (-1 / 8))
             rejected = True
@@ -327,16 +318,7 @@ def closest(
         return
     for _ in range(MAX_STEPS):
         _dop_step(y, h, K, new, sc)
-        err5 = err3 = 0.0
-        for j in range(6):
-            scale = rtol + rtol * max(abs(y[j]), abs(new[j]))
-            e5 = e3 = 0.0
-            for r in range(_STAGES + 1):
-                e5 += _E5[r] * K[r, j]
-                e3 += _E3[r] * K[r, j]
-            err5 += (e5 / scale) ** 2
-            err3 += (e3 / scale) ** 2
-        norm = 0.0 if err5 == 0.0 else abs(h) * err5 / math.sqrt((err5 + 0.01 * err3) * 6)
+        norm = dop_error(y, new, K, h, rtol)
         if norm > 1.0:
             h *= max(0.2, 0.9 * norm ** (-1 / 8))
             rejected = True
