@@ -26,6 +26,7 @@ from tests.test_cli import cannon, fields
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 MOVING = ["--target", "4", "2", "0.5", "--target-velocity", "0", "1.5", "0"]
+LOW = ["--target", "4", "0", "2"]  # 2 m up: a flat 3 m/s shot never comes down there
 
 
 def parsed(argv: list[str]) -> argparse.Namespace:
@@ -134,6 +135,15 @@ def test_aim_in_3d_lands_by_the_reference(server_url: str, scene: list[str]) -> 
         assert shot["angle"] == pytest.approx(args.angle, abs=1e-15)
 
 
+def test_no_refine_is_the_networks_proposal_verified(server_url: str) -> None:
+    argv = ["aim", *MOVING, "--drag", "0.05", "--no-refine", "--url", server_url]
+    result = cannon(*argv, "--json")
+    shot = json.loads(result.stdout)
+    assert shot["refined"] is False and shot["iterations"] == 0
+    assert result.returncode == (0 if shot["hit"] else 1)
+    landed(shot, parsed(argv), aimed=False)  # the proposal's miss, as the reference has it
+
+
 def test_in_process_and_url_answer_alike(server_url: str) -> None:
     """Without --url the models in this process answer, through the server's own replies:
     the same JSON as the service's, and the same refusals."""
@@ -206,7 +216,8 @@ def check_rows(rows: list[dict[str, str]], args: argparse.Namespace) -> None:
 def test_a_csv_batch_in_3d(server_url: str, tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("name,x_m,y_m,z_m\nnear,1,1,0\n\nmid,-2,3,1\nfar,40,0,0\n")
     argv = ["aim", "--targets", str(tmp_path / "t.csv"), "--target-velocity", "0.5", "0", "0"]
-    argv += ["--drag", "0.1", "--out", str(tmp_path / "a.csv"), "--url", server_url]
+    argv += ["--drag", "0.1", "--wind", "1"]  # along each target's own line of fire
+    argv += ["--out", str(tmp_path / "a.csv"), "--url", server_url]
     result = cannon(*argv)
     assert result.returncode == 1, result.stderr  # 40 m is out of reach
     assert result.stdout == "" and "3 targets: 2 hit, 0 missed, 1 unreachable" in result.stderr
@@ -314,6 +325,11 @@ def test_a_bad_targets_file_names_its_line(text: str, message: str) -> None:
         (["aim", "--target", "4", "nan", "0"], 1, "finite"),
         (["aim", "--target", "40", "0", "0"], 1, "out of reach"),
         (["aim", "--targets", "no-such-file.csv"], 1, "cannot read the targets"),
+        (
+            ["verify", "--angle", "0.1", "--velocity", "3", "--azimuth", "0", *LOW],
+            1,
+            "never comes down at the target's height",
+        ),
         (
             ["verify", "--angle", "3", "--velocity", "9", "--azimuth", "0", *MOVING],
             1,
