@@ -309,11 +309,13 @@ def test_a_target_out_of_reach_shows_the_server_detail_and_clears_the_views(
     )
     assert message.startswith("Error 422"), message
     fill(browser, {"t3-wind-x": "0", "t3-vz": "fast"})
+    browser.js("document.getElementById('t3-more').open = false")  # the field folded away
     aim3d(browser)
     message = browser.wait_for(
         "(e => !e.hidden && e.textContent.includes('velocity z') && e.textContent)(document.getElementById('error3d'))"
     )
     assert message == "Target velocity z: enter a number in m/s"
+    assert browser.js("document.getElementById('t3-more').open")  # unfolded to be seen
     browser.screenshot("page-space-error.png")
 
 
@@ -347,3 +349,29 @@ def test_the_flight_is_guarded_like_trajectory_and_the_scripts_are_served_here(
             assert script.headers["content-type"].startswith("text/javascript")
             assert "https://" not in script.text and "http://" not in script.text
         assert "/trajectory3d" not in http.get("/openapi.json").json()["paths"]  # the page's
+
+
+def test_intercept_any_meets_a_falling_target_at_its_closest_pass(
+    browser: Browser, client: httpx.Client
+) -> None:
+    fill(browser, {"t3-x": "4", "t3-y": "1", "t3-z": "2", "t3-vz": "-1", "t3-tolerance": "1e-6"})
+    browser.js("document.getElementById('t3-intercept').value = 'any'")
+    aim3d(browser)
+    browser.wait_for("document.getElementById('status3d').textContent.startsWith('Aimed at')")
+    body = {
+        "target": {"x": 4, "y": 1, "z": 2},
+        "target_velocity": {"z": -1},
+        "intercept": "any",
+        "tolerance": 1e-6,
+    }
+    shot = client.post("/aim", json=body).json()
+    for field in ("azimuth", "angle", "velocity", "intercept_time", "miss"):
+        assert float(shown(browser, field)) == pytest.approx(shot[field], rel=1e-5, abs=1e-12)
+    truth = reference.closest(
+        shot["velocity"], shot["angle"], shot["azimuth"], (4, 1, 2), (0, 0, -1), gravity=GRAVITY
+    )
+    assert truth.miss <= 1e-6 and truth.time == pytest.approx(shot["intercept_time"], abs=1e-6)
+    slack = 0.02 / float(browser.js("document.getElementById('side3d').dataset.scale"))
+    side = path_points(browser, "side3d", "shot-side")
+    assert side[-1] == pytest.approx((math.hypot(*truth.point[:2]), truth.point[2]), abs=slack)
+    assert "intercept any." in browser.js("document.getElementById('conditions3d').textContent")

@@ -2,7 +2,7 @@
 // (POST /aim with a `target`), then draw the flight GET /trajectory3d gives from above and from
 // the side. Every number shown comes from the API, with its unit; the bearing and the aim-off
 // are the answer's azimuth against the target's direction at firing.
-import { call, query, readNumber } from "./api.js";
+import { ApiFailure, call, query, readNumber } from "./api.js";
 import { num } from "./draw.js";
 import { drawSide, drawTop, forgetViews, turn } from "./draw_space.js";
 
@@ -146,6 +146,7 @@ async function aim(event) {
   } catch (error) {
     if (run !== state.run) return;
     $("status3d").textContent = "";
+    if (!(error instanceof ApiFailure)) $("t3-more").open = true; // a field may be folded away
     forget();
     $("error3d").textContent = error.message;
     $("error3d").hidden = false;
