@@ -40,8 +40,8 @@ exit codes:
 """
 TOLERANCE_HELP = (
     "largest acceptable miss, metres; default: the smaller of the service's default "
-    "(CANNON_DEFAULT_TOLERANCE, 0.05 m unless set) and 1%% of the distance (of the nearest "
-    "target in a batch), at least 1e-6 m; the answer says which"
+    "(CANNON_DEFAULT_TOLERANCE, 0.05 m unless set) and 1%% of the distance (horizontal, in 3D; "
+    "of the nearest target in a batch), at least 1e-6 m; the answer says which"
 )
 ANGLE_HELP = "radians above horizontal, or degrees with a unit: 45deg, 45°; 0.7rad also reads"
 
@@ -143,7 +143,10 @@ def parser() -> argparse.ArgumentParser:
         help="fix the launch velocity, m/s; solve the angle",
     )
     aim.add_argument(
-        "--angle", type=angle, metavar="ANGLE", help=f"fix the launch angle ({ANGLE_HELP})"
+        "--angle",
+        type=angle,
+        metavar="ANGLE",
+        help=f"fix the launch angle, the elevation in 3D ({ANGLE_HELP})",
     )
     aim.add_argument(
         "--arc",
@@ -235,7 +238,7 @@ def asking_options() -> argparse.ArgumentParser:
         "--target-height",
         type=float,
         metavar="M",
-        help="metres above the ground, within 3 m of the launch",
+        help="metres above the ground, within 3 m of the launch (with --target: its z)",
     )
     air.add_argument(
         "--wind", type=float, metavar="M/S", help="m/s along the line of fire, + tailwind, -5 to 5"
