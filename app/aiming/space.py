@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from app.aiming.air import Constraint
 from app.aiming.results import Reach
 from app.physics.envelope import METRES, Reference, unit_length
-from app.physics.kernel import intercept, space
+from app.physics.kernel import approach, intercept, space
 from app.physics.kernel.flight import first_time
 from app.physics.kernel.model import MODES, CompiledAimer
 from app.physics.vacuum import Cannon
@@ -159,7 +159,7 @@ class SpacePath:
         rows = scene.rows(points, self.cannon.gravity)
         met = np.empty(6)
         flight = first_time(velocity, angle, target[2] - scene.launch_height, self.cannon.gravity)
-        flown = space.closest if meeting == "any" else space.meet
+        flown = approach.closest if meeting == "any" else space.meet
         flown(velocity, angle, azimuth, rows[0], 0.02 * flight, 1e-12, met)
         wrapped = math.atan2(math.sin(azimuth), math.cos(azimuth))
         out = np.array([[angle, wrapped, velocity, met[3], *met[:3], met[4], met[5], 0]])

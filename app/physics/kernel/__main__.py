@@ -10,7 +10,7 @@ began = time.perf_counter()
 
 import numpy as np  # noqa: E402
 
-from app.physics.kernel import flight, space  # noqa: E402  (timed: the import loads or compiles nothing yet)
+from app.physics.kernel import approach, flight, space  # noqa: E402  (timed: the import loads or compiles nothing yet)
 from app.physics.kernel.model import CompiledAimer  # noqa: E402
 
 
@@ -30,7 +30,7 @@ def main() -> None:
             aimer.aim_at(scenes, mode, fixed, 1e-6, True, 50, anywhere)
     met = np.empty(6)
     space.meet(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)  # GET /verify's, in 3D
-    space.closest(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)
+    approach.closest(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)
     print(f"kernel compiled and cached in {flight.CACHE} ({time.perf_counter() - began:.1f} s)")
 
 

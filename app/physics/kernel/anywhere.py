@@ -3,12 +3,12 @@ the miss is the 3D distance of closest approach, the meaning ballistic-solver gi
 
 Newton on the 3D gap at the meeting time, with that time as an unknown beside the controls:
 shot(t) - target(t) = 0, three equations, its Jacobian from RK4's variational equations
-(`space.state_at`) and the relative velocity (d/dt). Unknowns by mode: LOW and HIGH (velocity
+(`approach.state_at`) and the relative velocity (d/dt). Unknowns by mode: LOW and HIGH (velocity
 fixed) (elevation, azimuth, t); ANGLE (velocity, azimuth, t); FREE (all four, the minimum-norm
 step), started from the descending intercept's lowest shot, which meets a target on the way
 down. The fixed modes start from the vacuum's shot on their arc at the target's predicted
 place, which is where the flattest (LOW) or steepest (HIGH) meeting lies. Every answer is
-verified by DOP853's closest approach over the whole flight (`space.closest`).
+verified by DOP853's closest approach over the whole flight (`approach.closest`).
 
 Rows of `out` as app/physics/kernel/intercept.py's, the miss in 3D.
 """
@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from app.physics.kernel import intercept, space
+from app.physics.kernel import approach, intercept, space
 from app.physics.kernel.aim import Weights
 from app.physics.kernel.flight import jit
 from app.physics.kernel.solve import (
@@ -40,7 +40,7 @@ def gap(
     res: np.ndarray, J: np.ndarray,
 ) -> None:  # fmt: skip
     """res (3,): shot minus target at time t (m); J (3, 4): its derivatives in v, el, az, t."""
-    space.state_at(v, el, az, sc, t, steps, st)
+    approach.state_at(v, el, az, sc, t, steps, st)
     for axis in range(3):
         res[axis] = st[axis] - space.target_at(sc, t, axis)
         J[axis, 0], J[axis, 1], J[axis, 2] = st[6 + axis], st[12 + axis], st[18 + axis]
@@ -164,7 +164,7 @@ def aim(
                 x[:], miss = y, other
     met = np.empty(6)
     h0 = 0.02 * x[3] if math.isfinite(x[3]) else 0.01
-    space.closest(x[0], x[1], x[2], sc, h0, rtol, met)
+    approach.closest(x[0], x[1], x[2], sc, h0, rtol, met)
     st, res, J = np.empty(space.N), np.empty(3), np.empty((3, 4))
     scale = np.array([vmax, limits[3] - limits[2], math.pi, max(x[3], 1e-9)])
     for _ in range(CORRECTIONS if refine and taken > 0 else 0):  # on the verifier's own miss
@@ -180,7 +180,7 @@ def aim(
         x[1] = min(max(x[1] + step[1], limits[2] + EDGE), limits[3] - EDGE)
         x[2] += step[2]
         taken += 1
-        space.closest(x[0], x[1], x[2], sc, h0, rtol, met)
+        approach.closest(x[0], x[1], x[2], sc, h0, rtol, met)
     az = math.atan2(math.sin(x[2]), math.cos(x[2]))
     out[0], out[1], out[2], out[3] = x[1], (math.pi if az == -math.pi else az), x[0], met[3]
     out[4], out[5], out[6], out[7], out[8], out[9] = met[0], met[1], met[2], met[4], met[5], taken

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from app.physics.kernel import aim as plane
-from app.physics.kernel import scan, space
+from app.physics.kernel import newton3d, scan, space
 from app.physics.kernel.flight import first_time, jit
 from app.physics.kernel.solve import (
     ANGLE,
@@ -38,11 +38,8 @@ from app.physics.kernel.solve import (
 )
 
 COLUMNS = 10
-RAISE = 8  # times a start that never comes down is raised
 SETTLE = 4  # line-of-fire solves at most while the arrival time settles
 MOVED = 0.05  # of the distance: a target that moved less is aimed at from the first solve
-GAIN = 1e-6  # of v_max: a velocity gain too small to chase
-LOWEST = 12  # secant steps toward the lowest velocity
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
 
 
@@ -116,137 +113,6 @@ def propose(
 
 
 @jit
-def _solve2(a: float, b: float, c: float, d: float, r0: float, r1: float) -> tuple[float, float]:
-    """[[a, b], [c, d]] x = -(r0, r1)."""
-    det = a * d - b * c
-    if det == 0.0:
-        return math.nan, math.nan
-    return (-(d * r0 - b * r1) / det, -(-c * r0 + a * r1) / det)
-
-
-@jit
-def _step(mode: int, res: np.ndarray, scale: np.ndarray) -> tuple[float, float, float]:
-    """Newton's step in (v, el, az) for the miss and Jacobian in res (space.slopes' layout)."""
-    r0, r1 = res[0], res[1]
-    J = res[2:8].reshape(2, 3)
-    if mode == FREE:  # minimum norm in scaled controls: -S J^T (J S^2 J^T)^-1 r
-        a = b = d = 0.0
-        for j in range(3):
-            s2 = scale[j] * scale[j]
-            a += J[0, j] * J[0, j] * s2
-            b += J[0, j] * J[1, j] * s2
-            d += J[1, j] * J[1, j] * s2
-        y0, y1 = _solve2(a, b, b, d, r0, r1)
-        return (
-            scale[0] ** 2 * (J[0, 0] * y0 + J[1, 0] * y1),
-            scale[1] ** 2 * (J[0, 1] * y0 + J[1, 1] * y1),
-            scale[2] ** 2 * (J[0, 2] * y0 + J[1, 2] * y1),
-        )
-    if mode == ANGLE:  # (v, az)
-        dv, daz = _solve2(J[0, 0], J[0, 2], J[1, 0], J[1, 2], r0, r1)
-        return dv, 0.0, daz
-    de, daz = _solve2(J[0, 1], J[0, 2], J[1, 1], J[1, 2], r0, r1)
-    return 0.0, de, daz
-
-
-@jit
-def newton(
-    v: float,
-    el: float,
-    az: float,
-    sc: np.ndarray,
-    mode: int,
-    h: float,
-    tol: float,
-    limits: np.ndarray,
-    budget: int,
-    res: np.ndarray,
-) -> tuple[float, float, float, int, float]:
-    """Damped Newton from (v, el, az) toward a horizontal miss <= tol; (v, el, az, steps,
-    RK4's miss m), and in res (SLOPES,) RK4's slopes there. A start that never comes down
-    through the target's height is first raised (faster, or steeper at a fixed velocity)
-    until it does."""
-    vmax, amin, amax = limits[1], limits[2] + EDGE, limits[3] - EDGE
-    scale = np.array([vmax, amax - amin, math.pi])
-    trial = np.empty(space.SLOPES)
-    space.slopes(v, el, az, sc, h, res)
-    raised = 0
-    while math.isnan(res[0]) and raised < RAISE:
-        if mode in (LOW, HIGH):
-            el += 0.25 * (amax - el)
-        else:
-            v = min(1.2 * v, vmax)
-        raised += 1
-        space.slopes(v, el, az, sc, h, res)
-    for it in range(raised, budget):
-        miss = math.hypot(res[0], res[1])
-        if miss <= tol or math.isnan(miss):
-            return v, el, az, it, miss
-        dv, de, da = _step(mode, res, scale)
-        if not (math.isfinite(dv) and math.isfinite(de) and math.isfinite(da)):
-            return v, el, az, it, miss
-        factor, improved = 1.0, False
-        for _ in range(12):
-            tv = min(max(v + factor * dv, SLOWEST), vmax)
-            te = min(max(el + factor * de, amin), amax)
-            ta = az + factor * da
-            space.slopes(tv, te, ta, sc, h, trial)
-            if math.hypot(trial[0], trial[1]) < miss:
-                improved = True
-                break
-            factor *= 0.5
-        if not improved:
-            return v, el, az, it + 1, miss
-        v, el, az = tv, te, ta
-        res[:] = trial
-    return v, el, az, budget, math.hypot(res[0], res[1])
-
-
-@jit
-def lowest(
-    v: float, el: float, az: float, sc: np.ndarray, h: float, tol: float, limits: np.ndarray,
-    budget: int, res: np.ndarray,
-) -> tuple[float, float, float, int]:  # fmt: skip
-    """From a hit (v, el, az), the hit with the lowest velocity: the hits form a curve, one
-    per elevation (the velocity and azimuth solved at it); the velocity is lowest where its
-    slope along the curve, dv/d el = -(J_v, J_az)^-1 J_el, is zero: secant steps on that slope,
-    each elevation solved by Newton from the tangent's prediction. res (SLOPES,): RK4's slopes
-    at the start, in; at the answer, out. Returns (v, el, az, steps)."""
-    amin, amax = limits[2] + EDGE, limits[3] - EDGE
-    solved = np.empty(space.SLOPES)
-    last_el, last_slope, taken = math.nan, math.nan, 0
-    for _ in range(LOWEST):
-        J = res[2:8].reshape(2, 3)
-        slope, turn = _solve2(J[0, 0], J[0, 2], J[1, 0], J[1, 2], J[0, 1], J[1, 1])
-        if not (math.isfinite(slope) and math.isfinite(turn)) or abs(slope) <= 1e-9 * limits[1]:
-            break
-        if math.isfinite(last_slope) and slope != last_slope:
-            step = -slope * (el - last_el) / (slope - last_slope)
-        else:
-            step = -0.02 if slope > 0 else 0.02
-        reach = min(0.2, 0.1 * limits[1] / abs(slope))  # a tenth of v_max at most, predicted
-        step = min(max(step, -reach), reach)
-        if abs(slope * step) <= GAIN * limits[1]:  # it would gain about half of this: done
-            break
-        moved = False
-        for _ in range(4):
-            te = min(max(el + step, amin), amax)
-            tv, ta = v + slope * (te - el), az + turn * (te - el)
-            nv, _, na, n, miss = newton(tv, te, ta, sc, ANGLE, h, tol, limits, budget, solved)
-            taken += n
-            if miss <= tol and nv < v:
-                moved = True
-                break
-            step *= 0.5
-        if not moved:
-            break
-        last_el, last_slope = el, slope
-        v, el, az = nv, te, na
-        res[:] = solved
-    return v, el, az, taken
-
-
-@jit
 def aim(
     sc: np.ndarray, mode: int, fixed: float, tol: float, refine: bool, limits: np.ndarray,
     weights: plane.Weights, budget: int, out: np.ndarray,
@@ -271,7 +137,7 @@ def aim(
     fresh = False  # whether res holds them
     if refine:
         v0, el0, az0 = v, el, az
-        v, el, az, n, miss = newton(v, el, az, sc, mode, h, aim_at, limits, budget, res)
+        v, el, az, n, miss = newton3d.newton(v, el, az, sc, mode, h, aim_at, limits, budget, res)
         taken, fresh = taken + n, True
         # A free shot that stalls (a grazing crossing, a start that never came down): any hit
         # will do, as in 2D: the velocity at the proposal's elevation, then full velocity on
@@ -285,7 +151,7 @@ def aim(
                 tv, te, ta, tt, m = propose(sc, held, vmax, tol, limits, weights, budget)
                 tv, tt = vmax, tt if math.isfinite(tt) else t
             taken += m
-            nv, ne, na, n, nmiss = newton(
+            nv, ne, na, n, nmiss = newton3d.newton(
                 tv, te, ta, sc, held, tt / steps, aim_at, limits, budget, other
             )
             taken += n
@@ -306,7 +172,7 @@ def aim(
             # Off the line of fire the plane's lowest shot is not the lowest: find it.
             if not fresh:
                 space.slopes(v, el, az, sc, h, res)
-            v, el, az, n = lowest(v, el, az, sc, h, aim_at, limits, budget, res)
+            v, el, az, n = newton3d.lowest(v, el, az, sc, h, aim_at, limits, budget, res)
             taken, fresh = taken + n, True
             mode = ANGLE  # corrections below hold the elevation lowest() chose
     met = np.empty(6)
@@ -322,7 +188,7 @@ def aim(
             break
         res[0] = met[0] - space.target_at(sc, met[3], 0)
         res[1] = met[1] - space.target_at(sc, met[3], 1)
-        dv, de, da = _step(mode, res, scale)
+        dv, de, da = newton3d.step(mode, res, scale)
         if not (math.isfinite(dv) and math.isfinite(de) and math.isfinite(da)):
             break
         v = min(max(v + dv, SLOWEST), vmax)
