@@ -25,6 +25,7 @@ JUDGED = (1e-2, 1e-3)  # m: the peer's 1 cm, and 1 mm
 MAX_VELOCITY = 420.0  # m/s: our cannon, the buckets' fastest
 PEER = "ballistic-solver"
 OURS = "cannon-aim"
+REPEATS = 3  # calls per target, the least time kept
 JUDGE = "app.physics.reference.closest (DOP853 at 1e-12, the 3D closest approach)"
 
 Answer = tuple[float, float, float, float]  # speed m/s, elevation rad, azimuth rad, said
@@ -35,8 +36,9 @@ def ours(engine: Engine) -> Call:
     """Our engine in process, held to the case's speed and arc, met anywhere in flight."""
 
     def call(c: Case) -> Answer:
-        scene = space.Scene(launch_height=0.0, wind=(0.0, 0.0), drag=c.drag,
-                            target_velocity=c.velocity, target_acceleration=(0.0, 0.0, 0.0))  # fmt: skip
+        scene = space.Scene(
+            launch_height=0.0, wind=(0.0, 0.0), drag=c.drag, target_velocity=c.velocity
+        )  # the target's acceleration: none
         held = Constraint(velocity=c.speed, arc=c.arc)  # type: ignore[arg-type]
         shot = engine.aim_at([c.target], scene, held, TOLERANCE, meeting="any")
         return c.speed, float(shot.angle[0]), float(shot.azimuth[0]), float(shot.hit[0])
@@ -59,24 +61,28 @@ def peer(gravity: float) -> Call:
     return call
 
 
-def timed(call: Call, cases: list[Case]) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds per case (n,) and answers (n, 4), one call at a time."""
-    seconds, answers = np.empty(len(cases)), np.empty((len(cases), 4))
+def timed(call: Call, cases: list[Case], repeats: int = REPEATS) -> tuple[np.ndarray, np.ndarray]:
+    """Seconds per case (n,), the least of `repeats` calls (the machine is shared: one
+    preemption of a few ms would otherwise set a p99), and answers (n, 4) (both solvers are
+    deterministic: every call answers the same)."""
+    seconds, answers = np.full(len(cases), np.inf), np.empty((len(cases), 4))
     for i, c in enumerate(cases):
-        began = time.perf_counter()
-        answers[i] = call(c)
-        seconds[i] = time.perf_counter() - began
+        for _ in range(repeats):
+            began = time.perf_counter()
+            answers[i] = call(c)
+            seconds[i] = min(seconds[i], time.perf_counter() - began)
     return seconds, answers
 
 
 def misses(answers: np.ndarray, cases: list[Case], gravity: float) -> np.ndarray:
-    """(n,) m: the reference's closest approach of every answer its solver says hits; inf for
-    the others (not judged: they are no answer) and where an answer is not finite."""
+    """(n,) m: the reference's closest approach of every answer (said hit or not: a right
+    answer its solver would not claim is counted apart); inf where an answer is not finite."""
     out = np.full(len(cases), np.inf)
-    for i, ((speed, elevation, azimuth, said), c) in enumerate(zip(answers, cases, strict=True)):
-        if said == 1.0 and math.isfinite(elevation) and math.isfinite(azimuth):
-            out[i] = reference.closest(speed, elevation, azimuth, c.target, c.velocity,
-                                       (0.0, 0.0, 0.0), (0.0, 0.0), c.drag, 0.0, gravity).miss  # fmt: skip
+    for i, ((speed, elevation, azimuth, _), c) in enumerate(zip(answers, cases, strict=True)):
+        if math.isfinite(elevation) and math.isfinite(azimuth):
+            met = reference.closest(speed, elevation, azimuth, c.target, c.velocity,
+                                    (0.0, 0.0, 0.0), (0.0, 0.0), c.drag, 0.0, gravity)  # fmt: skip
+            out[i] = met.miss
     return out
 
 
@@ -93,6 +99,7 @@ def figures(answers: np.ndarray, miss: np.ndarray, seconds: np.ndarray) -> dict[
         row[f"hits_{name}"] = int((said & (miss <= tol)).sum())
         row[f"success_{name}"] = row[f"hits_{name}"] / n if n else 0.0
         row[f"false_hits_{name}"] = int((said & ~(miss <= tol)).sum())  # it says hit: it missed
+    row["unclaimed_1mm"] = int((~said & (miss <= 1e-3)).sum())  # no answer, yet within 1 mm
     row["worst_hit_miss_m"] = float(miss[said].max()) if said.any() else None
     for name, q in (("median", 0.5), ("p95", 0.95), ("p99", 0.99)):
         row[f"{name}_us"] = float(np.quantile(seconds, q) * 1e6)
@@ -141,7 +148,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     solvers = {PEER: peer(gravity), OURS: ours(engine)}
     for call in solvers.values():  # the first calls load compiled code: not counted
         for cases in sets:
-            timed(call, cases[:2])
+            timed(call, cases[:2], 1)
     kept: list[dict[str, Any]] = []
     rows = [row for cases in sets for row in one_bucket(cases, solvers, gravity, kept)]
     speeds = {f"{c[0].arc} {c[0].drag_band}": [min(x.speed for x in c), max(x.speed for x in c)]
@@ -174,17 +181,24 @@ def report(results: dict[str, Any]) -> None:
         f"a {c['max_velocity_m_s']:g} m/s cannon).\nsuccess: the solver says hit and {c['judge']} "
         "finds the shot within 1 cm (the peer's measure) or 1 mm of the moving target; false "
         "hit: it says hit and the reference finds it farther than 1 mm; no answer: it says it "
-        "cannot.\nTimes per target, µs, one call at a time; ours/peer: the ratio in this run "
+        "cannot (in brackets: its answer is within 1 mm by the reference all the same).\n"
+        f"Times per target, µs, one call at a time, the least of {REPEATS} calls; ours/peer: "
+        "the ratio in this run "
         "(a shared machine: ratios mean more than times).\n"
     )
     print(f"{'arc':4} {'drag':8} {'solver':16} {'n':>4} {'ok 1cm':>7} {'ok 1mm':>7} "
           f"{'false hit':>9} {'no answer':>9} {'median':>9} {'p95':>9} {'p99':>9} "
           f"{'ours/peer':>17}")  # fmt: skip
     for r in results["rows"]:
-        ratio = (f"{r['median_vs_peer']:.2f}x med {r['p99_vs_peer']:.2f}x p99"
+        no = (
+            f"{r['no_answer']} ({r['unclaimed_1mm']})"
+            if r["unclaimed_1mm"]
+            else str(r["no_answer"])
+        )
+        ratio = (f"{r['median_vs_peer']:.3g}x med {r['p99_vs_peer']:.3g}x p99"
                  if "median_vs_peer" in r else "")  # fmt: skip
         print(f"{r['arc']:4} {r['drag']:8} {r['solver']:16} {r['targets']:4d} "
               f"{100 * r['success_10mm']:6.1f}% {100 * r['success_1mm']:6.1f}% "
-              f"{r['false_hits_1mm']:9d} {r['no_answer']:9d} {r['median_us']:9.1f} "
+              f"{r['false_hits_1mm']:9d} {no:>9} {r['median_us']:9.1f} "
               f"{r['p95_us']:9.1f} {r['p99_us']:9.1f} {ratio:>17}")  # fmt: skip
     print(f"\n{c['seconds']:.0f} s in all (the cases, both solvers, the reference's judging)")
