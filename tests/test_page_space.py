@@ -275,7 +275,7 @@ def test_the_page_aims_in_3d_and_draws_it_from_above_and_from_the_side(
         "Target at firing (x, y, z) (4.00000, 1.00000, 0.500000) m, moving at (0.00000, "
         "1.50000, 0.00000) m/s, accelerating at (-0.500000, 0.00000, 0.00000) m/s², wind (x, y) "
         "(0.00000, -3.00000) m/s, drag 0.0500000 1/m, launch height 0.300000 m, intercept "
-        "descending."
+        "descending, a free shot."
     )
     browser.js("document.getElementById('space').scrollIntoView()")
     browser.screenshot("page-space.png")
@@ -374,4 +374,21 @@ def test_intercept_any_meets_a_falling_target_at_its_closest_pass(
     slack = 0.02 / float(browser.js("document.getElementById('side3d').dataset.scale"))
     side = path_points(browser, "side3d", "shot-side")
     assert side[-1] == pytest.approx((math.hypot(*truth.point[:2]), truth.point[2]), abs=slack)
-    assert "intercept any." in browser.js("document.getElementById('conditions3d').textContent")
+    assert "intercept any, a free shot." in browser.js(
+        "document.getElementById('conditions3d').textContent"
+    )
+
+
+def test_a_fixed_velocity_on_the_high_arc_is_held(browser: Browser, client: httpx.Client) -> None:
+    fill(browser, {**FIELDS, "t3-fixed-velocity": "9.5"})
+    browser.js("document.getElementById('t3-arc').value = 'high'")
+    aim3d(browser)
+    browser.wait_for("document.getElementById('status3d').textContent.startsWith('Aimed at')")
+    assert shown(browser, "velocity") == "9.50000"
+    high = client.post("/aim", json={**BODY, "velocity": 9.5, "arc": "high"}).json()
+    low = client.post("/aim", json={**BODY, "velocity": 9.5, "arc": "low"}).json()
+    assert float(shown(browser, "angle")) == pytest.approx(high["angle"], rel=1e-5)
+    assert high["angle"] > low["angle"] + 0.2  # the high arc, as chosen
+    assert landed(high).miss <= 1e-6  # by the reference
+    conditions = browser.js("document.getElementById('conditions3d').textContent")
+    assert conditions.endswith("intercept descending, fixed velocity 9.50000 m/s, high arc.")

@@ -26,10 +26,10 @@ function readBody() {
   const z = readNumber("t3-z", "Target z", true);
   if (z !== undefined) target.z = z;
   const body = { target, intercept: $("t3-intercept").value };
-  const velocity = readVector("t3-v", ["x", "y", "z"], "Target velocity", "m/s");
+  const moving = readVector("t3-v", ["x", "y", "z"], "Target velocity", "m/s");
   const acceleration = readVector("t3-a", ["x", "y", "z"], "Target acceleration", "m/s²");
   const wind = readVector("t3-wind-", ["x", "y"], "Wind", "m/s");
-  if (velocity) body.target_velocity = velocity;
+  if (moving) body.target_velocity = moving;
   if (acceleration) body.target_acceleration = acceleration;
   if (wind) body.wind = wind;
   for (const [id, field, name, unit] of [
@@ -40,6 +40,10 @@ function readBody() {
     const value = readNumber(id, name, true, unit);
     if (value !== undefined) body[field] = value;
   }
+  const velocity = readNumber("t3-fixed-velocity", "Fixed velocity", true, "m/s");
+  const degrees = readNumber("t3-fixed-angle", "Fixed elevation", true, "degrees");
+  if (velocity !== undefined) Object.assign(body, { velocity, arc: $("t3-arc").value });
+  if (degrees !== undefined) body.angle = (degrees * Math.PI) / 180;
   return body;
 }
 
@@ -68,6 +72,10 @@ function describeScene(body) {
   parts.push(body.drag ? `drag ${num(body.drag)} 1/m` : "no drag");
   parts.push(`launch height ${num(body.launch_height ?? 0)} m`);
   parts.push(`intercept ${body.intercept}`);
+  if (body.velocity !== undefined && body.angle !== undefined) parts.push("velocity and elevation both fixed");
+  else if (body.velocity !== undefined) parts.push(`fixed velocity ${num(body.velocity)} m/s, ${body.arc} arc`);
+  else if (body.angle !== undefined) parts.push(`fixed elevation ${num(body.angle * DEG)}° (${num(body.angle)} rad)`);
+  else parts.push("a free shot");
   const text = `${parts.join(", ")}.`;
   return text[0].toUpperCase() + text.slice(1);
 }
