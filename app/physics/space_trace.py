@@ -12,7 +12,7 @@ which an error-controlled integrator gives only through dense output; the kernel
 RK4 fills the points in between over exactly that time, in enough steps (STEPS at least)
 that its last point lies within 1e-9 m of DOP853's. It is a few hundred steps of six floats:
 milliseconds, no compilation, and independent of both the kernel and the scipy reference the
-tests hold it to (tests/test_page_space.py).
+tests hold it to (tests/test_trajectory3d.py).
 """
 
 from __future__ import annotations
