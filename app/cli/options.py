@@ -15,7 +15,7 @@ from app.cli import space_options
 
 BENCHMARKS = (
     "approaches", "speed", "figures", "air", "air_figures", "peer", "startup", "soak", "overload",
-    "light",
+    "light", "space", "moving", "buckets", "space_figure",
 )  # fmt: skip
 DEGREE_SUFFIXES = ("degrees", "degree", "deg", "°")
 RADIAN_SUFFIXES = ("radians", "radian", "rad")
