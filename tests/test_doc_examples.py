@@ -54,6 +54,7 @@ ELSEWHERE = {
     "docs/benchmarks.md: python -m benchmarks.air_figures --out /tmp/air-figures": "tests/test_air_benchmarks.py::test_figures_are_written",
     "docs/benchmarks.md: python -m benchmarks.peer --quick --json /tmp/peer.json": "tests/test_peer.py::test_the_peer_benchmark_compares_on_the_same_targets",
     "docs/benchmarks.md: python -m benchmarks.moving --quick --json /tmp/moving.json": "tests/test_moving_bench.py::test_it_prints_both_solvers_side_by_side_on_both_arcs",
+    "docs/benchmarks.md: python -m benchmarks.buckets --quick --json /tmp/buckets.json": "tests/test_buckets_bench.py::test_every_figure_is_printed_side_by_side_for_the_six_buckets",
     "docs/benchmarks.md: python -m benchmarks.speed --quick --json /tmp/speed.json": "tests/test_benchmarks.py::test_speed_reports_every_figure",
     "docs/benchmarks.md: python -m benchmarks.overload": "tests/test_lane.py::test_overload_gets_verified_answers_or_fast_429s_and_memory_stays_flat",
     "docs/deployment.md: docker build -t cannon-aim .": SMOKE,
