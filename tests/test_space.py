@@ -238,3 +238,23 @@ def test_verify_anywhere_reports_the_closest_pass(engine: Engine) -> None:
     )  # fmt: skip
     assert check["miss"] == pytest.approx(truth.miss, abs=1e-9)
     assert check["intercept_time"] == pytest.approx(truth.time, abs=1e-6)
+
+
+def test_a_long_flight_without_drag_is_verified_at_its_real_pass() -> None:
+    """Without drag DOP853's error estimate is zero and its step grew tenfold each time, until
+    one step spanned the apex and the meeting: a 125 m/s shot at 76.5 degrees meets this
+    target 18.6 s out, but the check stopped at a pass 186 m off at 7.3 s (found by
+    benchmarks/buckets)."""
+    gun = Engine.load(Settings(max_velocity=420.0))
+    shot = (125.25334653301888, 1.335518257501817, -0.6431589175084191)  # m/s, rad, rad
+    target = (131.713062269305, -261.9873058946884, 576.4839578157447)
+    scene = Scene(target_velocity=(16.268258684538417, -3.395821903759167, -0.2972233701850815))
+    truth = reference.closest(*shot, target, scene.target_velocity)
+    for meeting, flown in (
+        ("any", truth),
+        ("descending", reference.intercept(*shot, target, scene.target_velocity)),
+    ):
+        check = gun.verify_at(*shot, target, scene, 1e-3, meeting).row(0)  # type: ignore[arg-type]
+        assert check["miss"] == pytest.approx(flown.miss, abs=1e-9)
+        assert check["intercept_time"] == pytest.approx(flown.time, abs=1e-6)
+        assert check["apex_height"] == pytest.approx(truth.apex_height, abs=1e-6)

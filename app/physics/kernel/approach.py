@@ -59,6 +59,7 @@ def closest(
     out[:] = math.nan
     out[0], out[1], out[2], out[3], out[4], out[5] = y[0], y[1], y[2], 0.0, best, sc[0]
     t, h, apex = 0.0, h0, sc[0]
+    longest = space.LONGEST * 2.0 * v / sc[4]  # s: steps stay short of the flight's turns
     rejected = False
     if not h > 0.0:
         return
@@ -95,7 +96,8 @@ def closest(
                 best = there
                 out[0], out[1], out[2], out[3], out[4] = at[0], at[1], at[2], t + tau, there
         if y[5] > 0.0 and new[5] <= 0.0:
-            apex = max(apex, new[2])
+            _, top = space._place_apex(y, K0, h, sc)
+            apex = max(apex, top[2])
         below = new[2] - space.target_at(sc, t + h, 2)
         if (
             below < 0.0
@@ -109,6 +111,6 @@ def closest(
         apex = max(apex, y[2])
         K[0] = K[_STAGES]
         factor = 10.0 if norm == 0.0 else min(10.0, 0.9 * norm ** (-1 / 8))
-        h *= min(1.0, factor) if rejected else factor
+        h = min(h * (min(1.0, factor) if rejected else factor), longest)
         rejected = False
     out[5] = apex

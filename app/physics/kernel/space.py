@@ -28,6 +28,10 @@ SCENE = (
     "x", "y", "z", "vx", "vy", "vz", "ax", "ay", "az",  # the target at firing: m, m/s, m/s^2
 )  # fmt: skip
 N = 24  # x, y, z, vx, vy, vz, then their derivatives in velocity, elevation and azimuth
+# DOP853's longest step, of a vertical shot's flight in a vacuum (2 v / g): without drag its
+# error estimate is zero and the step would grow tenfold each time, until one step spans the
+# apex and a meeting and hides a pass.
+LONGEST = 0.05
 SLOPES = 10  # slopes' answer: miss x, miss y (m), the Jacobian's rows (6), time s, closing m/s
 
 
@@ -205,6 +209,7 @@ def meet(
     K = np.empty((_STAGES + 1, 6))
     _rates(y, K[0], sc, 6)
     t, h, apex = 0.0, h0, sc[0]
+    longest = LONGEST * 2.0 * v / sc[4]  # s: steps stay short of the flight's turns
     rejected = False
     if not h > 0.0:
         return
@@ -243,7 +248,7 @@ def meet(
         apex = max(apex, y[2])
         K[0] = K[_STAGES]
         factor = 10.0 if norm == 0.0 else min(10.0, 0.9 * norm ** (-1 / 8))
-        h *= min(1.0, factor) if rejected else factor
+        h = min(h * (min(1.0, factor) if rejected else factor), longest)
         rejected = False
     out[5] = apex
 
