@@ -167,5 +167,5 @@ def closest(
         if abs(step) < 1e-15:
             break
     s = result.sol(t)
-    apex = float(max(launch_height, np.max(result.sol(times)[2])))
+    apex = float(max(launch_height, np.max(states[2])))
     return Intercept((float(s[0]), float(s[1]), float(s[2])), t, distance(t), apex)
