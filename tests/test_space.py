@@ -258,3 +258,23 @@ def test_a_long_flight_without_drag_is_verified_at_its_real_pass() -> None:
         assert check["miss"] == pytest.approx(flown.miss, abs=1e-9)
         assert check["intercept_time"] == pytest.approx(flown.time, abs=1e-6)
         assert check["apex_height"] == pytest.approx(truth.apex_height, abs=1e-6)
+
+
+def test_without_drag_the_flight_is_the_parabola_rk4_flies() -> None:
+    """The vacuum's closed form inside the kernel (the conditions' zero, its fast path) gives
+    what RK4 gives with drag that acts on nothing, to rounding; and never where RK4 never."""
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        scene = np.array([
+            rng.uniform(0, 2), *rng.uniform(-3, 3, 2), 0.0, 9.81, *rng.uniform(-5, 5, 2),
+            rng.uniform(-1, 2), *rng.uniform(-2, 2, 3), *rng.uniform(-1.5, 1.5, 3),
+        ])  # fmt: skip
+        shot = (rng.uniform(4, 10), rng.uniform(0.2, 1.4), rng.uniform(-3, 3))
+        stepped = scene.copy()
+        stepped[3] = 1e-300  # not zero: RK4's path
+        exact, flown = np.empty(space.SLOPES), np.empty(space.SLOPES)
+        space.slopes(*shot, scene, 0.01, exact)
+        space.slopes(*shot, stepped, 0.01, flown)
+        assert np.isnan(exact[0]) == np.isnan(flown[0])
+        if not np.isnan(exact[0]):
+            assert exact == pytest.approx(flown, rel=1e-12, abs=1e-12)

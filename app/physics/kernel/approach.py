@@ -19,7 +19,10 @@ def state_at(
     v: float, el: float, az: float, sc: np.ndarray, t: float, steps: int, out: np.ndarray
 ) -> None:
     """RK4 in `steps` equal steps to time t (s): into out (N,) the state with its derivatives
-    in (v, el, az), for a meeting at any point of the flight."""
+    in (v, el, az), for a meeting at any point of the flight (without drag, exactly)."""
+    if sc[3] == 0.0:
+        space.in_vacuum(v, el, az, sc, t, out)
+        return
     s, work = np.empty(space.N), np.empty((5, space.N))
     space.start(v, el, az, sc[0], s)
     h = t / steps

@@ -97,17 +97,53 @@ def start(v: float, el: float, az: float, h0: float, s: np.ndarray) -> None:
 
 
 @jit
+def in_vacuum(v: float, el: float, az: float, sc: np.ndarray, t: float, out: np.ndarray) -> None:
+    """Without drag the flight is a parabola: into out (N,) the state at time t (s) with its
+    derivatives in (v, el, az), exactly (what RK4 gives there too, for less)."""
+    start(v, el, az, sc[0], out)
+    for j in range(0, N, 6):  # position += velocity t; the velocity's derivatives stay
+        for axis in range(3):
+            out[j + axis] += out[j + 3 + axis] * t
+    out[2] -= 0.5 * sc[4] * t * t
+    out[5] -= sc[4] * t
+
+
+@jit
+def _crossing(s: np.ndarray, sc: np.ndarray, T: float, out: np.ndarray) -> None:
+    """slopes' answer from the state s (N,) at the crossing time T."""
+    closing = s[5] - _target_rate(sc, T, 2)
+    out[0] = s[0] - target_at(sc, T, 0)
+    out[1] = s[1] - target_at(sc, T, 1)
+    for j in range(3):  # along the crossing: dT/dp = -(dz/dp) / closing
+        dT = -s[6 * j + 8] / closing
+        out[2 + j] = s[6 * j + 6] + (s[3] - _target_rate(sc, T, 0)) * dT
+        out[5 + j] = s[6 * j + 7] + (s[4] - _target_rate(sc, T, 1)) * dT
+    out[8], out[9] = T, closing
+
+
+@jit
 def slopes(v: float, el: float, az: float, sc: np.ndarray, h: float, out: np.ndarray) -> None:
     """RK4 with steps of h (s): into out (SLOPES,) the miss vector (shot minus target, x and
     y, m) where the shot comes down through the target's height, d miss / d (v, el, az) row
     by row, the time (s) and the closing speed (m/s, the shot's fall relative to the
-    target's). NaNs where it never comes down through it."""
+    target's). NaNs where it never comes down through it. Without drag, in closed form: the
+    shot's height over the target's is a parabola, its later root the crossing."""
     s, nxt = np.empty(N), np.empty(N)
     work = np.empty((5, N))
-    start(v, el, az, sc[0], s)
     out[:] = math.nan
     if not h > 0.0:
         return
+    if sc[3] == 0.0:
+        a = -0.5 * (sc[4] + sc[13])  # the gap: a t^2 + b t + c
+        b, c = v * math.sin(el) - sc[10], sc[0] - sc[7]
+        room = b * b - 4.0 * a * c
+        if a < 0.0 and room >= 0.0:
+            T = (-b - math.sqrt(room)) / (2.0 * a)
+            if T > 0.0:
+                in_vacuum(v, el, az, sc, T, s)
+                _crossing(s, sc, T, out)
+        return
+    start(v, el, az, sc[0], s)
     t = 0.0
     for _ in range(MAX_STEPS):
         _rk4(s, h, nxt, work, sc)
@@ -123,15 +159,7 @@ def slopes(v: float, el: float, az: float, sc: np.ndarray, h: float, out: np.nda
                 gap = nxt[2] - target_at(sc, t + tau, 2)
                 tau = min(max(tau - gap / rate, 0.0), h)
             _rk4(s, tau, nxt, work, sc)
-            T = t + tau
-            closing = nxt[5] - _target_rate(sc, T, 2)
-            out[0] = nxt[0] - target_at(sc, T, 0)
-            out[1] = nxt[1] - target_at(sc, T, 1)
-            for j in range(3):  # along the crossing: dT/dp = -(dz/dp) / closing
-                dT = -nxt[6 * j + 8] / closing
-                out[2 + j] = nxt[6 * j + 6] + (nxt[3] - _target_rate(sc, T, 0)) * dT
-                out[5 + j] = nxt[6 * j + 7] + (nxt[4] - _target_rate(sc, T, 1)) * dT
-            out[8], out[9] = T, closing
+            _crossing(nxt, sc, t + tau, out)
             return
         if after < 0.0 and nxt[5] < 0.0 and nxt[5] - _target_rate(sc, t + h, 2) < 0.0:
             return  # falling, below the target and sinking from it: never meets it
