@@ -1,10 +1,16 @@
 """The judge of every answer the moving-target benchmark counts, and of how its cases are
-built: the service's independent reference, `app.physics.reference.intercept` (scipy's DOP853
-at 1e-12), independent of the compiled physics that aims and of the peer's own RK4.
+built: the service's independent reference (scipy's DOP853 at 1e-12), independent of the
+compiled physics that aims and of the peer's own RK4. Two meanings of a meeting, each judged
+by its own reference:
 
-The miss: where the shot first comes down through the moving target's height, the horizontal
-distance between the shot and the target then (m); NaN if that never happens. The peer's own
-`miss` is something else, the 3D distance of closest approach.
+- "descending" (`app.physics.reference.intercept`): where the shot first comes down through
+  the moving target's height, the horizontal distance between the shot and the target then
+  (m); NaN if that never happens. The service's default miss.
+- "any" (`app.physics.reference.closest`): the 3D distance of closest approach between the
+  shot and the moving target over the flight (m). The peer's own meaning of its `miss`.
+
+Cases are built on the descending meeting (its horizontal miss 0 at the target's height is a
+closest approach of 0), so every case is reachable under both meanings.
 """
 
 from __future__ import annotations
@@ -16,7 +22,11 @@ import numpy as np
 
 from app.physics import reference
 
-NAME = "the reference (app.physics.reference.intercept, DOP853 at 1e-12)"
+MEANINGS = ("descending", "any")
+NAME = {
+    "descending": "the reference (app.physics.reference.intercept, DOP853 at 1e-12)",
+    "any": "the reference (app.physics.reference.closest, DOP853 at 1e-12)",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,15 @@ def intercept(
                                m.wind, m.drag, m.launch_height, gravity)  # fmt: skip
 
 
+def closest(
+    speed: float, elevation: float, azimuth: float, m: Motion, gravity: float
+) -> reference.Intercept:
+    """Where the shot (m/s, rad, rad) passes closest to the moving target in 3D, by the
+    reference."""
+    return reference.closest(speed, elevation, azimuth, m.target, m.velocity, m.acceleration,
+                             m.wind, m.drag, m.launch_height, gravity)  # fmt: skip
+
+
 def target_at(m: Motion, t: float) -> np.ndarray:
     """The target's position (3,) m at t s after firing."""
     p, v, a = (np.asarray(x, dtype=float) for x in (m.target, m.velocity, m.acceleration))
@@ -48,15 +67,19 @@ def target_at(m: Motion, t: float) -> np.ndarray:
     return position
 
 
-def misses(answers: np.ndarray, motions: list[Motion], gravity: float) -> np.ndarray:
-    """(N,) horizontal misses (m) of answers (N, 3): speed m/s, elevation rad, azimuth rad,
-    by the reference; inf where there is no answer (NaN) or the shot never comes down through
-    the target's height."""
+def misses(
+    answers: np.ndarray, motions: list[Motion], gravity: float, meaning: str = "descending"
+) -> np.ndarray:
+    """(N,) misses (m) of answers (N, 3): speed m/s, elevation rad, azimuth rad, by the
+    reference of `meaning` (the horizontal miss coming down through the target's height, or
+    the 3D closest approach for "any"); inf where there is no answer (NaN) or the reference
+    finds no meeting (the shot never comes down through the target's height)."""
+    met = {"descending": intercept, "any": closest}[meaning]
     out = np.full(len(motions), np.inf)
     for i, ((speed, elevation, azimuth), m) in enumerate(zip(answers, motions, strict=True)):
         if not np.all(np.isfinite((speed, elevation, azimuth))):
             continue
-        miss = intercept(float(speed), float(elevation), float(azimuth), m, gravity).miss
+        miss = met(float(speed), float(elevation), float(azimuth), m, gravity).miss
         if math.isfinite(miss):
             out[i] = miss
     return out

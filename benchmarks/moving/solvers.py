@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -55,27 +55,31 @@ def answers_of(shots: space.Intercepts) -> np.ndarray:
     return np.column_stack([shots.velocity, shots.angle, shots.azimuth, shots.hit.astype(float)])
 
 
-def ours(engine: Engine, cases: Cases, how: str, tolerance: float) -> Call:
+def ours(
+    engine: Engine, cases: Cases, how: str, tolerance: float, meeting: str = "descending"
+) -> Call:
+    """One target a call; meeting: "descending" or "any" (the engine's `meeting`)."""
     held, scenes = constraint(how), [scene(m) for m in cases.motions]
-    targets = cases.targets
+    targets, met = cases.targets, cast(space.Meeting, meeting)
 
     def call(i: int) -> tuple[float, float, float, float]:
-        row = answers_of(engine.aim_at(targets[i : i + 1], scenes[i], held, tolerance))[0]
+        shots = engine.aim_at(targets[i : i + 1], scenes[i], held, tolerance, meeting=met)
+        row = answers_of(shots)[0]
         return row[0], row[1], row[2], row[3]
 
     return call
 
 
 def ours_batched(
-    engine: Engine, cases: Cases, how: str, tolerance: float
+    engine: Engine, cases: Cases, how: str, tolerance: float, meeting: str = "descending"
 ) -> tuple[float, np.ndarray]:
     """Seconds for one aim_at call per scene with all its targets, and the answers (N, 4)."""
-    held, targets = constraint(how), cases.targets
+    held, targets, met = constraint(how), cases.targets, cast(space.Meeting, meeting)
     answers, spent = np.empty((len(targets), 4)), 0.0
     for rows in cases.groups():
         shared = scene(cases.motions[rows[0]])
         began = time.perf_counter()
-        shots = engine.aim_at(targets[rows], shared, held, tolerance)
+        shots = engine.aim_at(targets[rows], shared, held, tolerance, meeting=met)
         spent += time.perf_counter() - began
         answers[rows] = answers_of(shots)
     return spent, answers
