@@ -44,8 +44,9 @@ def landed(shot: dict[str, float] | tuple[float, float, float], case: Case) -> r
 CANNON = Cannon()
 
 
-def cases(n: int, seed: int, cannon: Cannon = CANNON) -> list[Case]:
-    """n reachable moving targets across the envelope at the cannon's scale."""
+def cases(n: int, seed: int, cannon: Cannon = CANNON, shared: Scene | None = None) -> list[Case]:
+    """n reachable moving targets across the envelope at the cannon's scale; all in one
+    scene when `shared` is given (a batch's targets share theirs)."""
     rng = np.random.default_rng(seed)
     length = unit_length(cannon) / unit_length(Reference())
     speed = cannon.max_velocity / Reference.max_velocity
@@ -81,6 +82,25 @@ def cases(n: int, seed: int, cannon: Cannon = CANNON) -> list[Case]:
         target = np.array(met.point) - u * t - 0.5 * a * t * t
         if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
             continue
+        if shared is not None:
+            h0, wind, drag = shared.launch_height, shared.wind, shared.drag
+            u, a = np.array(shared.target_velocity), np.array(shared.target_acceleration)
+            met = reference.intercept(
+                v,
+                el,
+                az,
+                (0.0, 0.0, height),
+                wind=wind,
+                drag=drag,
+                launch_height=h0,
+                gravity=cannon.gravity,
+            )
+            if not math.isfinite(met.time):
+                continue
+            t = met.time
+            target = np.array(met.point) - u * t - 0.5 * a * t * t
+            if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
+                continue
         scene = Scene(h0, wind, drag, tuple(u), tuple(a))
         case = Case(target, scene, v, el, "low", az)
         if not landed((v, el, az), case).miss <= 1e-9 * length:
