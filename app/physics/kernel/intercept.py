@@ -39,7 +39,7 @@ from app.physics.kernel.solve import (
 
 COLUMNS = 10
 SETTLE = 4  # line-of-fire solves at most while the arrival time settles
-MOVED = 0.05  # of the distance: a target that moved less is aimed at from the first solve
+MOVED = 0.5  # of the distance: a target that moved less is left to Newton in 3D
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
 
 
