@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from app.api.schemas import AimBatchResponse, ValidationErrorResponse
-from app.api.space_schemas import InterceptResponse, InterceptVerdict
+from app.api.space_responses import InterceptResponse, InterceptVerdict
 from app.config import Settings
 from app.physics import reference
 from tests.conftest import GRAVITY, serving

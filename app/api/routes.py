@@ -39,12 +39,8 @@ from app.api.schemas import (
     VerifyQuery,
     VerifyResponse,
 )
-from app.api.space_schemas import (
-    AimAtBatchRequest,
-    AimAtRequest,
-    InterceptResponse,
-    InterceptVerdict,
-)
+from app.api.space_responses import InterceptResponse, InterceptVerdict
+from app.api.space_schemas import AimAtBatchRequest, AimAtRequest
 from app.api.strict import DirectRoute, StrictRoute, read_body
 from app.api.work import within_budget
 

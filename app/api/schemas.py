@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.conditions import Conditions, Constraints
-from app.api.space_schemas import BatchIntercept, BatchUnreachableTarget
+from app.api.space_responses import BatchIntercept, BatchUnreachableTarget
 
 Finite = Field(allow_inf_nan=False)
 # A shot's controls as query parameters, for /verify and /trajectory alike.

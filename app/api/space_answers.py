@@ -1,6 +1,6 @@
 """3D answers (issue 13) written as JSON from the engine's `Intercepts` rows, as
 app/api/answers.py writes the 2D ones: the fields of InterceptVerdict, InterceptResponse,
-BatchIntercept and BatchUnreachableTarget (app/api/space_schemas.py), every number in its
+BatchIntercept and BatchUnreachableTarget (app/api/space_responses.py), every number in its
 unit (m, s, rad, degrees), NaN written as null."""
 
 from __future__ import annotations

@@ -30,10 +30,10 @@ from app.api.space_answers import (
     refused,
     response_fields,
 )
+from app.api.space_responses import InterceptVerdict
 from app.api.space_schemas import (
     AimAtBatchRequest,
     AimAtRequest,
-    InterceptVerdict,
     SceneOptions,
     Target,
     VerifyAtQuery,

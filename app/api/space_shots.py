@@ -31,7 +31,8 @@ from app.aiming.space import Scene
 from app.api.deps import EngineDep, SettingsDep
 from app.api.errors import ApiError
 from app.api.replies import never_lands
-from app.api.space_schemas import Point, VerifyAtQuery
+from app.api.space_responses import Point
+from app.api.space_schemas import VerifyAtQuery
 from app.api.strict import StrictRoute
 from app.physics import space_trace
 
