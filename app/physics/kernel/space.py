@@ -10,9 +10,8 @@ height at that moment; the miss is the horizontal distance between them there.
 As in 2D, two independent ways: `slopes` (fixed-step RK4 with the variational equations in
 the launch velocity, elevation and azimuth: the miss vector and its 2x3 Jacobian in one pass,
 what Newton asks) and `meet` (error-controlled DOP853, the verifier). Both place the crossing
-by Newton on the time inside its step, re-stepping from the step's start.
-
-`scene` packs the conditions (SCENE fields, float64) so every call shares one signature.
+by Newton on the time inside its step, re-stepping from the step's start. `scene` packs the
+conditions (SCENE fields, float64) so every call shares one signature.
 """
 
 from __future__ import annotations
