@@ -161,8 +161,14 @@ def aim(
                 res[:] = other
             if miss <= aim_at:
                 break
-        if not free and not miss <= aim_at:  # the last resort: scan the held shot's range
-            nv, ne, na, n, nmiss = scan.scan(sc, mode, fixed, az0, h, aim_at, limits)
+        # The last resort: scan the held shot's range on its arc; at a fixed velocity with no
+        # root on that arc, the other one's, so the arc asked is the flattest (or steepest)
+        # shot there is (ballistic-solver's meaning), not a miss where one shot exists.
+        for attempt in range(2 if mode in (LOW, HIGH) else 1):
+            if free or miss <= aim_at:
+                break
+            arc = mode if attempt == 0 else (HIGH if mode == LOW else LOW)
+            nv, ne, na, n, nmiss = scan.scan(sc, arc, fixed, az0, h, aim_at, limits)
             taken += n
             if nmiss < miss or math.isnan(miss):
                 v, el, az, miss = nv, ne, na, nmiss
