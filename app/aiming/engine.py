@@ -23,15 +23,14 @@ from numpy.typing import ArrayLike
 
 from app.aiming.air import AirPath, Constraint
 from app.aiming.results import Reach, Shots
-from app.aiming.space import Intercepts, Meeting, Scene, SpacePath, Vector
+from app.aiming.space import FREE, Intercepts, Meeting, Scene, SpacePath, Vector
 from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 from app.model.store import load_model
 from app.physics.envelope import ENVELOPE, Envelope
 
-CALM = (0.0, 0.0, 0.0, 0.0)
-STILL = Scene()  # flat ground, still air, a target standing still  # launch height m, target height m, wind m/s, drag 1/m
-FREE = Constraint()
+CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
+STILL = Scene()  # flat ground, still air, a target standing still
 
 
 class Calm(Protocol):
