@@ -64,43 +64,22 @@ def cases(n: int, seed: int, cannon: Cannon = CANNON, shared: Scene | None = Non
         wind = tuple(METRES.wind[1] * speed * rng.uniform(0, 1) * direction(2))
         drag = rng.uniform(*METRES.drag) / length
         height = h0 + rng.uniform(-1.5, 1.5) * length
+        if shared is not None:  # the draws above still made, so a seed means one sequence
+            h0, wind, drag = shared.launch_height, shared.wind, shared.drag
         met = reference.intercept(
-            v,
-            el,
-            az,
-            (0.0, 0.0, height),
-            wind=wind,
-            drag=drag,
-            launch_height=h0,
+            v, el, az, (0.0, 0.0, height), wind=wind, drag=drag, launch_height=h0,
             gravity=cannon.gravity,
-        )
+        )  # fmt: skip
         if not math.isfinite(met.time):
             continue
         u = TARGET_SPEED * speed * rng.uniform(0, 1) * direction(3)
         a = TARGET_ACCELERATION * accel * rng.uniform(0, 1) * direction(3)
+        if shared is not None:
+            u, a = np.array(shared.target_velocity), np.array(shared.target_acceleration)
         t = met.time
         target = np.array(met.point) - u * t - 0.5 * a * t * t
         if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
             continue
-        if shared is not None:
-            h0, wind, drag = shared.launch_height, shared.wind, shared.drag
-            u, a = np.array(shared.target_velocity), np.array(shared.target_acceleration)
-            met = reference.intercept(
-                v,
-                el,
-                az,
-                (0.0, 0.0, height),
-                wind=wind,
-                drag=drag,
-                launch_height=h0,
-                gravity=cannon.gravity,
-            )
-            if not math.isfinite(met.time):
-                continue
-            t = met.time
-            target = np.array(met.point) - u * t - 0.5 * a * t * t
-            if abs(target[2] - h0) > 3 * length or math.hypot(*target[:2]) < 0.3 * length:
-                continue
         scene = Scene(h0, wind, drag, tuple(u), tuple(a))
         case = Case(target, scene, v, el, "low", az)
         if not landed((v, el, az), case).miss <= 1e-9 * length:
