@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.aiming.space import TARGET_ACCELERATION, TARGET_SPEED, Scene
+from app.aiming.space import Scene
 from app.physics import reference
-from app.physics.envelope import METRES, Reference, unit_length
+from app.physics.envelope import METRES, TARGET_ACCELERATION, TARGET_SPEED, Reference, unit_length
 from app.physics.vacuum import Cannon
 
 

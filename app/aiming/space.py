@@ -21,7 +21,13 @@ from numpy.typing import ArrayLike
 
 from app.aiming.air import Constraint
 from app.aiming.results import Reach
-from app.physics.envelope import METRES, Reference, unit_length
+from app.physics.envelope import (
+    METRES,
+    TARGET_ACCELERATION,
+    TARGET_SPEED,
+    Reference,
+    unit_length,
+)
 from app.physics.kernel import approach, intercept, space
 from app.physics.kernel.flight import first_time
 from app.physics.kernel.model import MODES, CompiledAimer
@@ -29,10 +35,6 @@ from app.physics.vacuum import Cannon
 
 Vector = tuple[float, float, float]
 Meeting = Literal["descending", "any"]
-# The targets' motion the model is asked to cover, at the reference cannon (Envelope says
-# how the rest scales): speeds over v_max, accelerations over g.
-TARGET_SPEED = 3.0  # m/s at 10 m/s
-TARGET_ACCELERATION = 2.0  # m/s^2 at 9.81 m/s^2
 # Drag as k v_max^2 / g for a held shot: ballistic-solver's heaviest published drag (2e-3 /m
 # at 420 m/s, about 36) and a margin; benchmarks/buckets.py measures the solver there.
 HELD_DRAG = 40.0

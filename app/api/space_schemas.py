@@ -20,10 +20,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from app.aiming.space import TARGET_ACCELERATION, TARGET_SPEED
 from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.conditions import Constraints
-from app.physics.envelope import METRES
+from app.physics.envelope import METRES, TARGET_ACCELERATION, TARGET_SPEED
 
 Finite = Field(allow_inf_nan=False)
 E = METRES  # the default cannon's envelope (10 m/s, 9.81 m/s^2)

@@ -31,8 +31,15 @@ import torch
 from torch import Tensor, nn
 
 from app.physics import ops
-from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.envelope import (
+    ENVELOPE,
+    TARGET_ACCELERATION,
+    TARGET_SPEED,
+    Envelope,
+    Reference,
+)
 from app.physics.ops import Value
+from app.physics.space_flight import Scene
 from app.physics.vacuum import Cannon
 
 STRETCH = 0.05  # the velocity sigmoid spans [-5%, 105%] of the energy range before clamping
@@ -40,10 +47,16 @@ MIN_ENERGY = 1e-12  # floor on (v / v_max)^2, so the velocity is never 0
 EDGE = 1e-6  # keeps the angle strictly inside its open interval, even in float32
 
 
-Inputs = Literal["distance", "air"]
+Inputs = Literal["distance", "air", "space"]
+FEATURES = {"distance": 1, "air": 5, "space": 12}  # inputs the network is told
+OUTPUTS = {"distance": 2, "air": 2, "space": 4}  # raw outputs: elevation, velocity (, azimuth)
 # Farthest reach in the air envelope, in vacuum ranges: 1.26 (no drag, the target 0.29 of a
 # vacuum range below); with margin, so inputs never saturate inside the envelope.
 DISTANCE_LIMIT = 1.5
+# A target moving toward the cannon can start a flight's worth of its speed farther out.
+SPACE_DISTANCE_LIMIT = 2.0
+SPEED_LIMIT = TARGET_SPEED / Reference.max_velocity  # the target's, over v_max
+ACCELERATION_LIMIT = TARGET_ACCELERATION / Reference.gravity  # the target's, over g
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,7 @@ class NetworkConfig:
 
 
 AIR = NetworkConfig(hidden=128, inputs="air")  # four inputs need more room than one
+SPACE = NetworkConfig(hidden=128, layers=4, inputs="space")  # twelve inputs: a layer more
 
 
 def centred(value: Tensor, bounds: tuple[float, float]) -> Tensor:
@@ -76,11 +90,11 @@ class InverseNetwork(nn.Module):
         self.config = config or NetworkConfig()
         self.envelope = envelope
         width, blocks = self.config.hidden, []
-        in_features = 1 if self.config.inputs == "distance" else 5
+        in_features = FEATURES[self.config.inputs]
         for _ in range(self.config.layers):
             blocks += [nn.Linear(in_features, width), nn.SiLU()]
             in_features = width
-        self.body = nn.Sequential(*blocks, nn.Linear(in_features, 2))
+        self.body = nn.Sequential(*blocks, nn.Linear(in_features, OUTPUTS[self.config.inputs]))
 
     def features(
         self,
@@ -119,6 +133,48 @@ class InverseNetwork(nn.Module):
         + tailwind, drag (N,) 1/m) -> angle (N,) rad, velocity (N,) m/s."""
         raw = self.body(self.features(distance, height_difference, wind, drag))  # (N, 2)
         return controls(self.cannon, raw[..., 0], raw[..., 1])
+
+    def space_features(self, scene: Scene) -> Tensor:
+        """The 3D model's inputs, seen from the cannon along the bearing of the target at
+        firing (so only what lies across the line of sight breaks the symmetry), in the
+        cannon's units and mapped onto [-1, 1]: (N, 12) float32."""
+        c, e = self.cannon, self.envelope
+        length, speed = c.max_range, c.max_velocity  # m, m/s: the units
+        bearing = torch.atan2(scene.target[1], scene.target[0])  # (N,) rad
+        x = torch.hypot(scene.target[0], scene.target[1]) / (SPACE_DISTANCE_LIMIT * length)
+        x = x.clamp(0.0, 1.0)  # (N,)
+        wind = turned(scene.wind, bearing)
+        u, a = turned(scene.velocity, bearing), turned(scene.acceleration, bearing)
+        top_u, top_a = SPEED_LIMIT * speed, ACCELERATION_LIMIT * c.gravity  # m/s, m/s^2
+        return torch.stack(
+            [
+                2 * x - 1,
+                2 * x.sqrt() - 1,
+                centred((scene.target[2] - scene.launch_height) / length, e.height_difference),
+                centred(wind[0] / speed, e.wind),
+                centred(wind[1] / speed, e.wind),
+                centred(scene.drag * length, e.drag),
+                u[0] / top_u, u[1] / top_u, scene.velocity[2] / top_u,
+                a[0] / top_a, a[1] / top_a, scene.acceleration[2] / top_a,
+            ],
+            dim=-1,
+        ).float()  # fmt: skip
+
+    def aim_at(self, scene: Scene) -> tuple[Tensor, Tensor, Tensor]:
+        """The 3D model's shot at each target in `scene` ((N,) or (3, N) tensors):
+        elevation (N,) rad, azimuth (N,) rad, velocity (N,) m/s. The azimuth is the target's
+        bearing at firing plus an aim-off in (-pi, pi], zero where both raw outputs are."""
+        raw = self.body(self.space_features(scene))  # (N, 4)
+        elevation, velocity = controls(self.cannon, raw[:, 0], raw[:, 1])
+        bearing = torch.atan2(scene.target[1], scene.target[0])
+        aim_off = torch.atan2(raw[:, 2], 1 + raw[:, 3])
+        return elevation, bearing + aim_off, velocity
+
+
+def turned(vector: Tensor, bearing: Tensor) -> tuple[Tensor, Tensor]:
+    """A horizontal vector's components (2+, N) along and across the bearing (N,) rad."""
+    c, s = torch.cos(bearing), torch.sin(bearing)
+    return vector[0] * c + vector[1] * s, vector[1] * c - vector[0] * s
 
 
 def controls(cannon: Cannon, raw_angle: Value, raw_velocity: Value) -> tuple[Value, Value]:

@@ -71,7 +71,7 @@ def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
 def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
     """Write the weights and the card (with the weights' sha256 added; for the air network
     also the envelope it covers); return the card."""
-    extra = {"envelope": network.envelope.as_dict()} if network.config.inputs == "air" else {}
+    extra = {"envelope": network.envelope.as_dict()} if network.config.inputs != "distance" else {}
     return write(network, weights, card, extra)
 
 

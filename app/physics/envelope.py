@@ -78,3 +78,7 @@ METRES = Envelope(
     drag=(0.0, 0.2),  # 1/m
 )
 ENVELOPE = METRES.in_units(Reference())  # the same, in the cannon's units
+# The targets' motion the 3D model is asked to cover, in metres for the reference cannon: at
+# other cannons speeds scale with v_max and accelerations with g.
+TARGET_SPEED = 3.0  # m/s, in all
+TARGET_ACCELERATION = 2.0  # m/s^2, in all
