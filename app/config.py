@@ -18,7 +18,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from app.aiming.vacuum import MIN_TOLERANCE
-from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_WEIGHTS
+from app.model.store import DEFAULT_AIR_WEIGHTS, DEFAULT_SPACE_WEIGHTS, DEFAULT_WEIGHTS
 from app.physics.vacuum import Cannon
 
 PREFIX = "CANNON_"
@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000  # port `cannon serve` listens on
     model_path: Path = DEFAULT_WEIGHTS  # safetensors weights; the JSON card lies beside it
     air_model_path: Path = DEFAULT_AIR_WEIGHTS  # the air model (drag, wind, heights)
+    space_model_path: Path = DEFAULT_SPACE_WEIGHTS  # the 3D model (moving targets, crosswind)
     # m; at most the cannon's farthest target (checked below), past which every shot is a hit.
     default_tolerance: Annotated[Finite, Field(ge=MIN_TOLERANCE)] = 0.05  # m
     max_body_bytes: Annotated[Count, Field(le=64 * MIB)] = MIB  # larger request bodies: 413

@@ -26,8 +26,10 @@ from app.aiming.results import Reach, Shots
 from app.aiming.space import FREE, Intercepts, Meeting, Scene, SpacePath, Vector
 from app.aiming.vacuum import VacuumPath
 from app.config import Settings
+from app.model.network import InverseNetwork
 from app.model.store import load_model
 from app.physics.envelope import ENVELOPE, Envelope
+from app.physics.kernel.model import CompiledAimer
 
 CALM = (0.0, 0.0, 0.0, 0.0)  # launch height m, target height m, wind m/s, drag 1/m
 STILL = Scene()  # flat ground, still air, a target standing still
@@ -52,15 +54,23 @@ class Engine:
     air: AirPath
     card: dict[str, Any]  # the vacuum model's card
     air_card: dict[str, Any]
+    space_network: InverseNetwork  # proposes 3D shots at moving targets
+    space_card: dict[str, Any]
 
     @classmethod
     def load(cls, settings: Settings) -> Engine:
-        """Both models from the settings' paths; ModelError if one is missing or tampered."""
+        """The models from the settings' paths; ModelError if one is missing or tampered."""
         cannon, steps = settings.cannon(), settings.max_refine_iterations
         network, card = load_model(settings.model_path, cannon)
         air_network, air_card = load_model(settings.air_model_path, cannon, "air")
+        space_network, space_card = load_model(settings.space_model_path, cannon, "space")
         return cls(
-            VacuumPath(network, steps, card["version"]), AirPath(air_network, steps), card, air_card
+            VacuumPath(network, steps, card["version"]),
+            AirPath(air_network, steps),
+            card,
+            air_card,
+            space_network,
+            space_card,
         )
 
     @property
@@ -107,8 +117,10 @@ class Engine:
 
     @cached_property
     def space(self) -> SpacePath:
-        """Aiming in 3D at moving targets, with the air network (app/aiming/space.py)."""
-        return SpacePath(self.air.compiled, self.air.cannon, self.air.max_iterations)
+        """Aiming in 3D at moving targets (app/aiming/space.py): the 3D network proposes free
+        shots, the air network's answer along the line of fire starts held ones."""
+        compiled = CompiledAimer.of(self.air.network, self.space_network)
+        return SpacePath(compiled, self.air.cannon, self.air.max_iterations)
 
     def aim_at(
         self,

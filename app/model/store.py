@@ -34,6 +34,8 @@ def shipped_models() -> Path:
 
 DEFAULT_WEIGHTS = shipped_models() / "inverse.safetensors"
 DEFAULT_AIR_WEIGHTS = DEFAULT_WEIGHTS.with_name("air.safetensors")  # the model for flight in air
+DEFAULT_SPACE_WEIGHTS = DEFAULT_WEIGHTS.with_name("space.safetensors")  # 3D, moving targets
+RETRAIN = {"distance": "cannon train", "air": "cannon train --air", "space": "cannon train --space"}
 
 UNITS = (
     "the networks' inputs: lengths over max_velocity^2/gravity, speeds over max_velocity, "
@@ -118,12 +120,12 @@ def load_model(
     weights: Path, cannon: Cannon, inputs: Inputs = "distance", envelope: Envelope = ENVELOPE
 ) -> tuple[InverseNetwork, dict[str, Any]]:
     """Load either model, check it against the card's sha256 and cannon, and return (network,
-    card). The air network's card must also state the service's envelope (in the cannon's
+    card). The air and 3D networks' cards must also state the service's envelope (in the cannon's
     units, app/physics/envelope.py), since it knows nothing outside the conditions it was
     trained on."""
-    retrain = "cannon train --air" if inputs == "air" else "cannon train"
+    retrain = RETRAIN[inputs]
     card, version = checked_card(weights, cannon, retrain)
-    if inputs == "air" and card.get("envelope") != envelope.as_dict():
+    if inputs != "distance" and card.get("envelope") != envelope.as_dict():
         raise ModelError(
             f"model {weights} was trained for the envelope {card.get('envelope')}, but the "
             f"service covers {envelope.as_dict()}; retrain with `{retrain}`"

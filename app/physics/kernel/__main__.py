@@ -15,10 +15,10 @@ from app.physics.kernel.model import CompiledAimer  # noqa: E402
 
 
 def main() -> None:
-    from app.model.network import AIR, InverseNetwork  # the weights' values do not matter
+    from app.model.network import AIR, SPACE, InverseNetwork  # the weights' values do not matter
     from app.physics.vacuum import Cannon
 
-    aimer = CompiledAimer.of(InverseNetwork(Cannon(), AIR))
+    aimer = CompiledAimer.of(InverseNetwork(Cannon(), AIR), InverseNetwork(Cannon(), SPACE))
     one, air = [4.0], [[1.5, 0.5, -3.0, 0.1]]
     for mode, fixed in (("free", 0.0), ("low", 9.0)):  # one signature: every mode shares it
         aimer.aim(one, air, mode, fixed, 1e-6, True, 50)  # type: ignore[arg-type]

@@ -34,8 +34,12 @@ LIMITS = (
     "distance_scale",  # m: distances enter the network over this, clamped to [0, 1]
     "height_low", "height_high", "wind_low", "wind_high", "drag_low", "drag_high",  # envelope
     "stretch", "min_energy", "angle_edge",  # the network's output mapping (app/model/network.py)
+    # the 3D network's input scaling: m, and the target's speed m/s and acceleration m/s^2
+    "space_distance_scale", "target_speed", "target_acceleration",
 )  # fmt: skip
-Weights = tuple[np.ndarray, ...]  # solve.network's arrays, float32
+# solve.network's arrays, float32: the air network's six, then the 3D network's six
+# (app/physics/kernel/propose3d.py; empty arrays when none is bound)
+Weights = tuple[np.ndarray, ...]
 FREE_STEPS = 12  # Gauss-Newton steps for a free shot before another way is tried
 COLUMNS = 6
 
@@ -64,7 +68,7 @@ def propose(
         features[i, 2] = _centred(air[i, 1] - air[i, 0], limits[5], limits[6])
         features[i, 3] = _centred(air[i, 2], limits[7], limits[8])
         features[i, 4] = _centred(air[i, 3], limits[9], limits[10])
-    raw = network(features, *weights)  # (N, 2)
+    raw = network(features, weights[0], weights[1], weights[2], weights[3], weights[4], weights[5])
     amin, amax, edge = limits[2], limits[3], limits[13]
     controls = np.empty((n, 2))
     for i in range(n):

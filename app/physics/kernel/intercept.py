@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from app.physics.kernel import aim as plane
-from app.physics.kernel import newton3d, scan, space
+from app.physics.kernel import newton3d, propose3d, scan, space
 from app.physics.kernel.flight import first_time, jit
 from app.physics.kernel.solve import (
     ANGLE,
@@ -122,9 +122,14 @@ def aim(
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g
     steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
-    v, el, az, t, taken = propose(
-        sc, mode, fixed, tol if refine else math.inf, limits, weights, budget
-    )
+    networked = mode == FREE and propose3d.bound(weights)
+    if networked:  # the 3D network's shot, in one pass
+        v, el, az = propose3d.propose(sc, limits, weights)
+        t, taken = propose3d.meet_time(v, el, sc), 0
+    else:
+        v, el, az, t, taken = propose(
+            sc, mode, fixed, tol if refine else math.inf, limits, weights, budget
+        )
     if mode in (LOW, HIGH):
         v = fixed
     elif mode == ANGLE:
@@ -174,8 +179,9 @@ def aim(
                 v, el, az, miss = nv, ne, na, nmiss
                 fresh = False
         across = sc[2] * math.cos(az) - sc[1] * math.sin(az)  # the crosswind, m/s
-        if free and miss <= aim_at and (moves(sc) or across != 0.0):
-            # Off the line of fire the plane's lowest shot is not the lowest: find it.
+        if free and miss <= aim_at and (networked or moves(sc) or across != 0.0):
+            # Off the line of fire the plane's lowest shot is not the lowest, and the 3D
+            # network's is close to it, not on it: find it.
             if not fresh:
                 space.slopes(v, el, az, sc, h, res)
             v, el, az, n = newton3d.lowest(v, el, az, sc, h, aim_at, limits, budget, res)

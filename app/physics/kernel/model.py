@@ -7,10 +7,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from torch import nn
+from torch import Tensor, nn
 
 from app import cancel
-from app.model.network import DISTANCE_LIMIT, EDGE, MIN_ENERGY, STRETCH, InverseNetwork
+from app.model.network import (
+    ACCELERATION_LIMIT,
+    DISTANCE_LIMIT,
+    EDGE,
+    MIN_ENERGY,
+    SPACE_DISTANCE_LIMIT,
+    SPEED_LIMIT,
+    STRETCH,
+    InverseNetwork,
+)
 from app.physics.kernel import aim as compiled
 from app.physics.kernel import anywhere, intercept, solve
 from app.physics.kernel import reach as reaches
@@ -28,37 +37,24 @@ class CompiledAimer:
     weights: tuple[np.ndarray, ...]  # w_in, b_in, w_hidden, b_hidden, w_out, b_out; float32
 
     @classmethod
-    def of(cls, network: InverseNetwork) -> CompiledAimer:
+    def of(cls, network: InverseNetwork, space: InverseNetwork | None = None) -> CompiledAimer:
+        """Bound to the air network and, for free shots in 3D, the 3D network."""
         c, e = network.cannon, network.envelope.at(network.cannon)  # metres for this cannon
         limits = [
             c.gravity, c.max_velocity, c.min_angle, c.max_angle,
             DISTANCE_LIMIT * c.max_range,
             *e.height_difference, *e.wind, *e.drag,
             STRETCH, MIN_ENERGY, EDGE,
+            SPACE_DISTANCE_LIMIT * c.max_range,
+            SPEED_LIMIT * c.max_velocity, ACCELERATION_LIMIT * c.gravity,
         ]  # fmt: skip
         assert len(limits) == len(compiled.LIMITS)
-        linears = [m for m in network.body if isinstance(m, nn.Linear)]
-
-        def array(t: object) -> np.ndarray:  # transposed: the kernel multiplies from the left
-            return np.ascontiguousarray(t.detach().numpy().T, dtype=np.float32)  # type: ignore[attr-defined]
-
-        hidden = linears[1:-1]
-        width = linears[0].out_features
-        w_hidden = (
-            np.stack([array(m.weight) for m in hidden])
-            if hidden
-            else np.zeros((0, width, width), np.float32)
-        )
-        b_hidden = (
-            np.stack([array(m.bias) for m in hidden])
-            if hidden
-            else np.zeros((0, width), np.float32)
-        )
-        weights = (
-            array(linears[0].weight), array(linears[0].bias),
-            w_hidden, b_hidden,
-            array(linears[-1].weight), array(linears[-1].bias),
+        none = (
+            np.zeros((0, 0), np.float32), np.zeros(0, np.float32),
+            np.zeros((0, 0, 0), np.float32), np.zeros((0, 0), np.float32),
+            np.zeros((0, 0), np.float32), np.zeros(0, np.float32),
         )  # fmt: skip
+        weights = arrays(network) + (arrays(space) if space is not None else none)
         return cls(np.asarray(limits, dtype=np.float64), weights)
 
     def aim(
@@ -118,3 +114,27 @@ class CompiledAimer:
             cancel.checkpoint()
             ends[i] = reaches.reach(MODES[mode], fixed, conditions, self.limits)
         return ends
+
+
+def arrays(network: InverseNetwork) -> tuple[np.ndarray, ...]:
+    """A network's six arrays as solve.network takes them: w_in, b_in, w_hidden, b_hidden,
+    w_out, b_out; float32, the weights transposed (the kernel multiplies from the left)."""
+    linears = [m for m in network.body if isinstance(m, nn.Linear)]
+
+    def array(t: Tensor) -> np.ndarray:
+        return np.ascontiguousarray(t.detach().numpy().T, dtype=np.float32)
+
+    hidden, width = linears[1:-1], linears[0].out_features
+    w_hidden = (
+        np.stack([array(m.weight) for m in hidden])
+        if hidden
+        else np.zeros((0, width, width), np.float32)
+    )
+    b_hidden = (
+        np.stack([array(m.bias) for m in hidden]) if hidden else np.zeros((0, width), np.float32)
+    )
+    first, last = linears[0], linears[-1]
+    return (
+        array(first.weight), array(first.bias), w_hidden, b_hidden,
+        array(last.weight), array(last.bias),
+    )  # fmt: skip

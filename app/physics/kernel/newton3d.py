@@ -125,8 +125,8 @@ def lowest(
             break
         if math.isfinite(last_slope) and slope != last_slope:
             step = -slope * (el - last_el) / (slope - last_slope)
-        else:
-            step = -0.02 if slope > 0 else 0.02
+        else:  # Newton on the vacuum's curvature: v(el) ~ v* (1 + (el - el*)^2) near el*
+            step = min(max(-slope / (2 * v), -0.02), 0.02)
         reach = min(0.2, 0.1 * limits[1] / abs(slope))  # a tenth of v_max at most, predicted
         step = min(max(step, -reach), reach)
         if abs(slope * step) <= GAIN * limits[1]:  # it would gain about half of this: done
