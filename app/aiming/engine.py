@@ -27,6 +27,7 @@ from app.aiming.space import FREE, Intercepts, Meeting, Scene, SpacePath, Vector
 from app.aiming.vacuum import VacuumPath
 from app.config import Settings
 from app.model.network import InverseNetwork
+from app.model.space_fitness import space_unfit
 from app.model.store import load_model
 from app.physics.envelope import ENVELOPE, Envelope
 from app.physics.kernel.model import CompiledAimer
@@ -84,15 +85,21 @@ class Engine:
         return version
 
     def self_check(self) -> str | None:
-        """None when both models aim as their cards say, else why not (a crash counts)."""
+        """None when the models aim as their cards say, else why not (a crash counts)."""
         try:
             return (
                 self.vacuum.self_check(self.card)
                 or self.air.self_check(self.air_card)
+                or self.space_unfit()
                 or self.space.self_check()
             )
         except Exception as error:
             return f"self-check failed: {type(error).__name__}: {error}"
+
+    def space_unfit(self) -> str | None:
+        """Why the 3D network is unfit to serve (app/model/space_fitness.py), else None."""
+        unfit = space_unfit(self.space_network, self.space_card, self.space.compiled)
+        return f"3D self-check failed: {unfit}" if unfit else None
 
     def aim(
         self,

@@ -112,3 +112,13 @@ async def air_model(engine: EngineDep) -> dict[str, Any]:
     cannon's units (launch height and height difference over max_velocity^2/gravity, wind
     over max_velocity, drag times max_velocity^2/gravity)."""
     return engine.air_card
+
+
+@router.get("/model/space", response_model=ModelCard)
+async def space_model(engine: EngineDep) -> dict[str, Any]:
+    """The 3D model's card (targets {x, y, z} in metres, moving or not): as /model, plus its
+    inputs in words and the envelope of conditions it covers, in the cannon's units (launch
+    height and height difference over max_velocity^2/gravity, wind over max_velocity, drag
+    times max_velocity^2/gravity); its validation misses in metres and relative to the
+    target's distance."""
+    return engine.space_card

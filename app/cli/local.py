@@ -26,9 +26,10 @@ from app.model.store import ModelError
 
 
 class LocalCannon(LocalSpace):
-    """Aims with the models in `settings.model_path` and `settings.air_model_path`, through
-    the same engine and replies as the service (ModelError if a model is missing or
-    tampered); in 3D too (LocalSpace). Units: metres, m/s, radians, seconds."""
+    """Aims with the models in `settings.model_path`, `settings.air_model_path` and
+    `settings.space_model_path`, through the same engine and replies as the service
+    (ModelError if a model is missing or tampered); in 3D too (LocalSpace). Units: metres,
+    m/s, radians, seconds."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
@@ -91,6 +92,9 @@ class LocalCannon(LocalSpace):
 
     def air_model(self) -> cannon_client.AirModelCard:
         return cannon_client.AirModelCard.model_validate(self.engine.air_card)
+
+    def space_model(self) -> cannon_client.SpaceModelCard:
+        return cannon_client.SpaceModelCard.model_validate(self.engine.space_card)
 
     def close(self) -> None:
         """Nothing to release; here so the command closes either kind of cannon alike."""

@@ -174,7 +174,11 @@ def parser() -> argparse.ArgumentParser:
     verify.set_defaults(run="asking:verify")
 
     train = command("train", "train the inverse network into models/")
-    train.add_argument("--air", action="store_true", help="the air model (drag, wind, heights)")
+    which = train.add_mutually_exclusive_group()
+    which.add_argument("--air", action="store_true", help="the air model (drag, wind, heights)")
+    which.add_argument(
+        "--space", action="store_true", help="the 3D model (targets {x, y, z}, moving or not)"
+    )
     train.add_argument("--out", help="weights path (default: the shipped model's)")
     train.add_argument("--seed", type=int, help="random seed (default: the shipped model's, 0)")
     train.add_argument("--steps", type=int, help="Adam steps (default: the shipped model's)")

@@ -59,6 +59,7 @@ def serve(args: argparse.Namespace) -> int:
     try:  # a missing, tampered or corrupt model: one line, exit 1, before the server starts
         load_model(config.model_path, config.cannon())
         load_model(config.air_model_path, config.cannon(), "air")
+        load_model(config.space_model_path, config.cannon(), "space")
     except ModelError as error:
         raise Failure(f"cannot load the model: {error}") from None
     from app.api.server import server
@@ -85,6 +86,8 @@ def train(args: argparse.Namespace) -> int:
     cannon = settings().cannon()
     if args.air:
         return train_air(args, given, cannon)
+    if args.space:
+        return train_space(args, given, cannon)
 
     import torch
 
@@ -136,6 +139,22 @@ def train_air(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon) -
     return 0
 
 
+def train_space(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon) -> int:
+    """`cannon train --space`: the 3D model, as models/space.safetensors was made."""
+    from app.model.store import DEFAULT_SPACE_WEIGHTS
+    from app.training.space import SpaceTrainConfig, train_and_save_space
+
+    out = Path(args.out) if args.out else DEFAULT_SPACE_WEIGHTS
+    card = train_and_save_space(out, SpaceTrainConfig(**given), cannon)  # progress on stderr
+    if args.json:
+        print(json.dumps({"weights": str(out), **card["validation"]}, indent=2))
+        return 0
+    seconds = card["training"]["seconds"]
+    print(f"trained in {seconds:.1f} s; weights {out}, version {card['version']}")
+    print(space_validation(card["validation"]))
+    return 0
+
+
 def vacuum_validation(figures: dict[str, float]) -> str:
     """The network's validation figures (misses in metres) as a small table."""
     names = {
@@ -165,6 +184,30 @@ def air_validation(figures: dict[str, float | None]) -> str:
         ("within_1%", "within 1% of the distance"),
         ("within_0.1%", "within 0.1% of the distance"),
         ("reached", "coming down at the target height"),
+    ):
+        lines.append(f"  {label:<34} {figures[key] or 0.0:.2%}")
+    return "\n".join(lines)
+
+
+def space_validation(figures: dict[str, Any]) -> str:
+    """The 3D network's validation figures: horizontal misses in metres and relative to the
+    target's distance at firing, each proposal flown by the reference; None (no shot came
+    down through the target's height at that quantile) shows as "-"."""
+    lines = [f"validation on {figures['targets']} moving targets in 3D, network alone:"]
+    for key, label, unit in (
+        ("median_miss_m", "median miss", " m"),
+        ("p99_miss_m", "99th percentile miss", " m"),
+        ("median_relative_miss", "median miss / target distance", ""),
+        ("p99_relative_miss", "99th percentile / target distance", ""),
+    ):
+        value = figures.get(key)
+        shown = "-" if value is None else f"{value:.3g}{unit}" if unit else f"{value:.3%}"
+        lines.append(f"  {label:<34} {shown}")
+    for key, label in (
+        ("within_1%", "within 1% of the distance"),
+        ("within_0.1%", "within 0.1% of the distance"),
+        ("reached", "coming down at the target height"),
+        ("slower", "no faster than the built shot"),
     ):
         lines.append(f"  {label:<34} {figures[key] or 0.0:.2%}")
     return "\n".join(lines)

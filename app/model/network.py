@@ -55,6 +55,10 @@ OUTPUTS = {"distance": 2, "air": 2, "space": 4}  # raw outputs: elevation, veloc
 DISTANCE_LIMIT = 1.5
 # A target moving toward the cannon can start a flight's worth of its speed farther out.
 SPACE_DISTANCE_LIMIT = 2.0
+# The 3D features' signs in the mirror across the bearing (what lies across it flips), and
+# the raw outputs' (the aim-off's sine flips).
+MIRROR = torch.tensor([1, 1, 1, 1, -1, 1, 1, -1, 1, 1, -1, 1], dtype=torch.float32)
+FLIP = torch.tensor([1, 1, -1, 1], dtype=torch.float32)
 SPEED_LIMIT = TARGET_SPEED / Reference.max_velocity  # the target's, over v_max
 ACCELERATION_LIMIT = TARGET_ACCELERATION / Reference.gravity  # the target's, over g
 
@@ -163,8 +167,13 @@ class InverseNetwork(nn.Module):
     def aim_at(self, scene: Scene) -> tuple[Tensor, Tensor, Tensor]:
         """The 3D model's shot at each target in `scene` ((N,) or (3, N) tensors):
         elevation (N,) rad, azimuth (N,) rad, velocity (N,) m/s. The azimuth is the target's
-        bearing at firing plus an aim-off in (-pi, pi], zero where both raw outputs are."""
-        raw = self.body(self.space_features(scene))  # (N, 4)
+        bearing at firing plus an aim-off in (-pi, pi]. The problem's mirror image across the
+        bearing has the mirrored answer, and the network is made to keep that exactly: it
+        answers both and averages, the aim-off's sign flipped for the mirror. So where
+        nothing lies across the bearing, the aim-off is exactly 0."""
+        features = self.space_features(scene)  # (N, 12)
+        mirrored = features * MIRROR  # the same problem seen in a mirror across the bearing
+        raw = (self.body(features) + self.body(mirrored) * FLIP) / 2  # (N, 4)
         elevation, velocity = controls(self.cannon, raw[:, 0], raw[:, 1])
         bearing = torch.atan2(scene.target[1], scene.target[0])
         aim_off = torch.atan2(raw[:, 2], 1 + raw[:, 3])

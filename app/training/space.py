@@ -73,15 +73,15 @@ def in_ball(n: int, radius: float, dims: int, generator: torch.Generator) -> Ten
     """(dims, n) vectors uniform in a ball of that radius."""
     direction = torch.randn(dims, n, generator=generator, dtype=torch.float64)
     direction = direction / direction.norm(dim=0).clamp_min(1e-300)
-    fraction = torch.rand(n, generator=generator, dtype=torch.float64) ** (1 / dims)
+    fraction: Tensor = torch.rand(n, generator=generator, dtype=torch.float64) ** (1 / dims)
     return direction * radius * fraction
 
 
 def draw(
     n: int, cannon: Cannon, generator: torch.Generator, edge_fraction: float, building_steps: int
-) -> tuple[flight.Scene, Tensor, Tensor]:
+) -> tuple[flight.Scene, Tensor, Tensor, Tensor]:
     """n targets built from shots: their scenes, whether each is kept (N,) bool, and the
-    velocity (N,) m/s of the shot that built it. A shot's azimuth is 0: the network sees
+    velocity (N,) m/s and elevation (N,) rad of the shot that built it. A shot's azimuth is 0: the network sees
     every target along its own bearing, so nothing depends on it."""
     env, length = ENVELOPE.at(cannon), cannon.max_range
     speed, g = cannon.max_velocity, cannon.gravity
@@ -112,7 +112,7 @@ def draw(
     keep &= (target[2] - launch - env.height_difference[0]) >= 0
     keep &= (target[2] - launch - env.height_difference[1]) <= 0
     keep &= torch.isfinite(target).all(dim=0)
-    return scene, keep, velocity
+    return scene, keep, velocity, elevation
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class Moving:
 
     def losses(self, network: InverseNetwork, sampler: torch.Generator) -> tuple[Tensor, Tensor]:
         config, cannon = self.config, network.cannon
-        scene, keep, _ = draw(
+        scene, keep, _, _ = draw(
             config.batch_size, cannon, sampler, config.edge_fraction, config.building_steps
         )
         distance = torch.hypot(scene.target[0], scene.target[1])  # (B,) m at firing
@@ -177,7 +177,7 @@ def held_out(cannon: Cannon, n: int, seed: int = VALIDATION_SEED) -> tuple[fligh
     """n targets built as in training, from a generator training never uses, without edge
     snapping and from 0.05 vacuum ranges out: their scenes and their shots' velocities."""
     generator = torch.Generator().manual_seed(seed)
-    scene, keep, velocity = draw(4 * n, cannon, generator, 0.0, 128)
+    scene, keep, velocity, _ = draw(4 * n, cannon, generator, 0.0, 128)
     keep &= torch.hypot(scene.target[0], scene.target[1]) >= 0.05 * cannon.max_range
     chosen = keep.nonzero().flatten()[:n]
     return pick(scene, chosen), velocity[chosen]

@@ -1,5 +1,6 @@
 """The 3D network's proposal for one target, compiled: app/model/network.py's
-`space_features` and `aim_at`, line for line, on the arrays of app/physics/kernel/model.py.
+`space_features` and `aim_at`, line for line (the mirror included), on the arrays of
+app/physics/kernel/model.py.
 
 `weights` carries both networks: the air network's six arrays, then the 3D network's six
 (empty when no 3D network is bound: `bound` says which).
@@ -21,7 +22,7 @@ FEATURES = 12
 @jit
 def bound(weights: Weights) -> bool:
     """Whether a 3D network is bound (its first array has rows)."""
-    return weights[6].shape[0] > 0
+    return bool(weights[6].shape[0] > 0)
 
 
 @jit
@@ -41,7 +42,14 @@ def propose(sc: np.ndarray, limits: np.ndarray, weights: Weights) -> tuple[float
         f[0, j - 2] = (sc[j] * c + sc[j + 1] * s) / top
         f[0, j - 1] = (sc[j + 1] * c - sc[j] * s) / top
         f[0, j] = sc[j + 2] / top
+    mirrored = f.copy()  # the problem's mirror image across the bearing, as in torch
+    mirrored[0, 4], mirrored[0, 7], mirrored[0, 10] = -f[0, 4], -f[0, 7], -f[0, 10]
     raw = network(f, weights[6], weights[7], weights[8], weights[9], weights[10], weights[11])
+    seen = network(
+        mirrored, weights[6], weights[7], weights[8], weights[9], weights[10], weights[11]
+    )
+    raw[0, 0], raw[0, 1] = (raw[0, 0] + seen[0, 0]) / 2, (raw[0, 1] + seen[0, 1]) / 2
+    raw[0, 2], raw[0, 3] = (raw[0, 2] - seen[0, 2]) / 2, (raw[0, 3] + seen[0, 3]) / 2
     amin, amax, edge, stretch = limits[2], limits[3], limits[13], limits[11]
     el = amin + (amax - amin) * min(max(_sigmoid(raw[0, 0]), edge), 1 - edge)
     u = (1 + 2 * stretch) * _sigmoid(raw[0, 1]) - stretch
@@ -53,9 +61,9 @@ def propose(sc: np.ndarray, limits: np.ndarray, weights: Weights) -> tuple[float
 def meet_time(v: float, el: float, sc: np.ndarray) -> float:
     """A flight time (s) to size steps by: when a shot without air comes down through the
     moving target's height (a quadratic's root), or back to the muzzle's height."""
-    fall = sc[4] + sc[13]  # g + the target's upward acceleration: > 0 in the envelope
-    up = v * math.sin(el) - sc[10]
-    room = up * up + 2 * fall * (sc[0] - sc[7])
+    fall = float(sc[4] + sc[13])  # g + the target's upward acceleration: > 0 in the envelope
+    up = v * math.sin(el) - float(sc[10])
+    room = up * up + 2 * fall * float(sc[0] - sc[7])
     if fall > 0.0 and room >= 0.0:
         return max((up + math.sqrt(room)) / fall, 1e-9)
-    return max(2 * v * math.sin(el) / sc[4], 1e-9)
+    return max(2 * v * math.sin(el) / float(sc[4]), 1e-9)
