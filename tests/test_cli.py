@@ -525,6 +525,34 @@ def test_train_air_trains_validates_and_saves_a_model_the_service_can_load(
     assert 0 < float(angle) < math.pi / 2 and 0 < float(velocity) <= Cannon().max_velocity
 
 
+def test_train_space_prints_figures_in_units_and_saves_a_model_the_service_can_load(
+    tmp_path: Path,
+) -> None:
+    from app.model.store import load_model
+    from app.physics.vacuum import Cannon
+
+    weights = tmp_path / "space.safetensors"
+    # the validation flies 2,000 proposals by the reference (scipy): about a minute of CPU
+    result = cannon("train", "--space", "--steps", "20", "--out", str(weights), timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert "training 3D" in result.stderr and "20/20" in result.stderr  # the progress bar
+    assert "Traceback" not in result.stderr
+    network, card = load_model(weights, Cannon(), "space")  # sha256, cannon and envelope checked
+    assert network.config.inputs == "space" and card["training"]["steps"] == 20
+    figures = card["validation"]
+    assert f"validation on {figures['targets']} moving targets in 3D" in result.stdout
+    # "  label (34 wide) value": the lines after "trained in ..." and "validation on ..."
+    rows = {line[:37].strip(): line[37:].strip() for line in result.stdout.splitlines()[2:]}
+    assert len(rows) == 8, result.stdout
+    for label, value in rows.items():  # a miss in metres, a share in percent, or none ("-")
+        assert value == "-" or value.endswith((" m", "%")), (label, value)
+    median = figures["median_miss_m"]
+    assert rows["median miss"] == ("-" if median is None else f"{median:.3g} m")
+    assert rows["coming down at the target height"] == f"{figures['reached']:.2%}"
+    both = cannon("train", "--air", "--space", "--steps", "1", "--out", str(tmp_path / "x"))
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+
 def test_bench_runs_a_benchmark(tmp_path: Path) -> None:
     figures = tmp_path / "approaches.json"
     result = cannon("bench", "approaches", "--quick", "--json", str(figures))

@@ -31,6 +31,7 @@ from cannon_client import (
     Ready,
     RetryPolicy,
     ServerTimeout,
+    SpaceModelCard,
     Unauthorized,
     Unavailable,
     UnreachableTarget,
@@ -130,6 +131,10 @@ def test_verify_model_cards_health_and_readiness(cannon: CannonClient) -> None:
     air = cannon.air_model()
     assert isinstance(air, AirModelCard) and air.version != card.version
     assert air.envelope.drag[0] == 0.0 < air.envelope.drag[1]  # k v_max^2/g, dimensionless
+    space = cannon.space_model()
+    assert isinstance(space, SpaceModelCard) and space.version not in (card.version, air.version)
+    assert space.envelope == air.envelope and space.architecture["inputs"] == "space"
+    assert space.validation["targets"] > 0 and "median_miss_m" in space.validation  # m
     assert isinstance(cannon.health(), Health)
     ready = cannon.ready()
     assert isinstance(ready, Ready) and ready.model_version == card.version
@@ -328,6 +333,7 @@ def test_the_async_client_gives_the_same_answers(server_url: str, cannon: Cannon
                 client.loss_surface(7.5, velocities=3, angles=2),
                 client.model(),
                 client.air_model(),
+                client.space_model(),
                 client.health(),
                 client.ready(),
             )
@@ -335,13 +341,14 @@ def test_the_async_client_gives_the_same_answers(server_url: str, cannon: Cannon
                 await client.aim(30.0)
             return tuple(answers)
 
-    one, many, check, arc, surface, card, air, health, ready = asyncio.run(ask())
+    one, many, check, arc, surface, card, air, space, health, ready = asyncio.run(ask())
     assert one == cannon.aim(4.0, tolerance=1e-6)
     assert isinstance(many, list) and many[0].reachable and not many[1].reachable
     assert check == cannon.verify(0.6, 9.0, 7.5)
     assert arc == cannon.trajectory(0.7, 9.0, points=5)
     assert surface == cannon.loss_surface(7.5, velocities=3, angles=2)
     assert card == cannon.model() and air == cannon.air_model()
+    assert space == cannon.space_model()
     assert health == Health(status="ok") and isinstance(ready, Ready)
 
 

@@ -181,14 +181,18 @@ def test_each_forms_batch_model_reads_its_part_of_the_served_batch(served: Schem
     assert read == served_items
 
 
-def test_the_air_card_matches_the_served_card_and_the_live_one(
-    served: Schema, server_url: str
+@pytest.mark.parametrize(
+    "path, card",
+    [("/model/air", cannon_client.AirModelCard), ("/model/space", cannon_client.SpaceModelCard)],
+)
+def test_the_air_and_3d_cards_match_the_served_card_and_the_live_one(
+    served: Schema, server_url: str, path: str, card: type[cannon_client.ModelCard]
 ) -> None:
-    """/model/air is served as an open ModelCard; what the client's AirModelCard adds must be
-    fields that card leaves open, and exactly what the live air card holds."""
-    schema = served["paths"]["/model/air"]["get"]["responses"]["200"]["content"]
+    """/model/air and /model/space are served as an open ModelCard; what the client's
+    AirModelCard and SpaceModelCard add must be fields that card leaves open, and exactly what
+    the live card holds."""
+    schema = served["paths"][path]["get"]["responses"]["200"]["content"]
     name = schema["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    card = cannon_client.AirModelCard
     mine = card.model_json_schema(mode="validation")
     if name != "ModelCard":  # the service names the air card itself: compare with it
         assert differences(mine, component(served, name), served) == []
@@ -197,7 +201,7 @@ def test_the_air_card_matches_the_served_card_and_the_live_one(
     assert base.get("additionalProperties") is True
     added = set(card.model_fields) - set(cannon_client.ModelCard.model_fields)
     assert added and not added & set(base["properties"])
-    live = httpx.get(f"{server_url}/model/air", timeout=30)
+    live = httpx.get(f"{server_url}{path}", timeout=30)
     assert set(live.json()) == set(card.model_fields)  # neither side has a field to spare
     parsed = card.model_validate_json(live.content, strict=True)
     assert parsed.model_extra == {}

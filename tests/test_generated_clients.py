@@ -61,6 +61,7 @@ def test_the_client_names_what_the_schema_names(generated: ModuleType) -> None:
         "metrics",
         "model",
         "air_model",
+        "space_model",
         "trajectory",
         "loss_surface",
     }

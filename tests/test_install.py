@@ -77,7 +77,7 @@ def test_the_installed_package_carries_the_shipped_models(venv: Path, tmp_path: 
     ).stdout.strip()  # fmt: skip
     package = Path(where).parent
     assert package.is_relative_to(venv), package  # the install's, not this checkout's
-    for name in ("inverse", "air"):
+    for name in ("inverse", "air", "space"):
         for suffix in (".safetensors", ".json"):
             shipped = (ROOT / "models" / name).with_suffix(suffix).read_bytes()
             installed = (package / "weights" / name).with_suffix(suffix).read_bytes()

@@ -74,7 +74,7 @@ def test_status_codes_are_documented_where_they_happen(client: httpx.Client) -> 
         assert set(paths[path]["post"]["responses"]) == aiming | {"400", "504"}
     for path in ("/verify", "/trajectory", "/loss-surface"):  # inline or no time budget
         assert set(paths[path]["get"]["responses"]) == aiming
-    for path in ("/healthz", "/readyz", "/metrics", "/model", "/model/air"):
+    for path in ("/healthz", "/readyz", "/metrics", "/model", "/model/air", "/model/space"):
         assert set(paths[path]["get"]["responses"]) == anywhere | (
             {"503"} if "z" in path else set()
         )
@@ -95,6 +95,7 @@ def test_operations_and_request_bodies_are_named(client: httpx.Client) -> None:
         "metrics",
         "model",
         "air_model",
+        "space_model",
         "trajectory",
         "loss_surface",
     }

@@ -34,7 +34,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import RejectedPositiveData, positive_data_acceptance
 
 OPERATIONS = ["POST /aim", "POST /aim/batch", "GET /verify", "GET /healthz", "GET /readyz"]
-OPERATIONS += ["GET /metrics", "GET /model", "GET /model/air"]
+OPERATIONS += ["GET /metrics", "GET /model", "GET /model/air", "GET /model/space"]
 OPERATIONS += ["GET /trajectory", "GET /loss-surface"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.model.store import DEFAULT_WEIGHTS, card_path
+from app.model.store import DEFAULT_SPACE_WEIGHTS, DEFAULT_WEIGHTS, card_path
 from benchmarks.serving import free_port
 from tests.conftest import closed_form_landing, start
 
@@ -47,22 +48,38 @@ def test_bad_configuration_stops_startup_with_a_clear_message(
     assert message in output
 
 
-@pytest.mark.parametrize("fault", ["tampered weights", "missing weights", "corrupt card"])
-def test_a_bad_model_stops_startup_before_listening(tmp_path: Path, fault: str) -> None:
-    weights = tmp_path / "inverse.safetensors"
-    shutil.copy(DEFAULT_WEIGHTS, weights)
-    shutil.copy(card_path(DEFAULT_WEIGHTS), card_path(weights))
+MODELS = {  # the setting that points at each model, and the shipped model
+    "vacuum": ("CANNON_MODEL_PATH", DEFAULT_WEIGHTS),
+    "3D": ("CANNON_SPACE_MODEL_PATH", DEFAULT_SPACE_WEIGHTS),
+}
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize(
+    "fault", ["tampered weights", "missing weights", "corrupt card", "card's sha256"]
+)
+def test_a_bad_model_stops_startup_before_listening(tmp_path: Path, model: str, fault: str) -> None:
+    setting, shipped = MODELS[model]
+    weights = tmp_path / shipped.name
+    shutil.copy(shipped, weights)
+    shutil.copy(card_path(shipped), card_path(weights))
     if fault == "tampered weights":
         data = bytearray(weights.read_bytes())
         data[-1] ^= 0xFF
         weights.write_bytes(bytes(data))
     elif fault == "missing weights":
         weights.unlink()
-    else:
+    elif fault == "corrupt card":
         card_path(weights).write_text('{"version": ')
+    else:  # the weights intact, the card naming other ones
+        card = json.loads(card_path(weights).read_text())
+        card["weights_sha256"] = "0" * 64
+        card_path(weights).write_text(json.dumps(card))
     port = free_port()
-    process = start({"CANNON_PORT": str(port), "CANNON_MODEL_PATH": str(weights)})
+    process = start({"CANNON_PORT": str(port), setting: str(weights)})
     output, _ = process.communicate(timeout=60)
     assert process.returncode == 1
     assert "cannot load the model" in output and str(tmp_path) in output
     assert "Traceback" not in output and "Uvicorn running" not in output
+    if fault in ("tampered weights", "card's sha256"):
+        assert "sha256" in output, output

@@ -149,6 +149,16 @@ class AirModelCard(ModelCard):
     envelope: AirEnvelope
 
 
+class SpaceModelCard(ModelCard):
+    """GET /model/space: the 3D network's card (targets {x, y, z} in metres, moving or not),
+    the inverse card's fields plus its inputs and the envelope it covers, the air model's
+    (AirEnvelope, in the cannon's units). Its validation misses are horizontal, in metres
+    (`median_miss_m`, `p99_miss_m`) and relative to the target's distance at firing."""
+
+    inputs: str  # what the network reads, in words
+    envelope: AirEnvelope
+
+
 class Health(Answer):
     """GET /healthz: the process serves requests."""
 

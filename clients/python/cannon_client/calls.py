@@ -242,6 +242,10 @@ def air_model() -> Call[answers.AirModelCard]:
     return Call("GET", "/model/air", answers.AirModelCard)
 
 
+def space_model() -> Call[answers.SpaceModelCard]:
+    return Call("GET", "/model/space", answers.SpaceModelCard)
+
+
 def health() -> Call[answers.Health]:
     return Call("GET", "/healthz", answers.Health)
 

@@ -141,6 +141,10 @@ class CannonClient(SpaceMethods):
     def air_model(self) -> answers.AirModelCard:
         return self.send(calls.air_model())
 
+    def space_model(self) -> answers.SpaceModelCard:
+        """The 3D network's card: its inputs, envelope (the cannon's units), misses (m)."""
+        return self.send(calls.space_model())
+
     def health(self) -> answers.Health:
         return self.send(calls.health())
 
@@ -277,6 +281,9 @@ class AsyncCannonClient(AsyncSpaceMethods):
 
     async def air_model(self) -> answers.AirModelCard:
         return await self.send(calls.air_model())
+
+    async def space_model(self) -> answers.SpaceModelCard:
+        return await self.send(calls.space_model())
 
     async def health(self) -> answers.Health:
         return await self.send(calls.health())

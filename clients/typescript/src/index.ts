@@ -254,6 +254,14 @@ export class CannonClient {
     return (await send(this.transport, "GET", "/model/air")) as ModelCard;
   }
 
+  /**
+   * The 3D model's card (targets {x, y, z} in m, moving or not), with the envelope it covers
+   * in the cannon's units; its validation misses in m and relative to the target's distance.
+   */
+  async spaceModel(): Promise<ModelCard> {
+    return (await send(this.transport, "GET", "/model/space")) as ModelCard;
+  }
+
   /** Liveness: `{status: "ok"}`; CannonError 503 when the model failed its self-check. */
   async health(): Promise<Health> {
     return (await send(this.transport, "GET", "/healthz")) as Health;

@@ -175,6 +175,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/model/space": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Space Model
+         * @description The 3D model's card (targets {x, y, z} in metres, moving or not): as /model, plus its
+         *     inputs in words and the envelope of conditions it covers, in the cannon's units (launch
+         *     height and height difference over max_velocity^2/gravity, wind over max_velocity, drag
+         *     times max_velocity^2/gravity); its validation misses in metres and relative to the
+         *     target's distance.
+         */
+        get: operations["space_model"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/trajectory": {
         parameters: {
             query?: never;
@@ -2002,6 +2026,62 @@ export interface operations {
         };
     };
     air_model: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelCard"];
+                };
+            };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A body larger than CANNON_MAX_BODY_BYTES (bytes), on any path. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The server shut down before the answer was ready; retry after Retry-After (s). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    space_model: {
         parameters: {
             query?: never;
             header?: never;

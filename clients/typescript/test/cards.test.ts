@@ -32,4 +32,16 @@ describe("cards and probes", () => {
     assert.equal(shot.model_version, air.version);
     assert.equal(air.cannon.max_velocity, 10);
   });
+
+  it("the 3D card is a third network, covering the air card's envelope", async () => {
+    const space = await client().spaceModel();
+    const air = await client().airModel();
+    const vacuum = await client().model();
+    assert.equal(space.version, space.weights_sha256.slice(0, 12));
+    assert.ok(space.version !== air.version && space.version !== vacuum.version);
+    assert.equal(space.architecture.inputs, "space");
+    assert.deepEqual(space.envelope, air.envelope); // in the cannon's units
+    assert.equal(space.cannon.max_velocity, 10); // m/s
+    assert.ok(typeof space.validation.median_miss_m === "number"); // m
+  });
 });
