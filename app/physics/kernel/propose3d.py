@@ -31,7 +31,7 @@ def propose(sc: np.ndarray, limits: np.ndarray, weights: Weights) -> tuple[float
     `sc` (app/physics/kernel/space.SCENE)."""
     bearing = math.atan2(sc[6], sc[5])
     c, s = math.cos(bearing), math.sin(bearing)
-    f = np.empty((1, FEATURES), dtype=np.float32)
+    f = np.empty((2, FEATURES), dtype=np.float32)  # the problem, then its mirror image
     x = min(max(math.hypot(sc[5], sc[6]) / limits[14], 0.0), 1.0)
     f[0, 0], f[0, 1] = 2 * x - 1, 2 * math.sqrt(x) - 1
     f[0, 2] = _centred(sc[7] - sc[0], limits[5], limits[6])
@@ -42,19 +42,17 @@ def propose(sc: np.ndarray, limits: np.ndarray, weights: Weights) -> tuple[float
         f[0, j - 2] = (sc[j] * c + sc[j + 1] * s) / top
         f[0, j - 1] = (sc[j + 1] * c - sc[j] * s) / top
         f[0, j] = sc[j + 2] / top
-    mirrored = f.copy()  # the problem's mirror image across the bearing, as in torch
-    mirrored[0, 4], mirrored[0, 7], mirrored[0, 10] = -f[0, 4], -f[0, 7], -f[0, 10]
-    raw = network(f, weights[6], weights[7], weights[8], weights[9], weights[10], weights[11])
-    seen = network(
-        mirrored, weights[6], weights[7], weights[8], weights[9], weights[10], weights[11]
-    )
-    raw[0, 0], raw[0, 1] = (raw[0, 0] + seen[0, 0]) / 2, (raw[0, 1] + seen[0, 1]) / 2
-    raw[0, 2], raw[0, 3] = (raw[0, 2] - seen[0, 2]) / 2, (raw[0, 3] + seen[0, 3]) / 2
+    f[1] = f[0]
+    f[1, 4], f[1, 7], f[1, 10] = -f[0, 4], -f[0, 7], -f[0, 10]  # across the bearing: flipped
+    out = network(f, weights[6], weights[7], weights[8], weights[9], weights[10], weights[11])
+    raw = np.empty(4)  # averaged as in torch, the aim-off's sine flipped for the mirror
+    raw[0], raw[1] = (out[0, 0] + out[1, 0]) / 2, (out[0, 1] + out[1, 1]) / 2
+    raw[2], raw[3] = (out[0, 2] - out[1, 2]) / 2, (out[0, 3] + out[1, 3]) / 2
     amin, amax, edge, stretch = limits[2], limits[3], limits[13], limits[11]
-    el = amin + (amax - amin) * min(max(_sigmoid(raw[0, 0]), edge), 1 - edge)
-    u = (1 + 2 * stretch) * _sigmoid(raw[0, 1]) - stretch
+    el = amin + (amax - amin) * min(max(_sigmoid(raw[0]), edge), 1 - edge)
+    u = (1 + 2 * stretch) * _sigmoid(raw[1]) - stretch
     v = limits[1] * math.sqrt(min(max(u, limits[12]), 1.0))
-    return v, el, bearing + math.atan2(raw[0, 2], 1.0 + raw[0, 3])
+    return v, el, bearing + math.atan2(raw[2], 1.0 + raw[3])
 
 
 @jit
