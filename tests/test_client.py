@@ -140,6 +140,15 @@ def test_verify_model_cards_health_and_readiness(cannon: CannonClient) -> None:
     assert isinstance(ready, Ready) and ready.model_version == card.version
 
 
+def test_the_local_client_gives_the_services_cards(cannon: CannonClient) -> None:
+    """`cannon` without --url answers from app/cli/local.py: the same three cards."""
+    from app.cli.local import LocalCannon
+
+    local = LocalCannon()
+    assert local.space_model() == cannon.space_model()
+    assert local.air_model() == cannon.air_model() and local.model() == cannon.model()
+
+
 def test_trajectory_and_loss_surface_agree_with_the_closed_form(cannon: CannonClient) -> None:
     arc = cannon.trajectory(0.7, 9.0, points=5)
     assert arc.points == len(arc.x) == len(arc.y) == 5
