@@ -73,8 +73,9 @@ def in_ball(n: int, radius: float, dims: int, generator: torch.Generator) -> Ten
     """(dims, n) vectors uniform in a ball of that radius."""
     direction = torch.randn(dims, n, generator=generator, dtype=torch.float64)
     direction = direction / direction.norm(dim=0).clamp_min(1e-300)
-    fraction: Tensor = torch.rand(n, generator=generator, dtype=torch.float64) ** (1 / dims)
-    return direction * radius * fraction
+    fraction = torch.rand(n, generator=generator, dtype=torch.float64).pow(1 / dims)
+    scaled: Tensor = direction * radius * fraction
+    return scaled
 
 
 def draw(
