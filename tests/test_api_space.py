@@ -134,9 +134,21 @@ def test_a_still_target_on_x_is_the_2d_answer(client: httpx.Client, air: dict[st
     as_2d = reference.landing(space["velocity"], space["angle"], h0, height, wind, drag, GRAVITY)
     assert abs(as_2d.distance - 5.0) <= tolerance
     assert space["intercept_time"] == pytest.approx(as_2d.flight_time, abs=1e-8)
-    if "velocity" in air or "launch_height" not in air:  # one shot answers: the same one
+    if "velocity" in air:  # one shot answers: the same one
         assert space["velocity"] == pytest.approx(flat["velocity"], rel=1e-6)
         assert space["angle"] == pytest.approx(flat["angle"], abs=1e-6)
+    else:  # free: the lowest there is, which the 2D answer (near its proposal) is not below
+        assert space["velocity"] <= flat["velocity"] * (1 + 1e-9)
+
+
+def test_the_model_that_proposed_is_named(client: httpx.Client) -> None:
+    """A free 3D shot comes from the 3D network, a held one from the air network's answer
+    along the line of fire: each answer names the one that proposed it."""
+    space, air = client.get("/model/space").json(), client.get("/model/air").json()
+    target = {"target": {"x": 4.0, "y": 2.0}, "drag": 0.1}
+    assert aimed(client, target)["model_version"] == space["version"]
+    held = aimed(client, {**target, "velocity": 9.0})
+    assert held["model_version"] == air["version"] != space["version"]
 
 
 def test_verify_in_3d_agrees_with_aim(client: httpx.Client) -> None:

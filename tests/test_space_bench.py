@@ -24,3 +24,4 @@ def test_the_space_benchmark_prints_every_figure(tmp_path: Path) -> None:
         assert f"{row['hit_rate']:.1%}" in run.stdout
     assert "proposal alone" in run.stdout and "x" in run.stdout.split("line of fire")[1]
     assert figures["still_3d_over_2d_median"] > 0
+    assert figures["moving_3d_over_still_2d_median"] > 0 and "the still 2D target" in run.stdout

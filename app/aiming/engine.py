@@ -84,6 +84,13 @@ class Engine:
         version: str = self.air_card["version"]
         return version
 
+    def version_at(self, constraint: Constraint) -> str:
+        """The version of the model that proposes a 3D shot under the constraint: the 3D
+        network's for a free shot, the air network's (along the line of fire) for a held one."""
+        held = constraint.velocity is not None or constraint.angle is not None
+        version: str = (self.air_card if held else self.space_card)["version"]
+        return version
+
     def self_check(self) -> str | None:
         """None when the models aim as their cards say, else why not (a crash counts)."""
         try:

@@ -194,7 +194,7 @@ class One:
                     "did_not_converge",
                     miss=miss,
                 )
-        return one_reply(answer, engine.air_version)
+        return one_reply(answer, engine.version_at(asked.constraint))
 
 
 def aim_one(engine: Engine, body: AimAtRequest, tolerance: float) -> Reply:
@@ -234,7 +234,7 @@ def aim_many(engine: Engine, body: AimAtBatchRequest, tolerance: float) -> Reply
                 )
                 items.append(refused(target, detail, reach))
                 continue
-        items.append({**response_fields(answer, engine.air_version), "reachable": True})
+        items.append({**response_fields(answer, engine.version_at(asked.constraint)), "reachable": True})
         misses.append(answer["miss"])
         refined.append(answer["refined"])
         iterations.append(answer["iterations"])
