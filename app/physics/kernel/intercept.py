@@ -39,6 +39,7 @@ from app.physics.kernel.solve import (
 
 COLUMNS = 10
 SETTLE = 4  # line-of-fire solves at most while the arrival time settles
+START = 1e-3  # of the length unit: how closely the plane's answer is refined as a start
 MOVED = 0.5  # of the distance: a target that moved less is left to Newton in 3D
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
 
@@ -127,9 +128,10 @@ def aim(
         v, el, az = propose3d.propose(sc, limits, weights)
         t, taken = propose3d.meet_time(v, el, sc), 0
     else:
-        v, el, az, t, taken = propose(
-            sc, mode, fixed, tol if refine else math.inf, limits, weights, budget
-        )
+        # The plane's answer only starts Newton in 3D, which refines it anyway: to a
+        # thousandth of the length unit, not to the tolerance asked.
+        start = max(tol, START * unit) if refine else math.inf
+        v, el, az, t, taken = propose(sc, mode, fixed, start, limits, weights, budget)
     if mode in (LOW, HIGH):
         v = fixed
     elif mode == ANGLE:
