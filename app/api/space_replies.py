@@ -234,7 +234,9 @@ def aim_many(engine: Engine, body: AimAtBatchRequest, tolerance: float) -> Reply
                 )
                 items.append(refused(target, detail, reach))
                 continue
-        items.append({**response_fields(answer, engine.version_at(asked.constraint)), "reachable": True})
+        items.append(
+            {**response_fields(answer, engine.version_at(asked.constraint)), "reachable": True}
+        )
         misses.append(answer["miss"])
         refined.append(answer["refined"])
         iterations.append(answer["iterations"])

@@ -174,11 +174,14 @@ def train_space(
         torch.set_num_threads(threads)
 
 
-def held_out(cannon: Cannon, n: int, seed: int = VALIDATION_SEED) -> tuple[flight.Scene, Tensor]:
-    """n targets built as in training, from a generator training never uses, without edge
-    snapping and from 0.05 vacuum ranges out: their scenes and their shots' velocities."""
+def held_out(
+    cannon: Cannon, n: int, seed: int = VALIDATION_SEED, steps: int = 128
+) -> tuple[flight.Scene, Tensor]:
+    """n targets built as in training (their shots flown with `steps` RK4 steps), from a
+    generator training never uses, without edge snapping and from 0.05 vacuum ranges out:
+    their scenes and their shots' velocities."""
     generator = torch.Generator().manual_seed(seed)
-    scene, keep, velocity, _ = draw(4 * n, cannon, generator, 0.0, 128)
+    scene, keep, velocity, _ = draw(4 * n, cannon, generator, 0.0, steps)
     keep &= torch.hypot(scene.target[0], scene.target[1]) >= 0.05 * cannon.max_range
     chosen = keep.nonzero().flatten()[:n]
     return pick(scene, chosen), velocity[chosen]
