@@ -16,7 +16,7 @@ from app.model.space_fitness import rows, space_unfit
 from app.physics import space_flight as flight
 from app.physics.kernel import propose3d
 from app.physics.kernel.model import CompiledAimer
-from app.physics.reference_space import intercept
+from app.physics.reference_space import Intercept, intercept
 from app.physics.vacuum import Cannon
 from app.training.space import SpaceTrainConfig, draw, held_out, train_space
 
@@ -26,6 +26,15 @@ GRAVITY = 9.81
 @pytest.fixture(scope="module")
 def engine() -> Engine:
     return Engine.load(Settings())
+
+
+def flown(v: float, el: float, az: float, scene: flight.Scene, i: int) -> Intercept:
+    """Shot (m/s, rad, rad) at the i-th target of the scene, flown by the reference."""
+    return intercept(
+        v, el, az, scene.target[:, i].tolist(), scene.velocity[:, i].tolist(),
+        scene.acceleration[:, i].tolist(), scene.wind[:, i].tolist(), scene.drag[i].item(),
+        scene.launch_height[i].item(), GRAVITY,
+    )  # fmt: skip
 
 
 def random_scenes(n: int, seed: int) -> flight.Scene:
@@ -55,12 +64,7 @@ def test_flight_meets_moving_targets_where_the_reference_does() -> None:
     met = flight.simulate(v, el, az, scene, GRAVITY, steps=64)
     compared = 0
     for i in range(n):
-        ref = intercept(
-            v[i].item(), el[i].item(), az[i].item(), scene.target[:, i].tolist(),
-            scene.velocity[:, i].tolist(), scene.acceleration[:, i].tolist(),
-            scene.wind[:, i].tolist(), scene.drag[i].item(), scene.launch_height[i].item(),
-            GRAVITY,
-        )  # fmt: skip
+        ref = flown(v[i].item(), el[i].item(), az[i].item(), scene, i)
         assert bool(met.reaches[i]) == math.isfinite(ref.time)
         if math.isfinite(ref.time):
             compared += 1
@@ -80,12 +84,7 @@ def test_targets_are_built_on_real_shots() -> None:
     for i in kept.tolist():
         rise = scene.target[2, i].item() - scene.launch_height[i].item()
         assert -3.0 - 1e-9 <= rise <= 3.0 + 1e-9  # the envelope's height difference, m
-        ref = intercept(
-            velocity[i].item(), elevation[i].item(), 0.0, scene.target[:, i].tolist(),
-            scene.velocity[:, i].tolist(), scene.acceleration[:, i].tolist(),
-            scene.wind[:, i].tolist(), scene.drag[i].item(), scene.launch_height[i].item(),
-            GRAVITY,
-        )  # fmt: skip
+        ref = flown(velocity[i].item(), elevation[i].item(), 0.0, scene, i)
         assert ref.miss <= 1e-4 * cannon.max_range  # 24 RK4 steps against DOP853 at 1e-12
 
 
@@ -111,12 +110,7 @@ def test_shipped_network_alone_lands_near_held_out_targets(engine: Engine) -> No
         el, az, v = engine.space_network.aim_at(scene)
     relative = []
     for i in range(60):
-        ref = intercept(
-            v[i].item(), el[i].item(), az[i].item(), scene.target[:, i].tolist(),
-            scene.velocity[:, i].tolist(), scene.acceleration[:, i].tolist(),
-            scene.wind[:, i].tolist(), scene.drag[i].item(), scene.launch_height[i].item(),
-            GRAVITY,
-        )  # fmt: skip
+        ref = flown(v[i].item(), el[i].item(), az[i].item(), scene, i)
         distance = math.hypot(*scene.target[:2, i].tolist())
         relative.append(ref.miss / distance if math.isfinite(ref.miss) else math.inf)
     assert np.median(relative) <= max(3 * card["median_relative_miss"], 1e-3)

@@ -10,6 +10,7 @@ import platform
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,13 +131,7 @@ def train_air(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon) -
 
     out = Path(args.out) if args.out else DEFAULT_AIR_WEIGHTS
     card = train_and_save_air(out, AirTrainConfig(**given), cannon)  # progress on stderr
-    if args.json:
-        print(json.dumps({"weights": str(out), **card["validation"]}, indent=2))
-        return 0
-    seconds = card["training"]["seconds"]
-    print(f"trained in {seconds:.1f} s; weights {out}, version {card['version']}")
-    print(air_validation(card["validation"]))
-    return 0
+    return report(args, out, card, air_validation)
 
 
 def train_space(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon) -> int:
@@ -146,12 +141,22 @@ def train_space(args: argparse.Namespace, given: dict[str, Any], cannon: Cannon)
 
     out = Path(args.out) if args.out else DEFAULT_SPACE_WEIGHTS
     card = train_and_save_space(out, SpaceTrainConfig(**given), cannon)  # progress on stderr
+    return report(args, out, card, space_validation)
+
+
+def report(
+    args: argparse.Namespace,
+    out: Path,
+    card: dict[str, Any],
+    table: Callable[[dict[str, Any]], str],
+) -> int:
+    """A trained model's card as JSON (--json) or as lines for people."""
     if args.json:
         print(json.dumps({"weights": str(out), **card["validation"]}, indent=2))
         return 0
     seconds = card["training"]["seconds"]
     print(f"trained in {seconds:.1f} s; weights {out}, version {card['version']}")
-    print(space_validation(card["validation"]))
+    print(table(card["validation"]))
     return 0
 
 
