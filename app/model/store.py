@@ -71,8 +71,8 @@ def cpu_model(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
 
 
 def save_model(network: InverseNetwork, weights: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """Write the weights and the card (with the weights' sha256 added; for the air network
-    also the envelope it covers); return the card."""
+    """Write the weights and the card (with the weights' sha256 added; for the air and 3D
+    networks also the envelope they cover); return the card."""
     extra = {"envelope": network.envelope.as_dict()} if network.config.inputs != "distance" else {}
     return write(network, weights, card, extra)
 

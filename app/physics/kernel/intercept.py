@@ -1,12 +1,15 @@
 """Aiming in three dimensions at a moving target, compiled, one call per target.
 
-The proposal is the 2D solver's (app/physics/kernel/aim.py: the network and its refinement)
-on the problem seen along the line of fire to the target: the wind's component along that
-line, the target's height. What the line of fire leaves out (the crosswind's drift, the
-target's motion during the flight) Newton on the 3D flight then corrects:
+A free shot is proposed by the 3D network (app/physics/kernel/propose3d.py) from the target,
+its motion and the air, in one pass. A held shot (its velocity or elevation fixed) starts from
+the 2D solver's answer under that constraint (app/physics/kernel/aim.py) on the problem seen
+along the line of fire to the target: the wind's component along that line, the target's
+height, aimed where the target will be when the shot arrives. What the proposal misses (the
+crosswind's drift, the target's motion) Newton on the 3D flight then corrects:
 `space.slopes` gives the miss vector and its Jacobian in (velocity, elevation, azimuth).
 - FREE: 2 equations, 3 controls: the minimum-norm Gauss-Newton step on scaled controls, which
-  keeps the answer near the proposal, the lowest velocity seen along the line of fire;
+  keeps the answer near the proposal; then `newton3d.lowest` slides it along its hits to the
+  lowest velocity;
 - LOW, HIGH: the velocity fixed, Newton in (elevation, azimuth) from the 2D arc's angle;
 - ANGLE: the elevation fixed, Newton in (velocity, azimuth).
 Every step is damped (halved until the miss falls). The answer is then verified by DOP853
