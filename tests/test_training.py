@@ -30,7 +30,9 @@ CANNON = [sys.executable, "-m", "app.cli.main"]
 # Seeds 0, 1 and 2 at the shipped settings, here: median misses 1.17, 1.25 and 1.35 mm; within
 # 1% of the distance 95.8%, 95.45% and 95.6%; reached 99.75%, 99.7% and 99.65%.
 AIR_SPREAD = 1.5
-SPACE_SPREAD = 1.5  # TODO measured spread
+# The 3D model's spread of seeds is not measured (one seed, 18 min here): the air model's
+# allowance. Retrained in a clean-clone CI run on this Intel machine, it passed.
+SPACE_SPREAD = 1.5
 
 
 def test_loss_falls(cannon: Cannon) -> None:
@@ -146,7 +148,7 @@ def test_documented_command_reproduces_the_shipped_air_model(tmp_path: Path) -> 
 
 def test_documented_command_reproduces_the_shipped_space_model(tmp_path: Path) -> None:
     """`cannon train --space` with the card's seed and steps retrains a 3D model as good as
-    the shipped one (within the spread of seeds: SPACE_SPREAD), which the service loads,
+    the shipped one (within SPACE_SPREAD of its median), which the service loads,
     self-checks (its figures against its own card, then 3D aims at 1e-6 m) and aims with.
     Bit for bit only on the CPU its card names, as for the air model."""
     shipped = json.loads(card_path(DEFAULT_SPACE_WEIGHTS).read_text())
