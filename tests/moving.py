@@ -84,8 +84,18 @@ def cases(n: int, seed: int, cannon: Cannon = CANNON, shared: Scene | None = Non
         case = Case(target, scene, v, el, "low", az)
         if not landed((v, el, az), case).miss <= 1e-9 * length:
             continue  # it comes down through the moving target's height earlier, elsewhere
-        steeper = landed((v, el + 1e-6, az), case)  # the arc: does a steeper shot land farther?
-        there = target + u * steeper.time + 0.5 * a * steeper.time**2
-        ahead = (np.array(steeper.point[:2]) - there[:2]) @ (math.cos(az), math.sin(az))
-        drawn.append(Case(target, scene, v, el, "low" if ahead > 0 else "high", az))
+        drawn.append(Case(target, scene, v, el, arc_of((v, el, az), case), az))
     return drawn
+
+
+def arc_of(shot: tuple[float, float, float], case: Case) -> str:
+    """The arc of a shot (velocity m/s, elevation rad, azimuth rad) that meets the case's
+    target, by the reference: "low" if a steeper shot comes down farther along the line of
+    fire, else "high"."""
+    v, el, az = shot
+    steeper = landed((v, el + 1e-6, az), case)
+    s = case.scene
+    there = case.target + np.multiply(s.target_velocity, steeper.time)
+    there += 0.5 * np.multiply(s.target_acceleration, steeper.time**2)
+    ahead = (np.array(steeper.point[:2]) - there[:2]) @ (math.cos(az), math.sin(az))
+    return "low" if ahead > 0 else "high"

@@ -15,7 +15,7 @@ from app.aiming.space import Scene
 from app.config import Settings
 from app.physics import reference
 from app.physics.kernel import space
-from tests.moving import Case, cases, landed
+from tests.moving import Case, arc_of, cases, landed
 
 CASES = cases(60, seed=13)
 
@@ -89,6 +89,21 @@ def test_reachable_moving_targets_are_hit(engine: Engine, how: str, tolerance: f
             faster.append(i)
     assert len(missed) <= 0.05 * len(CASES), missed
     assert len(faster) <= 0.05 * len(CASES), faster
+
+
+def test_a_held_velocity_answers_on_the_arc_asked(engine: Engine) -> None:
+    """The arc asked is the flattest (low) or steepest (high) shot at that velocity that meets
+    the target: never the other arc's, though it hits as well (Newton from the line of fire
+    may find either)."""
+    for case in CASES:
+        answer = engine.aim_at(case.target, case.scene, held(case, "velocity"), 1e-6).row(0)
+        assert answer["hit"]
+        shot = (answer["velocity"], answer["angle"], answer["azimuth"])
+        assert arc_of(shot, case) == case.arc
+        if case.arc == "low":  # the case's own shot is one on that arc
+            assert answer["angle"] <= case.angle + 1e-6
+        else:
+            assert answer["angle"] >= case.angle - 1e-6
 
 
 def test_a_still_target_on_the_line_of_fire_is_the_planes_problem(engine: Engine) -> None:

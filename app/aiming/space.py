@@ -229,19 +229,12 @@ class SpacePath:
         return None
 
     def _intercepts(self, points: np.ndarray, out: np.ndarray, tolerance: float) -> Intercepts:
-        angle, azimuth, velocity, time, _, _, _, miss, apex, steps = out.T
-        iterations = steps.astype(np.int64)
+        # Columns as intercept.COLUMNS says; positional, in the fields' order: a single
+        # target's answer is microseconds, and keywords cost a noticeable part of them.
+        c = out.T
+        miss, iterations = c[7], c[9].astype(np.int64)
+        n = len(points)
         return Intercepts(
-            target=points,
-            angle=angle,
-            azimuth=azimuth,
-            velocity=velocity,
-            intercept_time=time,
-            intercept_point=out[:, 4:7],
-            miss=miss,
-            tolerance=np.full(len(points), tolerance),
-            hit=miss <= tolerance,
-            refined=iterations > 0,
-            iterations=iterations,
-            apex_height=apex,
-        )
+            points, c[0], c[1], c[2], c[3], out[:, 4:7], miss, np.full(n, tolerance),
+            miss <= tolerance, iterations > 0, iterations, c[8],
+        )  # fmt: skip

@@ -20,6 +20,7 @@ from app.physics.kernel.solve import (
     FREE,
     HIGH,
     LOW,
+    MIN_STEPS,
     best_angle,
     bracketed,
     free,
@@ -42,6 +43,7 @@ LIMITS = (
 Weights = tuple[np.ndarray, ...]
 FREE_STEPS = 12  # Gauss-Newton steps for a free shot before another way is tried
 COLUMNS = 6
+START_STEPS = 8  # RK4 steps at least for a 3D start (app/physics/kernel/intercept.py)
 
 
 @jit
@@ -98,8 +100,12 @@ def aim(
     solver, app/physics/kernel/intercept.py) the landing and time are RK4's, apex NaN."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g  # the length unit: a vacuum range at full velocity
-    steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
     h0, ht, wind, k = air[0], air[1], air[2], air[3]
+    # A start for the 3D solver in the model's drag envelope needs only the steps its
+    # tolerance does, not MIN_STEPS' floor for grazing shots: 3D Newton refines it anyway.
+    start_only = not verify and k <= limits[10] * (1 + 1e-9)
+    steps = steps_for(tol, unit, START_STEPS if start_only else MIN_STEPS)
+    rtol, aim_at = verifier_rtol(tol, unit), tol / 4
     moves_angle = mode in (LOW, HIGH)
     if mode == FREE:
         v, a = proposal[0], proposal[1]

@@ -28,8 +28,7 @@ from app.physics.kernel.solve import (
     EDGE,
     FREE,
     SLOWEST,
-    guess,
-    steps_for,
+    space_steps,
     verifier_rtol,
 )  # fmt: skip
 
@@ -111,29 +110,6 @@ def newton(
 
 
 @jit
-def vacuum_start(sc: np.ndarray, mode: int, fixed: float, g: float, x: np.ndarray) -> None:
-    """The vacuum's shot on the mode's arc (or at its elevation) to where the target will
-    be, the time settled by a few rounds; into x = (v, el, az, t)."""
-    t = 0.0
-    v = fixed if mode != ANGLE else 0.0
-    el = fixed if mode == ANGLE else math.pi / 4
-    for _ in range(6):
-        px, py = space.target_at(sc, t, 0), space.target_at(sc, t, 1)
-        rise = space.target_at(sc, t, 2) - sc[0]
-        d = math.hypot(px, py)
-        found = guess(d, rise, mode, fixed, g)
-        if not math.isfinite(found):
-            break
-        if mode == ANGLE:
-            v = found
-        else:
-            el = found
-        x[2] = math.atan2(py, px)
-        t = d / (v * math.cos(el))
-    x[0], x[1], x[3] = v, el, max(t, 1e-6)
-
-
-@jit
 def aim(
     sc: np.ndarray, mode: int, fixed: float, tol: float, refine: bool, limits: np.ndarray,
     weights: Weights, budget: int, out: np.ndarray,
@@ -141,7 +117,7 @@ def aim(
     """Meet the target in `sc` at any point of the flight; into out (intercept.COLUMNS,)."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g
-    steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
+    steps, rtol, aim_at = space_steps(tol, unit, sc[3], limits), verifier_rtol(tol, unit), tol / 4
     x = np.empty(4)
     taken, miss = 0, math.inf
     if mode == FREE or not refine:  # the descending intercept's shot
@@ -149,7 +125,7 @@ def aim(
         x[0], x[1], x[2], x[3] = out[2], out[0], out[1], out[3]
         taken = int(out[9])
     else:
-        vacuum_start(sc, mode, fixed, g, x)
+        intercept.vacuum_start(sc, mode, fixed, g, x)
     if refine and math.isfinite(x[3]):
         n, miss = newton(x, sc, mode, steps, aim_at, limits, budget)
         taken += n

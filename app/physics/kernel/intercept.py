@@ -36,14 +36,16 @@ from app.physics.kernel.solve import (
     HIGH,
     LOW,
     SLOWEST,
-    steps_for,
+    guess,
+    space_steps,
     verifier_rtol,
 )
 
 COLUMNS = 10
 SETTLE = 4  # line-of-fire solves at most while the arrival time settles
 START = 1e-3  # of the length unit: how closely the plane's answer is refined as a start
-MOVED = 0.5  # of the distance: a target that moved less is left to Newton in 3D
+START_TRIES = 16  # iterations of the plane's solver for a start: 3D Newton and the scan go on
+MOVED = 0.1  # of the distance: a target that moved less is left to Newton in 3D
 LINE = 6  # the line-of-fire fields: distance m, bearing rad, launch height m, target height m, wind m/s, drag 1/m
 
 
@@ -59,12 +61,44 @@ def line_of_fire(sc: np.ndarray, t: float, line: np.ndarray) -> None:
 
 
 @jit
+def on_arc(mode: int, az: float, res: np.ndarray) -> bool:
+    """Whether a fixed velocity's hit, with RK4's slopes in res, lies on the arc asked: on
+    the low arc a steeper shot comes down farther along the line of fire, on the high arc
+    nearer (the 2D solver's test, app/physics/kernel/solve.py)."""
+    farther = math.cos(az) * res[3] + math.sin(az) * res[6]  # m/rad along the line of fire
+    return farther > 0.0 if mode == LOW else farther < 0.0
+
+
+@jit
 def moves(sc: np.ndarray) -> bool:
     """Whether the target moves (its velocity or acceleration is not zero)."""
     for j in range(8, 14):  # noqa: SIM110 (numba compiles no generator)
         if sc[j] != 0.0:
             return True
     return False
+
+
+@jit
+def vacuum_start(sc: np.ndarray, mode: int, fixed: float, g: float, x: np.ndarray) -> None:
+    """The vacuum's shot on the mode's arc (or at its elevation) to where the target will
+    be, the time settled by a few rounds; into x = (v, el, az, t)."""
+    t = 0.0
+    v = fixed if mode != ANGLE else 0.0
+    el = fixed if mode == ANGLE else math.pi / 4
+    for _ in range(6):
+        px, py = space.target_at(sc, t, 0), space.target_at(sc, t, 1)
+        rise = space.target_at(sc, t, 2) - sc[0]
+        d = math.hypot(px, py)
+        found = guess(d, rise, mode, fixed, g)
+        if not math.isfinite(found):
+            break
+        if mode == ANGLE:
+            v = found
+        else:
+            el = found
+        x[2] = math.atan2(py, px)
+        t = d / (v * math.cos(el))
+    x[0], x[1], x[3] = v, el, max(t, 1e-6)
 
 
 @jit
@@ -85,7 +119,10 @@ def propose(
     it will be a vacuum flight later (a target falling out of reach overhead)."""
     line, row, later = np.empty(LINE), np.empty(plane.COLUMNS), np.empty(LINE)
     air = np.empty((1, 4))
-    t, taken = 0.0, 0
+    t, taken, tries = 0.0, 0, min(budget, START_TRIES)
+    if mode != FREE and moves(sc):  # first aimed where the target will be after a vacuum flight
+        vacuum_start(sc, mode, fixed, limits[0], air[0])
+        t = air[0, 3]
     v, el, az, arrival = limits[1], math.pi / 4, math.nan, math.nan
     for it in range(SETTLE if moves(sc) else 1):
         line_of_fire(sc, t, line)
@@ -93,7 +130,7 @@ def propose(
         proposal = (
             plane.propose(line[:1].copy(), air, limits, weights)[0] if mode == FREE else np.empty(2)
         )
-        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, budget, row, False)
+        plane.aim(line[0], air[0], mode, fixed, tol, True, limits, proposal, tries, row, False)
         taken += int(row[5])
         if not math.isfinite(row[3]):
             if it == 0:  # try where it will be a vacuum flight later
@@ -104,9 +141,10 @@ def propose(
         v, el, arrival = row[1], row[0], row[3]
         line_of_fire(sc, arrival, later)  # aimed where the target will be at the arrival
         az = later[1]
-        moved = math.hypot(
-            space.target_at(sc, arrival, 0) - space.target_at(sc, t, 0),
-            space.target_at(sc, arrival, 1) - space.target_at(sc, t, 1),
+        moved = math.sqrt(
+            (space.target_at(sc, arrival, 0) - space.target_at(sc, t, 0)) ** 2
+            + (space.target_at(sc, arrival, 1) - space.target_at(sc, t, 1)) ** 2
+            + (space.target_at(sc, arrival, 2) - space.target_at(sc, t, 2)) ** 2
         )
         if moved <= MOVED * line[0]:
             break
@@ -125,7 +163,7 @@ def aim(
     (COLUMNS,)."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g
-    steps, rtol, aim_at = steps_for(tol, unit), verifier_rtol(tol, unit), tol / 4
+    steps, rtol, aim_at = space_steps(tol, unit, sc[3], limits), verifier_rtol(tol, unit), tol / 4
     networked = mode == FREE and propose3d.bound(weights)
     if networked:  # the 3D network's shot, in one pass
         v, el, az = propose3d.propose(sc, limits, weights)
@@ -171,6 +209,10 @@ def aim(
                 res[:] = other
             if miss <= aim_at:
                 break
+        other_arc = mode in (LOW, HIGH) and miss <= aim_at and not on_arc(mode, az, res)
+        if other_arc:  # Newton found the other arc's shot: the scan looks for this one's
+            kept, miss = (v, el, az, miss), math.nan
+            other[:] = res
         # The last resort: scan the held shot's range on its arc; at a fixed velocity with no
         # root on that arc, the other one's, so the arc asked is the flattest (or steepest)
         # shot there is (ballistic-solver's meaning), not a miss where one shot exists.
@@ -183,6 +225,9 @@ def aim(
             if nmiss < miss or math.isnan(miss):
                 v, el, az, miss = nv, ne, na, nmiss
                 fresh = False
+        if other_arc and not miss <= aim_at:  # none found there (two arcs that nearly merge)
+            v, el, az, miss = kept
+            res[:], fresh = other, True
         across = sc[2] * math.cos(az) - sc[1] * math.sin(az)  # the crosswind, m/s
         if free and miss <= aim_at and (networked or moves(sc) or across != 0.0):
             # Off the line of fire the plane's lowest shot is not the lowest, and the 3D

@@ -30,15 +30,29 @@ SLOWEST = 1e-3  # m/s, the bottom of the fixed-angle bracket
 EDGE = 1e-6  # rad kept off the open angle limits
 CORRECTIONS = 6  # Newton and secant steps on the verifier's miss
 MIN_STEPS = 32  # fewer resolve a shot that only just climbs to the target height too coarsely
+COARSE_FLOOR, COARSE_CAP = 16, 32  # RK4 steps for Newton in 3D inside the drag envelope
 
 
 @jit
-def steps_for(tolerance: float, unit: float) -> int:
+def steps_for(tolerance: float, unit: float, floor: int = MIN_STEPS, cap: int = 128) -> int:
     """RK4 steps per flight for landings within tolerance / 4 of DOP853 on all but grazing
     shots (tests/test_kernel.py holds it over the envelope; the verifier's corrections take
     the rest). The error falls as steps^-4 and scales with the length unit v_max^2 / g; the
     constant comes from the worst error seen over the envelope at 64 steps."""
-    return min(max(int(math.ceil((6.3 * unit / tolerance) ** 0.25)), MIN_STEPS), 128)  # noqa: RUF046 (numba)
+    return min(max(int(math.ceil((6.3 * unit / tolerance) ** 0.25)), floor), cap)  # noqa: RUF046 (numba)
+
+
+@jit
+def space_steps(tolerance: float, unit: float, drag: float, limits: np.ndarray) -> int:
+    """RK4 steps per flight for Newton in 3D (app/physics/kernel/intercept.py, anywhere.py).
+    Inside the air model's drag envelope (limits[10], 1/m) a coarser flight will do: Newton
+    finds its root, RK4 off DOP853 by about 6.3 unit / steps^4 at most (6e-5 of the unit at
+    32), and the corrections on the verifier's own miss, with RK4's slopes, take the rest.
+    Past it (the heavy drag of a held shot at a gun's scale) RK4's error grows with the drag
+    and the slopes themselves go wrong: steps_for's rule, up to 128."""
+    if drag <= limits[10] * (1 + 1e-9):
+        return steps_for(tolerance, unit, COARSE_FLOOR, COARSE_CAP)
+    return steps_for(tolerance, unit)
 
 
 @jit
