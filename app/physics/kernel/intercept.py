@@ -65,7 +65,7 @@ def on_arc(mode: int, az: float, res: np.ndarray) -> bool:
     """Whether a fixed velocity's hit, with RK4's slopes in res, lies on the arc asked: on
     the low arc a steeper shot comes down farther along the line of fire, on the high arc
     nearer (the 2D solver's test, app/physics/kernel/solve.py)."""
-    farther = math.cos(az) * res[3] + math.sin(az) * res[6]  # m/rad along the line of fire
+    farther = float(math.cos(az) * res[3] + math.sin(az) * res[6])  # m/rad along the line of fire
     return farther > 0.0 if mode == LOW else farther < 0.0
 
 
