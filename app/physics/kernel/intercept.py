@@ -168,10 +168,15 @@ def aim(
     if networked:  # the 3D network's shot, in one pass
         v, el, az = propose3d.propose(sc, limits, weights)
         t, taken = propose3d.meet_time(v, el, sc), 0
-    else:
-        # The plane's answer only starts Newton in 3D, which refines it anyway: to a
-        # thousandth of the length unit, not to the tolerance asked.
-        start = max(tol, START * unit) if refine else math.inf
+    # The plane's answer only starts Newton in 3D, which refines it anyway: to a thousandth
+    # of the length unit, not to the tolerance asked.
+    start = max(tol, START * unit) if refine else math.inf
+    vacuum = mode in (LOW, HIGH) and refine  # at a fixed velocity the vacuum's shot first
+    if vacuum:  # where the target will be: Newton takes as few steps from it, for nothing
+        x = np.empty(4)
+        vacuum_start(sc, mode, fixed, g, x)
+        v, el, az, t, taken = x[0], x[1], x[2], x[3], 0
+    elif not networked:
         v, el, az, t, taken = propose(sc, mode, fixed, start, limits, weights, budget)
     if mode in (LOW, HIGH):
         v = fixed
@@ -209,6 +214,18 @@ def aim(
                 res[:] = other
             if miss <= aim_at:
                 break
+        if vacuum and not (miss <= aim_at and on_arc(mode, az, res)):
+            # Newton from the vacuum's shot stalled or found the other arc's: from the
+            # plane's answer along the line of fire instead, the better of the two kept.
+            tv, te, ta, tt, m = propose(sc, mode, fixed, start, limits, weights, budget)
+            tt = tt if math.isfinite(tt) else first_time(fixed, te, sc[7] - sc[0], g)
+            nv, ne, na, n, nmiss = newton3d.newton(
+                fixed, te, ta, sc, mode, tt / steps, aim_at, limits, budget, other
+            )
+            taken += m + n
+            if (nmiss <= aim_at and on_arc(mode, na, other)) or nmiss < miss or math.isnan(miss):
+                v, el, az, miss, h, t, az0 = nv, ne, na, nmiss, tt / steps, tt, ta
+                res[:] = other
         other_arc = mode in (LOW, HIGH) and miss <= aim_at and not on_arc(mode, az, res)
         if other_arc:  # Newton found the other arc's shot: the scan looks for this one's
             kept, miss = (v, el, az, miss), math.nan
