@@ -54,10 +54,11 @@ class Scene:
     def rows(self, targets: np.ndarray, gravity: float) -> np.ndarray:
         """The compiled scene (N, len(space.SCENE)) for targets (N, 3)."""
         rows = np.empty((len(targets), len(space.SCENE)))
-        rows[:, :5] = (self.launch_height, *self.wind, self.drag, gravity)
+        rows[:] = (  # one assignment, the targets' columns filled next: a single target's
+            self.launch_height, *self.wind, self.drag, gravity,  # whole aim is microseconds
+            0.0, 0.0, 0.0, *self.target_velocity, *self.target_acceleration,
+        )  # fmt: skip
         rows[:, 5:8] = targets
-        rows[:, 8:11] = self.target_velocity
-        rows[:, 11:14] = self.target_acceleration
         return rows
 
 

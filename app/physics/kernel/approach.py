@@ -90,7 +90,10 @@ def closest(
                 _, rate, curve = _gap3(at, rates, sc, t + tau)
                 if curve <= 0.0:
                     break
-                tau = min(max(tau - rate / curve, 0.0), h)
+                step = rate / curve
+                tau = min(max(tau - step, 0.0), h)
+                if abs(step) <= 1e-15 * (1.0 + tau):  # settled: no need to step again
+                    break
             Ks[0] = K0
             space._dop_step(y, tau, Ks, at, sc)
             space._rates(at, rates, sc, 6)

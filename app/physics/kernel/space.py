@@ -155,8 +155,10 @@ def slopes(v: float, el: float, az: float, sc: np.ndarray, h: float, out: np.nda
                 rate = nxt[5] - _target_rate(sc, t + tau, 2)
                 if rate >= 0.0:
                     break
-                gap = nxt[2] - target_at(sc, t + tau, 2)
-                tau = min(max(tau - gap / rate, 0.0), h)
+                step = (nxt[2] - target_at(sc, t + tau, 2)) / rate
+                tau = min(max(tau - step, 0.0), h)
+                if abs(step) <= 1e-15 * (1.0 + tau):  # settled: no need to step again
+                    break
             _rk4(s, tau, nxt, work, sc)
             _crossing(nxt, sc, t + tau, out)
             return
@@ -294,7 +296,10 @@ def _place_apex(
         _rates(out, rates, sc, 6)
         if rates[5] == 0.0:
             break
-        tau = min(max(tau - out[5] / rates[5], 0.0), h)
+        step = out[5] / rates[5]
+        tau = min(max(tau - step, 0.0), h)
+        if abs(step) <= 1e-15 * (1.0 + tau):
+            break
     K[0] = K0
     _dop_step(y, tau, K, out, sc)
     return tau, out
