@@ -37,6 +37,7 @@ from safetensors.torch import load_file, save_file
 
 from app.model.store import (
     DEFAULT_AIR_WEIGHTS,
+    DEFAULT_SPACE_WEIGHTS,
     DEFAULT_WEIGHTS,
     VERSION_LENGTH,
     card_path,
@@ -257,7 +258,12 @@ def corrupted(tmp_path: Path, model: str, fault: str) -> dict[str, str]:
     """A copy of a shipped model with NaN in one tensor or every weight zeroed, its card
     re-signed (weights_sha256 and version) so that the sha256 check passes: only the
     self-check can tell. Returns the variable that points the service at it."""
-    source = DEFAULT_WEIGHTS if model == "vacuum" else DEFAULT_AIR_WEIGHTS
+    sources = {
+        "vacuum": DEFAULT_WEIGHTS,
+        "air": DEFAULT_AIR_WEIGHTS,
+        "space": DEFAULT_SPACE_WEIGHTS,
+    }
+    source = sources[model]
     weights = tmp_path / source.name
     tensors = load_file(str(source))
     if fault == "nan":
@@ -273,6 +279,9 @@ def corrupted(tmp_path: Path, model: str, fault: str) -> dict[str, str]:
     if model == "vacuum":
         load_model(weights, Cannon())
         return {"CANNON_MODEL_PATH": str(weights)}
+    if model == "space":
+        load_model(weights, Cannon(), "space")
+        return {"CANNON_SPACE_MODEL_PATH": str(weights)}
     load_model(weights, Cannon(), "air")
     return {"CANNON_AIR_MODEL_PATH": str(weights)}
 
@@ -284,6 +293,8 @@ def corrupted(tmp_path: Path, model: str, fault: str) -> dict[str, str]:
         ("vacuum", "zero", "all zero"),
         ("air", "nan", "NaN/Inf in body.2.weight"),
         ("air", "zero", "all zero"),
+        ("space", "nan", "NaN/Inf in body.2.weight"),
+        ("space", "zero", "all zero"),
     ],
 )
 def test_a_re_signed_broken_model_is_refused_before_listening(
@@ -308,8 +319,8 @@ def test_a_re_signed_broken_model_is_refused_before_listening(
     assert "Uvicorn running" not in output
     refusals = [line for line in output.splitlines() if "refusing to serve" in line]
     assert len(refusals) == 1 and reason in refusals[0], output
-    if model == "air":
-        assert "air self-check" in refusals[0]
+    if model != "vacuum":
+        assert {"air": "air self-check", "space": "3D self-check"}[model] in refusals[0]
     assert "Traceback" not in output, output
     # docs/cli.md and app/cli/options.py, exit codes: "1 ... the command failed".
     assert process.returncode == 1, f"exit status {process.returncode}, not 1:\n{output}"

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from app.physics.kernel import space
-from app.physics.kernel.flight import _STAGES, MAX_STEPS, NEWTON, dop_error, jit
+from app.physics.kernel.flight import _STAGES, MAX_STEPS, NEWTON, jit
 
 
 @jit
@@ -68,7 +68,7 @@ def closest(
         return
     for _ in range(MAX_STEPS):
         space._dop_step(y, h, K, new, sc)
-        norm = dop_error(y, new, K, h, rtol)
+        norm = space.step_error(y, new, K, h, rtol, sc)
         if norm > 1.0:
             h *= max(0.2, 0.9 * norm ** (-1 / 8))
             rejected = True
