@@ -117,7 +117,11 @@ def aim(
     """Meet the target in `sc` at any point of the flight; into out (intercept.COLUMNS,)."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g
-    steps, rtol, aim_at = space_steps(tol, unit, sc[3], limits), verifier_rtol(tol, unit), tol / 4
+    steps, rtol, aim_at = (
+        space_steps(tol, unit, sc[3], limits, mode),
+        verifier_rtol(tol, unit),
+        tol / 4,
+    )
     x = np.empty(4)
     taken, miss = 0, math.inf
     if mode == FREE or not refine:  # the descending intercept's shot

@@ -163,7 +163,11 @@ def aim(
     (COLUMNS,)."""
     g, vmax = limits[0], limits[1]
     unit = vmax * vmax / g
-    steps, rtol, aim_at = space_steps(tol, unit, sc[3], limits), verifier_rtol(tol, unit), tol / 4
+    steps, rtol, aim_at = (
+        space_steps(tol, unit, sc[3], limits, mode),
+        verifier_rtol(tol, unit),
+        tol / 4,
+    )
     networked = mode == FREE and propose3d.bound(weights)
     if networked:  # the 3D network's shot, in one pass
         v, el, az = propose3d.propose(sc, limits, weights)
