@@ -46,8 +46,9 @@ def steps_for(tolerance: float, unit: float, floor: int = MIN_STEPS, cap: int = 
 def space_steps(tolerance: float, unit: float, drag: float, limits: np.ndarray, mode: int) -> int:
     """RK4 steps per flight for Newton in 3D (app/physics/kernel/intercept.py, anywhere.py).
     Inside the air model's drag envelope (limits[10], 1/m) a coarser flight will do: Newton
-    finds its root, RK4 off DOP853 by about 6.3 unit / steps^4 at most (6e-5 of the unit at
-    32), and the corrections on the verifier's own miss, with RK4's slopes, take the rest.
+    finds its root, RK4 off DOP853 by about 6.3 unit / steps^4 at most (1e-4 of the unit at
+    16, 6e-6 at 32), and the corrections on the verifier's own miss, with RK4's slopes, take
+    the rest.
     A free shot keeps 32 at least: the search for the lowest velocity follows RK4's slope
     along the hits to where it is 0, at the curve's flat bottom, and coarser slopes stop it
     short (1e-5 of the velocity above the lowest, seen at 16). Past the envelope (the heavy
