@@ -302,3 +302,14 @@ def test_without_drag_the_flight_is_the_parabola_rk4_flies() -> None:
         assert np.isnan(exact[0]) == np.isnan(flown[0])
         if not np.isnan(exact[0]):
             assert exact == pytest.approx(flown, rel=1e-12, abs=1e-12)
+
+
+def test_a_target_far_past_any_reach_is_a_miss_not_an_error(engine: Engine) -> None:
+    """Schemathesis found it: a flight toward a target 3e16 m away overflowed, and the
+    Jacobian's NaNs reached numba's linear algebra, which raised (a 500)."""
+    far = (3.3e-71, -2.86e16, 0.0)
+    for meeting in ("any", "descending"):
+        shot = engine.aim_at(
+            [far], Scene(drag=3.3e-71), Constraint(angle=5e-324), 1e-6, meeting=meeting
+        )  # type: ignore[arg-type]
+        assert not shot.hit[0]

@@ -48,8 +48,12 @@ def gap(
 
 @jit
 def _step(mode: int, res: np.ndarray, J: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Newton's step in (v, el, az, t); NaN where the Jacobian is singular."""
+    """Newton's step in (v, el, az, t); NaN where the Jacobian is singular or not finite (a
+    flight far past any reach overflows; numba's linear algebra refuses what is not finite)."""
     step = np.zeros(4)
+    if not (np.all(np.isfinite(J)) and np.all(np.isfinite(res))):
+        step[:] = math.nan
+        return step
     if mode == FREE:  # minimum norm in scaled unknowns
         Js = J * scale  # (3, 4)
         A = Js @ Js.T
