@@ -313,3 +313,6 @@ def test_a_target_far_past_any_reach_is_a_miss_not_an_error(engine: Engine) -> N
             [far], Scene(drag=3.3e-71), Constraint(angle=5e-324), 1e-6, meeting=meeting
         )  # type: ignore[arg-type]
         assert not shot.hit[0]
+    # Free, met anywhere: finite slopes whose squares overflow (a target 2.8e169 m away).
+    shot = engine.aim_at([(3.6e16, 2.8e169, 1e-5)], Scene(), meeting="any")
+    assert not shot.hit[0]

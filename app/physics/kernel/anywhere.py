@@ -57,7 +57,7 @@ def _step(mode: int, res: np.ndarray, J: np.ndarray, scale: np.ndarray) -> np.nd
     if mode == FREE:  # minimum norm in scaled unknowns
         Js = J * scale  # (3, 4)
         A = Js @ Js.T
-        if abs(np.linalg.det(A)) < 1e-300:
+        if not np.all(np.isfinite(A)) or abs(np.linalg.det(A)) < 1e-300:  # overflowed, singular
             step[:] = math.nan
             return step
         y = np.linalg.solve(A, res)
