@@ -121,7 +121,9 @@ class Through:
     table: ReachTable
     config: AirTrainConfig
 
-    def losses(self, network: InverseNetwork, sampler: torch.Generator) -> tuple[Tensor, Tensor]:
+    def losses(
+        self, network: InverseNetwork, sampler: torch.Generator, done: float
+    ) -> tuple[Tensor, Tensor]:
         config, cannon = self.config, network.cannon
         envelope = ENVELOPE.at(cannon)  # in metres for the cannon trained on
         conditions = sample_conditions(config.batch_size, sampler, envelope, config.edge_fraction)

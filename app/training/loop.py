@@ -41,8 +41,11 @@ class Schedule(Protocol):
 
 
 class Physics(Protocol):
-    def losses(self, network: InverseNetwork, sampler: torch.Generator) -> tuple[Tensor, Tensor]:
-        """A fresh batch drawn with `sampler`: its miss loss and its velocity loss, scalars."""
+    def losses(
+        self, network: InverseNetwork, sampler: torch.Generator, done: float
+    ) -> tuple[Tensor, Tensor]:
+        """A fresh batch drawn with `sampler`: its miss loss and its velocity loss, scalars.
+        `done` is the share of training behind this step, 0 at the first and 1 at the last."""
         ...
 
 
@@ -54,11 +57,21 @@ class Run:
     seconds: float = 0.0
 
 
+def done(schedule: Schedule, step: int) -> float:
+    """The share of training behind `step`: 0 at the first, 1 at the last."""
+    return step / max(schedule.steps - 1, 1)
+
+
+def geometric(start: float, end: float, done: float) -> float:
+    """From start (done = 0) to end (done = 1), by a constant factor a step."""
+    return math.exp(math.log(start) + done * (math.log(end) - math.log(start)))
+
+
 def velocity_weight(schedule: Schedule, step: int) -> float:
     """Geometric decay from velocity_weight_start to velocity_weight_end."""
-    fraction = step / max(schedule.steps - 1, 1)
-    start, end = math.log(schedule.velocity_weight_start), math.log(schedule.velocity_weight_end)
-    return math.exp(start + fraction * (end - start))
+    return geometric(
+        schedule.velocity_weight_start, schedule.velocity_weight_end, done(schedule, step)
+    )
 
 
 def optimise(
@@ -77,7 +90,7 @@ def optimise(
     run, start = Run(network), time.perf_counter()
     bar = tqdm(range(schedule.steps), desc=desc, unit="step", disable=not progress)
     for step in bar:
-        miss_loss, velocity_loss = physics.losses(network, sampler)
+        miss_loss, velocity_loss = physics.losses(network, sampler, done(schedule, step))
         loss = miss_loss + velocity_weight(schedule, step) * velocity_loss
 
         optimiser.zero_grad(set_to_none=True)

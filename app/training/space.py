@@ -38,7 +38,7 @@ from app.physics import reference_space as reference
 from app.physics import space_flight as flight
 from app.physics.envelope import ENVELOPE
 from app.physics.vacuum import Cannon
-from app.training.loop import Run, optimise
+from app.training.loop import Run, geometric, optimise
 
 VALIDATION_SEED = 2026  # held-out targets: a generator no training run uses
 BUILT = 1e-6  # of the unit length: the most a building shot may miss its own target by
@@ -47,13 +47,22 @@ BUILT = 1e-6  # of the unit length: the most a building shot may miss its own ta
 @dataclass(frozen=True)
 class SpaceTrainConfig:
     seed: int = 0  # seeds initialisation and the sampling of targets
-    steps: int = 12_000  # Adam steps, one fresh batch of targets each
+    steps: int = 20_000  # Adam steps, one fresh batch of targets each (12,000: median 0.140%)
     batch_size: int = 3072  # targets drawn per step; about half are kept
     learning_rate: float = 3e-3  # peak Adam rate, cosine-decayed to 1% of it
     velocity_weight_start: float = 0.1  # the (v / v_max)^2 penalty's weight at step 0 ...
     velocity_weight_end: float = 1e-4  # ... and at the last, as for the air model
-    miss_floor: float = 0.05  # vacuum ranges added to the distance the miss is divided by
+    miss_floor: float = 0.01  # vacuum ranges added to the distance the miss is divided by
+    # (0.05, the air model's, weighed the short targets' misses, the hardest, at half of the
+    # goal's measure: median 0.101% against 0.099% after 20,000 steps)
     miss_smoothing: float = 1e-5  # |relative miss|, smoothed into a parabola below this
+    # The loss on a relative miss r is s log(1 + r / s): r itself below the scale s, its
+    # logarithm above. s decays geometrically like the penalty: at first every miss pulls as
+    # in the air model's |r|; at the end a target missed by far more than s pulls little, so
+    # the hard few (p99 ~10%) stop steering the many, whose median is the goal (after 12,000
+    # steps: median 0.140% against |r|'s 0.160%).
+    miss_scale_start: float = 1.0
+    miss_scale_end: float = 1e-3
     nearest: float = 0.02  # vacuum ranges: targets nearer at firing are left out
     edge_fraction: float = 0.1  # share of drags and winds drawn on the envelope's bound
     simulator_steps: int = 16  # RK4 steps of the network's shot
@@ -123,7 +132,9 @@ class Moving:
 
     config: SpaceTrainConfig
 
-    def losses(self, network: InverseNetwork, sampler: torch.Generator) -> tuple[Tensor, Tensor]:
+    def losses(
+        self, network: InverseNetwork, sampler: torch.Generator, done: float
+    ) -> tuple[Tensor, Tensor]:
         config, cannon = self.config, network.cannon
         scene, keep, _, _ = draw(
             config.batch_size, cannon, sampler, config.edge_fraction, config.building_steps
@@ -140,10 +151,12 @@ class Moving:
         gap = torch.where(met.reaches, (met.miss**2).sum(dim=0), 1.0)
         relative = gap / (distance + config.miss_floor * cannon.max_range) ** 2
         smooth = config.miss_smoothing
+        scale = geometric(config.miss_scale_start, config.miss_scale_end, done)
+        miss = (relative + smooth**2).sqrt() - smooth  # (B,) |relative miss|, smoothed
         miss_term = torch.where(
             met.reaches,
-            (relative + smooth**2).sqrt() - smooth,
-            1.0 + met.shortfall / cannon.max_range,
+            scale * torch.log1p(miss / scale),
+            1.0 + met.shortfall / cannon.max_range,  # never down: pulled up as before
         )
         velocity_term = (velocity.double() / cannon.max_velocity) ** 2
         return miss_term.mean(), velocity_term.mean()

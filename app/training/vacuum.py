@@ -38,7 +38,9 @@ class Vacuum:
     cannon: Cannon
     batch_size: int
 
-    def losses(self, network: InverseNetwork, sampler: torch.Generator) -> tuple[Tensor, Tensor]:
+    def losses(
+        self, network: InverseNetwork, sampler: torch.Generator, done: float
+    ) -> tuple[Tensor, Tensor]:
         strata = torch.arange(self.batch_size, dtype=torch.float32)  # (B,)
         jitter = torch.rand(self.batch_size, generator=sampler)  # (B,)
         target = (strata + jitter) / self.batch_size * self.cannon.max_range  # (B,) m
