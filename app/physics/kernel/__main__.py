@@ -10,7 +10,7 @@ began = time.perf_counter()
 
 import numpy as np  # noqa: E402
 
-from app.physics.kernel import approach, flight, space  # noqa: E402  (timed: the import loads or compiles nothing yet)
+from app.physics.kernel import approach, flight, odds, space  # noqa: E402  (timed: the import loads or compiles nothing yet)
 from app.physics.kernel.model import CompiledAimer  # noqa: E402
 
 
@@ -31,6 +31,10 @@ def main() -> None:
     met = np.empty(6)
     space.meet(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)  # GET /verify's, in 3D
     approach.closest(9.0, 0.6, 0.2, scenes[0], 0.02, 1e-12, met)
+    sensed, draws = np.empty(odds.SENSE), np.zeros((2, odds.P))  # uncertainty and calibration
+    odds.sense(9.0, 0.6, 0.2, scenes[0], 32, sensed)
+    odds.scatter(9.0, 0.6, 0.2, scenes[0], 32, draws, np.empty((2, 2)))
+    odds.scatter_slopes(9.0, 0.6, 0.2, scenes[0], 32, draws, np.empty((2, 8)))
     print(f"kernel compiled and cached in {flight.CACHE} ({time.perf_counter() - began:.1f} s)")
 
 

@@ -1,0 +1,275 @@
+"""Calibration: the air and the cannon's muzzle speed from where observed shots landed.
+
+Each observed shot was fired with commanded controls (velocity, elevation, azimuth) from its
+launch height and came down through its target height at `landed` (x, y m from the muzzle;
+in the 2D form only the distance along the line of fire is seen), perhaps after a timed
+`flight_time`. The unknowns, any of:
+
+- `drag` k (1/m, at least 0);
+- `wind` (m/s): along the line of fire in the 2D form, both horizontal components in 3D;
+- `velocity_bias` b: the cannon fires b times the commanded velocity (1 = exact).
+
+Weighted least squares with optional normal priors, by Levenberg-Marquardt in scaled
+parameters (drag bounded at 0, the bias at 0.1), from drag 0, no wind and an exact cannon
+(or the priors' means): no guess is asked of the user. Every predicted landing and its
+derivatives in all parameters come from one compiled flight with its variational equations
+(kernel/odds.sense; the bias's derivative is v times the velocity's). The standard errors
+are the linearised ones, sigma^2 (J^T J + prior precision)^-1 with sigma as given (not
+re-estimated from the residuals: six shots say little about their own noise).
+
+When the information matrix is singular to working precision the shots cannot tell the
+asked parameters apart; `NotIdentifiable` names them and the shot that would separate them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from app.physics.kernel import odds as kernel
+from app.physics.kernel import space
+from app.physics.kernel.solve import steps_for
+
+PARAMETERS = ("drag", "wind", "velocity_bias")
+SINGULAR = 1e-9  # the smallest eigenvalue of the information's correlation form that counts
+ITERATIONS = 100
+
+
+class NotIdentifiable(ValueError):
+    """The shots cannot tell these parameters apart (or one has no effect on them)."""
+
+    def __init__(self, names: list[str], hint: str) -> None:
+        self.names, self.hint = names, hint
+        super().__init__(f"the shots cannot determine {' and '.join(names)}: {hint}")
+
+
+@dataclass(frozen=True)
+class Shots:
+    """n observed shots: (n,) arrays unless said."""
+
+    velocity: np.ndarray  # m/s, commanded
+    angle: np.ndarray  # rad, the elevation
+    azimuth: np.ndarray  # rad
+    landed: np.ndarray  # (n, 2) m, where it came down through the target height
+    launch_height: np.ndarray  # m
+    target_height: np.ndarray  # m
+    flight_time: np.ndarray  # s; NaN where not timed
+
+
+@dataclass(frozen=True)
+class Problem:
+    shots: Shots
+    sigma: float  # m, each landing coordinate's noise
+    fit: tuple[str, ...]  # a subset of PARAMETERS
+    gravity: float  # m/s^2
+    plane: bool = False  # the 2D form: only landed x is seen, the wind is along x
+    time_sigma: float = math.nan  # s, the flight times' noise (needed when any is given)
+    known: dict[str, float] = field(default_factory=dict)  # drag, wind_x, wind_y, velocity_bias
+    priors: dict[str, tuple[float, float]] = field(default_factory=dict)  # name: (mean, sd)
+
+    def names(self) -> list[str]:
+        """The fitted parameters one by one: the wind is wind_x (and wind_y in 3D)."""
+        out = []
+        for name in PARAMETERS:
+            if name in self.fit:
+                out += (
+                    (["wind_x"] if self.plane else ["wind_x", "wind_y"])
+                    if name == "wind"
+                    else [name]
+                )
+        return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    names: list[str]
+    values: np.ndarray  # (p,) drag 1/m, wind m/s, bias 1
+    standard_errors: np.ndarray  # (p,)
+    correlation: np.ndarray  # (p, p)
+    residuals: np.ndarray  # (n, 2) m: observed minus predicted landing (y 0 in 2D)
+    time_residuals: np.ndarray  # (n,) s; NaN where not timed
+    rms: float  # m, over the landing coordinates seen
+    air: dict[str, float]  # every parameter, fitted or known: drag, wind_x, wind_y, velocity_bias
+    iterations: int
+
+
+def _scales(problem: Problem) -> dict[str, float]:
+    """Typical sizes, so the damping treats the parameters alike: drag at the shots' own
+    length scale v^2/g, winds a tenth of the shots' speed, the bias a percent."""
+    v = float(np.max(problem.shots.velocity))
+    return {
+        "drag": problem.gravity / v**2,
+        "wind_x": 0.1 * v,
+        "wind_y": 0.1 * v,
+        "velocity_bias": 0.01,
+    }
+
+
+def _air(problem: Problem, names: list[str], theta: np.ndarray) -> dict[str, float]:
+    air = {"drag": 0.0, "wind_x": 0.0, "wind_y": 0.0, "velocity_bias": 1.0}
+    air.update({k: v for k, v in problem.known.items() if k in air})
+    air.update(zip(names, (float(t) for t in theta), strict=True))
+    return air
+
+
+def _predict(
+    problem: Problem, names: list[str], theta: np.ndarray, steps: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Residuals (observed minus predicted, over their sigmas) and their Jacobian in theta
+    (of the predictions, over the sigmas). NaN residuals where a shot never comes down."""
+    s, air = problem.shots, _air(problem, names, theta)
+    rows, jac = [], []
+    out, scene = np.empty(kernel.SENSE), np.zeros(len(space.SCENE))
+    columns = {"velocity_bias": 0, "drag": 3, "wind_x": 4, "wind_y": 5}
+    p = kernel.P
+    for i in range(len(s.velocity)):
+        scene[:5] = s.launch_height[i], air["wind_x"], air["wind_y"], air["drag"], problem.gravity
+        scene[7] = s.target_height[i]
+        v = s.velocity[i] * air["velocity_bias"]
+        kernel.sense(v, s.angle[i], s.azimuth[i], scene, steps, out)
+        seen = [(0, s.landed[i, 0], problem.sigma)]
+        if not problem.plane:
+            seen.append((1, s.landed[i, 1], problem.sigma))
+        if not math.isnan(s.flight_time[i]):
+            seen.append((2, s.flight_time[i], problem.time_sigma))
+        for row, observed, sigma in seen:
+            rows.append((observed - out[row]) / sigma)
+            slope = out[3 + row * p : 3 + (row + 1) * p]
+            jac.append(
+                [
+                    slope[columns[n]] * (s.velocity[i] if n == "velocity_bias" else 1.0) / sigma
+                    for n in names
+                ]
+            )
+    return np.array(rows), np.array(jac).reshape(len(rows), len(names))
+
+
+def _cost(r: np.ndarray, theta: np.ndarray, prior: tuple[np.ndarray, np.ndarray]) -> float:
+    mean, precision = prior
+    return float(r @ r + np.sum(precision * (theta - mean) ** 2))
+
+
+def calibrate(problem: Problem) -> Calibration:
+    names = problem.names()
+    scale = np.array([_scales(problem)[n] for n in names])
+    low = np.array(
+        [0.0 if n == "drag" else 0.1 if n == "velocity_bias" else -np.inf for n in names]
+    )
+    mean = np.zeros(len(names))
+    precision = np.zeros(len(names))
+    start = {"drag": 0.0, "wind_x": 0.0, "wind_y": 0.0, "velocity_bias": 1.0}
+    for j, n in enumerate(names):
+        key = "wind" if n.startswith("wind") else n
+        if key in problem.priors:
+            mean[j], sd = problem.priors[key]
+            precision[j] = 1.0 / sd**2
+            start[n] = mean[j]
+    prior = (mean, precision)
+    unit = float(np.max(problem.shots.velocity) ** 2 / problem.gravity)
+    steps = int(steps_for(0.01 * problem.sigma, unit, 32, 256))
+    theta = np.maximum(np.array([start[n] for n in names]), low)
+    r, J = _predict(problem, names, theta, steps)
+    cost = _cost(r, theta, prior) if np.isfinite(r).all() else math.inf
+    lam, used = 1e-3, 0
+    for used in range(1, ITERATIONS + 1):  # noqa: B007 (the count is reported)
+        Js = J * scale  # in scaled parameters
+        A = Js.T @ Js + np.diag(precision * scale**2)
+        b = Js.T @ r - precision * scale * (theta - mean)
+        try:
+            step = np.linalg.solve(A + lam * np.eye(len(names)), b) * scale
+        except np.linalg.LinAlgError:
+            lam *= 10.0
+            continue
+        tried = np.maximum(theta + step, low)
+        r2, J2 = _predict(problem, names, tried, steps)
+        c2 = _cost(r2, tried, prior) if np.isfinite(r2).all() else math.inf
+        if c2 < cost:
+            small = np.all(np.abs(tried - theta) <= 1e-10 * scale + 1e-12 * np.abs(theta))
+            theta, r, J, lam = tried, r2, J2, max(lam / 3.0, 1e-12)
+            settled = cost - c2 <= 1e-14 * (1.0 + cost)
+            cost = c2
+            if small or settled:
+                break
+        else:
+            lam *= 4.0
+            if lam > 1e12:
+                break
+    return _answer(problem, names, theta, r, J, precision, used)
+
+
+def _answer(
+    problem: Problem,
+    names: list[str],
+    theta: np.ndarray,
+    r: np.ndarray,
+    J: np.ndarray,
+    precision: np.ndarray,
+    iterations: int,
+) -> Calibration:
+    information = J.T @ J + np.diag(precision)
+    _identifiable(problem, names, information)
+    covariance = np.linalg.inv(information)
+    se = np.sqrt(np.diag(covariance))
+    correlation = covariance / np.outer(se, se)
+    air = _air(problem, names, theta)
+    residuals, times = _verified(problem, air)
+    seen = residuals[:, 0] if problem.plane else residuals.ravel()
+    return Calibration(
+        names,
+        theta,
+        se,
+        correlation,
+        residuals,
+        times,
+        float(np.sqrt(np.mean(seen**2))),
+        air,
+        iterations,
+    )
+
+
+def _verified(problem: Problem, air: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The residuals by the verifier (DOP853), not the fit's RK4: what the user sees."""
+    s = problem.shots
+    n = len(s.velocity)
+    residuals, times = np.empty((n, 2)), np.full(n, math.nan)
+    scene, met = np.zeros(len(space.SCENE)), np.empty(6)
+    for i in range(n):
+        scene[:5] = s.launch_height[i], air["wind_x"], air["wind_y"], air["drag"], problem.gravity
+        scene[7] = s.target_height[i]
+        v = s.velocity[i] * air["velocity_bias"]
+        space.meet(v, s.angle[i], s.azimuth[i], scene, 0.02 * v / problem.gravity, 1e-11, met)
+        residuals[i] = s.landed[i, 0] - met[0], 0.0 if problem.plane else s.landed[i, 1] - met[1]
+        if not math.isnan(s.flight_time[i]):
+            times[i] = s.flight_time[i] - met[3]
+    return residuals, times
+
+
+def _identifiable(problem: Problem, names: list[str], information: np.ndarray) -> None:
+    """Raise NotIdentifiable when the information matrix is singular to working precision."""
+    diagonal = np.diag(information)
+    dead = [n for n, d in zip(names, diagonal, strict=True) if not d > 0.0]
+    if dead:
+        raise NotIdentifiable(dead, _hint(problem, dead, none=True))
+    norm = information / np.sqrt(np.outer(diagonal, diagonal))
+    values, vectors = np.linalg.eigh(norm)
+    if values[0] < SINGULAR:
+        weak = vectors[:, 0]
+        confounded = [n for n, w in zip(names, weak, strict=True) if abs(w) > 0.2]
+        raise NotIdentifiable(confounded, _hint(problem, confounded))
+
+
+def _hint(problem: Problem, names: list[str], none: bool = False) -> str:
+    s = problem.shots
+    seen = (1 if problem.plane else 2) * len(s.velocity) + int(np.sum(~np.isnan(s.flight_time)))
+    if none and any(n.startswith("wind") for n in names):
+        return (
+            "the drag is 0 (1/m) here, and without drag the wind has no effect on the shots: "
+            "give the wind a prior, or leave it out of `fit`"
+        )
+    if seen < len(problem.names()):
+        return f"{seen} observed numbers for {len(problem.names())} parameters; fire more shots"
+    if np.ptp(s.angle) < 1e-3:
+        return "every shot was fired at one elevation; fire one at another elevation (a high and a low arc separate them), or time its flight"
+    return "fire shots at other elevations and velocities, or time their flights (flight_time)"
