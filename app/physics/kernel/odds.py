@@ -114,7 +114,7 @@ def _fly(
             _rk4(s, tau, nxt, work, sc, n)
             for j in range(n):
                 s[j] = nxt[j]
-            return t + tau
+            return float(t + tau)
         if after < 0.0 and nxt[5] < 0.0 and nxt[5] - (sc[10] + sc[13] * (t + h)) < 0.0:
             return math.nan  # falling, below the target and sinking from it
         t += h
