@@ -146,6 +146,17 @@ def _predict(
     return np.array(rows), np.array(jac).reshape(len(rows), len(names))
 
 
+def _prior(problem: Problem, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The priors' means and precisions (1/sd^2) per fitted parameter; 0 where none."""
+    mean, precision = np.zeros(len(names)), np.zeros(len(names))
+    for j, n in enumerate(names):
+        key = "wind" if n.startswith("wind") else n
+        if key in problem.priors:
+            mean[j], sd = problem.priors[key]
+            precision[j] = 1.0 / sd**2
+    return mean, precision
+
+
 def _cost(r: np.ndarray, theta: np.ndarray, prior: tuple[np.ndarray, np.ndarray]) -> float:
     mean, precision = prior
     return float(r @ r + np.sum(precision * (theta - mean) ** 2))
@@ -157,15 +168,9 @@ def calibrate(problem: Problem) -> Calibration:
     low = np.array(
         [0.0 if n == "drag" else 0.1 if n == "velocity_bias" else -np.inf for n in names]
     )
-    mean = np.zeros(len(names))
-    precision = np.zeros(len(names))
+    mean, precision = _prior(problem, names)
     start = {"drag": 0.0, "wind_x": 0.0, "wind_y": 0.0, "velocity_bias": 1.0}
-    for j, n in enumerate(names):
-        key = "wind" if n.startswith("wind") else n
-        if key in problem.priors:
-            mean[j], sd = problem.priors[key]
-            precision[j] = 1.0 / sd**2
-            start[n] = mean[j]
+    start.update({n: m for n, m, p in zip(names, mean, precision, strict=True) if p > 0})
     prior = (mean, precision)
     unit = float(np.max(problem.shots.velocity) ** 2 / problem.gravity)
     steps = int(steps_for(0.01 * problem.sigma, unit, 32, 256))
@@ -197,6 +202,18 @@ def calibrate(problem: Problem) -> Calibration:
             if lam > 1e12:
                 break
     return _answer(problem, names, theta, r, J, precision, used)
+
+
+def information(problem: Problem, air: dict[str, float]) -> np.ndarray:
+    """The Fisher information (J^T J over the sigmas squared, plus the priors' precision) of
+    the fitted parameters (problem.names(), in order) at the given air: its inverse at the
+    truth is the Cramer-Rao bound that benchmarks/calibration.py holds the fits to."""
+    names = problem.names()
+    unit = float(np.max(problem.shots.velocity) ** 2 / problem.gravity)
+    steps = int(steps_for(0.01 * problem.sigma, unit, 32, 256))
+    _, J = _predict(problem, names, np.array([air[n] for n in names]), steps)
+    precision = _prior(problem, names)[1]
+    return np.asarray(J.T @ J + np.diag(precision))
 
 
 def _answer(
