@@ -19,7 +19,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.api import replies, space_routes
+from app.aiming.engine import Engine
+from app.api import odds, replies, space_routes
 from app.api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from app.api.errors import ApiError
 from app.api.observe import Metrics, record, record_one
@@ -69,14 +70,19 @@ async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics;
     for a `target` in 3D, perhaps moving: elevation, azimuth and velocity that meet it."""
     body = space_routes.parse_aim(*await read_body(request))  # tens of µs: inline
-    if isinstance(body, AimAtRequest):
-        return answered(request, await space_routes.aim_at(request, body))
+    odds.refuse_meeting(body)
     engine, settings = engine_of(request), settings_of(request)
-    tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
-    reply = way.first_try(body, tolerance)  # microseconds when it hits: inline
-    if reply is None:  # refinement, or a missed shot's reach: off the event loop
-        heavy = 1 if way.lane else None
-        reply = await within_budget(request, way.aim_one, body, tolerance, targets=heavy)
+    reply: replies.Reply | None
+    if isinstance(body, AimAtRequest):
+        reply = await space_routes.aim_at(request, body)
+    else:
+        tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
+        reply = way.first_try(body, tolerance)  # microseconds when it hits: inline
+        if reply is None:  # refinement, or a missed shot's reach: off the event loop
+            heavy = 1 if way.lane else None
+            reply = await within_budget(request, way.aim_one, body, tolerance, targets=heavy)
+    if body.uncertainty is not None:  # the odds: milliseconds and more, in the lane
+        reply = await within_budget(request, odds.added, engine, body, reply, targets=1)
     return answered(request, reply)
 
 
@@ -92,8 +98,10 @@ async def aim_batch(request: Request) -> Response:
     raw, media_type = await read_body(request)
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
     body = await within_budget(request, space_routes.parse_batch, raw, media_type)
+    odds.refuse_meeting(body)
     if isinstance(body, AimAtBatchRequest):
-        return answered(request, await space_routes.aim_many_at(request, body))
+        reply = await space_routes.aim_many_at(request, body)
+        return answered(request, await with_odds(request, engine, body, reply))
     if len(body.distances) > settings.max_batch:
         raise ApiError(
             422,
@@ -105,7 +113,20 @@ async def aim_batch(request: Request) -> Response:
     tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
     heavy = len(body.distances) if way.lane else None
     reply = await within_budget(request, way.aim_many, body, tolerance, targets=heavy)
-    return answered(request, reply)
+    return answered(request, await with_odds(request, engine, body, reply))
+
+
+async def with_odds(
+    request: Request,
+    engine: Engine,
+    body: AimBatchRequest | AimAtBatchRequest,
+    reply: replies.Reply,
+) -> replies.Reply:
+    """A batch's reply with each solved target's odds, when it asks for them (in the lane)."""
+    if body.uncertainty is None:
+        return reply
+    count = len(body.distances) if isinstance(body, AimBatchRequest) else len(body.targets)
+    return await within_budget(request, odds.added, engine, body, reply, targets=count)
 
 
 async def verify(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.conditions import Conditions, Constraints
+from app.api.odds_schemas import Odds
 from app.api.space_responses import BatchIntercept, BatchUnreachableTarget
 
 Finite = Field(allow_inf_nan=False)
@@ -36,7 +37,7 @@ ShotVelocity = Annotated[
 ]
 
 
-class AimOptions(Conditions, Constraints):
+class AimOptions(Conditions, Constraints, Odds):
     """How closely to aim, through what air, held to what; shared by single and batch
     requests (a batch's targets share one set)."""
 

@@ -81,6 +81,8 @@ def parse_aim(raw: bytes, media_type: str) -> AimRequest | AimAtRequest:
     """POST /aim's body in its form: today's fast path for a `distance`."""
     data = decoded(raw, media_type, AimRequest.model_fields)
     if not in_space(data, "target"):
+        if isinstance(data, dict) and "uncertainty" in data:  # nested: every key checked
+            data = decoded(raw, media_type)
         return validated(data, AimRequest)
     data = decoded(raw, media_type)  # nested objects: every object's keys checked for repeats
     both_forms(data, "distance", "target")
@@ -91,6 +93,8 @@ def parse_batch(raw: bytes, media_type: str) -> AimBatchRequest | AimAtBatchRequ
     """POST /aim/batch's body in its form."""
     data = decoded(raw, media_type, AimBatchRequest.model_fields)
     if not in_space(data, "targets"):
+        if isinstance(data, dict) and "uncertainty" in data:
+            data = decoded(raw, media_type)
         return validated(data, AimBatchRequest)
     data = decoded(raw, media_type)
     both_forms(data, "distances", "targets")

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.conditions import Constraints
+from app.api.odds_schemas import Odds
 from app.physics.envelope import METRES, TARGET_ACCELERATION, TARGET_SPEED
 
 Finite = Field(allow_inf_nan=False)
@@ -103,7 +104,7 @@ AnyWind = Annotated[
 ]
 
 
-class SceneOptions(Constraints):
+class SceneOptions(Constraints, Odds):
     """What a 3D request's targets share: the launch height, the air, the targets' motion,
     the constraint (velocity, angle, arc: app/api/conditions.py's), the tolerance."""
 
