@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from app.aiming.engine import Engine
 from app.api import contract
+from app.api.calibration import router as calibration_router
 from app.api.errors import install_error_handlers
 from app.api.guard import AIMING, ApiKeyMiddleware, Load
 from app.api.headers import HardeningMiddleware
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(QuietStartupRefusal)
     install_error_handlers(app)
     app.include_router(direct)
+    app.include_router(calibration_router)  # POST /calibrate
     app.include_router(router)
     app.include_router(health_router)
     app.include_router(shots_router)  # GET /trajectory, /loss-surface; the page at /

@@ -22,13 +22,14 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from app.api import openapi, space_contract
+from app.api.calibration_schemas import CalibrateRequest
 from app.api.schemas import AimBatchRequest, AimRequest
 from app.config import Settings
 from app.physics.envelope import ENVELOPE
 from app.physics.vacuum import Cannon
 
 Schema = dict[str, Any]
-BODIES: tuple[type[BaseModel], ...] = (AimRequest, AimBatchRequest)
+BODIES: tuple[type[BaseModel], ...] = (AimRequest, AimBatchRequest, CalibrateRequest)
 # Query parameters that are a shot's controls, wherever they appear (GET /verify, /trajectory).
 SHOT_PARAMETERS = ("velocity", "angle")
 

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.errors import ErrorResponse
 
 AIMING = frozenset(
-    {"/aim", "/aim/batch", "/verify", "/trajectory", "/trajectory3d", "/loss-surface"}
+    {"/aim", "/aim/batch", "/calibrate", "/verify", "/trajectory", "/trajectory3d", "/loss-surface"}
 )
 
 

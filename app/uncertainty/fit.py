@@ -31,18 +31,11 @@ import numpy as np
 from app.physics.kernel import odds as kernel
 from app.physics.kernel import space
 from app.physics.kernel.solve import steps_for
+from app.uncertainty import identify
+from app.uncertainty.identify import BadShot, NotIdentifiable
 
 PARAMETERS = ("drag", "wind", "velocity_bias")
-SINGULAR = 1e-9  # the smallest eigenvalue of the information's correlation form that counts
 ITERATIONS = 100
-
-
-class NotIdentifiable(ValueError):
-    """The shots cannot tell these parameters apart (or one has no effect on them)."""
-
-    def __init__(self, names: list[str], hint: str) -> None:
-        self.names, self.hint = names, hint
-        super().__init__(f"the shots cannot determine {' and '.join(names)}: {hint}")
 
 
 @dataclass(frozen=True)
@@ -163,6 +156,8 @@ def _cost(r: np.ndarray, theta: np.ndarray, prior: tuple[np.ndarray, np.ndarray]
 
 
 def calibrate(problem: Problem) -> Calibration:
+    """The fit; NotIdentifiable or BadShot when the shots cannot give one."""
+    identify.check_shots(problem)
     names = problem.names()
     scale = np.array([_scales(problem)[n] for n in names])
     low = np.array(
@@ -226,10 +221,11 @@ def _answer(
     iterations: int,
 ) -> Calibration:
     information = J.T @ J + np.diag(precision)
-    _identifiable(problem, names, information)
+    identify.check(problem, names, information)
     covariance = np.linalg.inv(information)
     se = np.sqrt(np.diag(covariance))
     correlation = covariance / np.outer(se, se)
+    np.fill_diagonal(correlation, 1.0)
     air = _air(problem, names, theta)
     residuals, times = _verified(problem, air)
     seen = residuals[:, 0] if problem.plane else residuals.ravel()
@@ -257,36 +253,20 @@ def _verified(problem: Problem, air: dict[str, float]) -> tuple[np.ndarray, np.n
         scene[7] = s.target_height[i]
         v = s.velocity[i] * air["velocity_bias"]
         space.meet(v, s.angle[i], s.azimuth[i], scene, 0.02 * v / problem.gravity, 1e-11, met)
+        if math.isnan(met[0]):
+            raise BadShot(i, "at the fitted air it never comes down through its target_height")
         residuals[i] = s.landed[i, 0] - met[0], 0.0 if problem.plane else s.landed[i, 1] - met[1]
         if not math.isnan(s.flight_time[i]):
             times[i] = s.flight_time[i] - met[3]
     return residuals, times
 
 
-def _identifiable(problem: Problem, names: list[str], information: np.ndarray) -> None:
-    """Raise NotIdentifiable when the information matrix is singular to working precision."""
-    diagonal = np.diag(information)
-    dead = [n for n, d in zip(names, diagonal, strict=True) if not d > 0.0]
-    if dead:
-        raise NotIdentifiable(dead, _hint(problem, dead, none=True))
-    norm = information / np.sqrt(np.outer(diagonal, diagonal))
-    values, vectors = np.linalg.eigh(norm)
-    if values[0] < SINGULAR:
-        weak = vectors[:, 0]
-        confounded = [n for n, w in zip(names, weak, strict=True) if abs(w) > 0.2]
-        raise NotIdentifiable(confounded, _hint(problem, confounded))
-
-
-def _hint(problem: Problem, names: list[str], none: bool = False) -> str:
-    s = problem.shots
-    seen = (1 if problem.plane else 2) * len(s.velocity) + int(np.sum(~np.isnan(s.flight_time)))
-    if none and any(n.startswith("wind") for n in names):
-        return (
-            "the drag is 0 (1/m) here, and without drag the wind has no effect on the shots: "
-            "give the wind a prior, or leave it out of `fit`"
-        )
-    if seen < len(problem.names()):
-        return f"{seen} observed numbers for {len(problem.names())} parameters; fire more shots"
-    if np.ptp(s.angle) < 1e-3:
-        return "every shot was fired at one elevation; fire one at another elevation (a high and a low arc separate them), or time its flight"
-    return "fire shots at other elevations and velocities, or time their flights (flight_time)"
+__all__ = [
+    "BadShot",
+    "Calibration",
+    "NotIdentifiable",
+    "Problem",
+    "Shots",
+    "calibrate",
+    "information",
+]
