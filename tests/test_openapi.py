@@ -98,8 +98,13 @@ def test_operations_and_request_bodies_are_named(client: httpx.Client) -> None:
         "space_model",
         "trajectory",
         "loss_surface",
+        "calibrate",
     }
-    for path, name in (("/aim", "AimRequest"), ("/aim/batch", "AimBatchRequest")):
+    for path, name in (
+        ("/aim", "AimRequest"),
+        ("/aim/batch", "AimBatchRequest"),
+        ("/calibrate", "CalibrateRequest"),
+    ):
         body = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
         assert body["schema"] == {"$ref": f"#/components/schemas/{name}"}
         assert schema["components"]["schemas"][name]["additionalProperties"] is False

@@ -150,3 +150,17 @@ class BestOdds(BaseModel):
     gain: float = Field(
         description="hit_probability - exact_hit_probability; 0 when the exact aim is already the best found (then these are its controls)."
     )
+
+
+class OddsAnswer(BaseModel):
+    """What an answer adds for a request with `uncertainty` (absent otherwise)."""
+
+    dispersion: Dispersion | None = Field(
+        None, description="With `uncertainty`: where the shot may land, linearised (m)."
+    )
+    hit_probability: HitProbability | None = Field(
+        None, description="With `uncertainty`: the chance of landing within `hit_radius`."
+    )
+    best_odds: BestOdds | None = Field(
+        None, description="With objective `max_hit_probability`: the aim with the best odds."
+    )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.aiming.vacuum import MIN_TOLERANCE
 from app.api.conditions import Conditions, Constraints
-from app.api.odds_schemas import Odds
+from app.api.odds_schemas import Odds, OddsAnswer
 from app.api.space_responses import BatchIntercept, BatchUnreachableTarget
 
 Finite = Field(allow_inf_nan=False)
@@ -95,7 +95,7 @@ class Verdict(BaseModel):
     hit: bool = Field(description="Whether miss <= tolerance.")
 
 
-class AimResponse(Verdict):
+class AimResponse(Verdict, OddsAnswer):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

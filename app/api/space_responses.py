@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.api.odds_schemas import OddsAnswer
+
 
 class Point(BaseModel):
     """A point in metres."""
@@ -46,7 +48,7 @@ class InterceptVerdict(BaseModel):
     hit: bool = Field(description="Whether miss <= tolerance.")
 
 
-class InterceptResponse(InterceptVerdict):
+class InterceptResponse(InterceptVerdict, OddsAnswer):
     """POST /aim with a `target`: the verified shot that meets it."""
 
     angle_degrees: float = Field(description="Elevation in degrees.")
