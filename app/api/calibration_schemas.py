@@ -99,12 +99,12 @@ class CalibrateRequest(BaseModel):
             "examples": [
                 {
                     "shots": [
-                        {"velocity": 9.0, "angle": 0.35, "landed": 5.21},
-                        {"velocity": 9.0, "angle": 0.8, "landed": 6.43},
-                        {"velocity": 7.0, "angle": 1.2, "landed": 2.61},
+                        {"velocity": 10.0, "angle": 0.3, "landed": 4.848},
+                        {"velocity": 10.0, "angle": 0.9, "landed": 7.138},
+                        {"velocity": 7.0, "angle": 1.2, "landed": 2.813},
                     ],
                     "sigma": 0.02,
-                    "fit": ["drag", "velocity_bias"],
+                    "fit": ["drag"],
                 }
             ]
         },
