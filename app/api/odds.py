@@ -36,8 +36,17 @@ def spread_of(u: Uncertainty) -> odds.Spread:
     )
 
 
-def refuse_meeting(body: Odds) -> None:
-    """The odds count a hit where the shot comes down through the target's height."""
+def refuse_unanswerable(body: Odds) -> None:
+    """The best odds need the odds, and the odds count a hit where the shot comes down
+    through the target's height. (Checked here, not by the schema: a validator there would
+    cost every request without odds.)"""
+    if body.objective != "exact" and body.uncertainty is None:
+        raise ApiError(
+            422,
+            ["body", "objective"],
+            "objective max_hit_probability needs `uncertainty` (at least its hit_radius, m)",
+            "odds_need_uncertainty",
+        )
     if body.uncertainty is not None and getattr(body, "intercept", "descending") != "descending":
         raise ApiError(
             422,

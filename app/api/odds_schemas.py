@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 Finite = Field(allow_inf_nan=False)
 Sigma = Annotated[float, Finite, Field(ge=0)]
@@ -86,14 +86,6 @@ class Odds(BaseModel):
         description="Errors of the shot and the air: the answer adds the landing's `dispersion` and its `hit_probability`. Omitted: neither, at no cost.",
     )
     objective: Literal["exact", "max_hit_probability"] = Field("exact", description=OBJECTIVE)
-
-    @model_validator(mode="after")
-    def _objective_needs_uncertainty(self) -> Odds:
-        if self.objective == "max_hit_probability" and self.uncertainty is None:
-            raise ValueError(
-                "objective max_hit_probability needs `uncertainty` (at least its hit_radius, m)"
-            )
-        return self
 
 
 class Point2(BaseModel):

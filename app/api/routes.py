@@ -70,7 +70,7 @@ async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics;
     for a `target` in 3D, perhaps moving: elevation, azimuth and velocity that meet it."""
     body = space_routes.parse_aim(*await read_body(request))  # tens of µs: inline
-    odds.refuse_meeting(body)
+    odds.refuse_unanswerable(body)
     engine, settings = engine_of(request), settings_of(request)
     reply: replies.Reply | None
     if isinstance(body, AimAtRequest):
@@ -98,7 +98,7 @@ async def aim_batch(request: Request) -> Response:
     raw, media_type = await read_body(request)
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
     body = await within_budget(request, space_routes.parse_batch, raw, media_type)
-    odds.refuse_meeting(body)
+    odds.refuse_unanswerable(body)
     if isinstance(body, AimAtBatchRequest):
         reply = await space_routes.aim_many_at(request, body)
         return answered(request, await with_odds(request, engine, body, reply))
