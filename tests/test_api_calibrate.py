@@ -122,7 +122,7 @@ def test_2d_drag_and_wind_from_noisy_shots_within_their_standard_errors(
 def test_2d_drag_and_velocity_bias_with_timed_shots(client: httpx.Client) -> None:
     truth = {"drag": 0.05, "velocity_bias": 0.97}
     rng = np.random.default_rng(7)
-    shots = []
+    shots: list[dict[str, Any]] = []
     for v, a in RANGING[:6]:
         flown = reference.landing(v * 0.97, a, 0.0, 0.0, 0.0, 0.05, GRAVITY)
         shots.append(
@@ -175,7 +175,7 @@ def test_3d_drag_wind_and_bias_from_noisy_shots(
 ) -> None:
     wind = (truth["wind_x"], truth["wind_y"])
     rng = np.random.default_rng(seed)
-    shots = []
+    shots: list[dict[str, Any]] = []
     for i, (v, a) in enumerate(RANGING):
         azimuth = -2.5 + 0.8 * i  # around the compass: the wind's two components apart
         x, y = landed_3d(v, a, azimuth, truth["drag"], wind, truth["velocity_bias"])
