@@ -46,7 +46,8 @@ def keeps(plain: dict[str, Any], odds: dict[str, Any]) -> None:
 
 def checked(answer: dict[str, Any], spread: dict[str, Any]) -> dict[str, Any]:
     """The shape and sense of the odds: an ellipse, a probability inside its interval."""
-    d, p = answer["dispersion"], answer["hit_probability"]
+    d = answer["dispersion"]
+    p: dict[str, Any] = answer["hit_probability"]
     assert d["semi_major"] >= d["semi_minor"] >= 0
     assert -math.pi / 2 < d["orientation"] <= math.pi / 2
     low, high = p["interval"]
