@@ -54,6 +54,16 @@ ANSWERS: dict[str, type[BaseModel]] = {  # served component: the client's model 
     "Problem": cannon_client.Problem,
     "ErrorItem": cannon_client.ErrorItem,
     "ValidationErrorResponse": cannon_client.ValidationErrorResponse,
+    # The odds an aiming answer adds with `uncertainty`, and POST /calibrate's answer.
+    "Point2": cannon_client.Point2,
+    "Dispersion": cannon_client.Dispersion,
+    "HitProbability": cannon_client.HitProbability,
+    "BestOdds": cannon_client.BestOdds,
+    "CalibrateResponse": cannon_client.CalibrateResponse,
+    "Estimate": cannon_client.Estimate,
+    "Residual": cannon_client.Residual,
+    "CalibratedConditions": cannon_client.CalibratedConditions,
+    "CalibratedUncertainty": cannon_client.CalibratedUncertainty,
 }
 BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 WORDS = ("title", "description", "examples", "default")
@@ -292,6 +302,10 @@ def test_what_the_3d_calls_send_is_what_the_service_takes(served: Schema) -> Non
 
 FULL_AIR = cannon_client.Conditions(launch_height=1.0, target_height=0.5, wind=1.0, drag=0.1)
 HELD = [cannon_client.Constraints(velocity=9.0, arc="high"), cannon_client.Constraints(angle=0.5)]
+FULL_ODDS = cannon_client.Uncertainty(
+    hit_radius=0.1, velocity_sigma=0.05, angle_sigma=0.01, azimuth_sigma=0.01, wind_sigma=0.2,
+    drag_sigma=0.005, samples=500, seed=7,
+)  # fmt: skip
 
 
 def sent(*made: calls.Call[Any]) -> set[str]:
@@ -302,8 +316,9 @@ def sent(*made: calls.Call[Any]) -> set[str]:
 def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> None:
     """Every field the client can send is one the service takes, and the other way round;
     what the service requires, the client always sends."""
-    everything = [Options(1e-3, True, FULL_AIR, hold) for hold in HELD]
-    in_space = [calls.SpaceOptions(1e-3, True, FULL_SCENE, hold, "any") for hold in HELD]
+    odds = (FULL_ODDS, "max_hit_probability")
+    everything = [Options(1e-3, True, FULL_AIR, hold, *odds) for hold in HELD]
+    in_space = [calls.SpaceOptions(1e-3, True, FULL_SCENE, hold, "any", *odds) for hold in HELD]
     bare = Options()
     posts: dict[str, tuple[list[calls.Call[Any]], calls.Call[Any]]] = {
         "/aim": (
@@ -342,6 +357,45 @@ def test_what_the_client_sends_is_what_each_operation_takes(served: Schema) -> N
         else:
             assert sent(full_call) <= set(parameters), path
         assert {name for name, (_, needed) in parameters.items() if needed} <= sent(least_call)
+
+
+def test_the_uncertainty_is_the_served_one_bounds_and_all(served: Schema) -> None:
+    mine = cannon_client.Uncertainty.model_json_schema(mode="validation")
+    theirs = component(served, "Uncertainty")
+    assert differences(mine, theirs, served) == []
+    for name, field in mine["properties"].items():
+        for bound in BOUNDS:
+            if bound in field:
+                assert theirs["properties"][name].get(bound) == field[bound], name
+
+
+def test_what_calibrate_sends_is_what_the_service_takes(served: Schema) -> None:
+    """Both forms' bodies are valid by the served schema; together they send every field
+    it takes (the shots' too); the least one sends what it requires."""
+    timed = {"flight_time": 1.1, "launch_height": 0.5, "target_height": 0.2}
+    plane = [cannon_client.ObservedShot(velocity=9.0, angle=0.5, landed=7.1, **timed)]
+    space = [cannon_client.ObservedShot(velocity=9.0, angle=0.5, azimuth=0.3, landed=(6.0, 2.1))]
+    prior = {"drag": cannon_client.Prior(mean=0.05, sd=0.02)}
+    full = [
+        calls_calibrate(plane, fit=["drag"], flight_time_sigma=0.01, priors=prior, wind=1.0,
+                        velocity_bias=1.01),
+        calls_calibrate(space, fit=["velocity_bias"], drag=0.05, wind=(1.0, -0.5)),
+    ]  # fmt: skip
+    least = calls_calibrate([{"velocity": 9.0, "angle": 0.5, "landed": 7.1}], fit=["drag"])
+    check = served_body(served, "/calibrate")
+    for call in [*full, least]:
+        check.validate(call.json)
+    body = request_body(served, "/calibrate")
+    assert sent(*full) == set(body["properties"])
+    assert set(body.get("required", ())) <= sent(least)
+    shot = resolve(body["properties"]["shots"]["items"], served)
+    assert {k for c in full for s in (c.json or {})["shots"] for k in s} == set(shot["properties"])
+
+
+def calls_calibrate(shots: Any, **options: Any) -> calls.Call[Any]:
+    from cannon_client import calibration
+
+    return calibration.calibrate(shots, 0.02, options.pop("fit"), **options)
 
 
 HEAVY = ("torch", "numpy", "fastapi", "scipy", "numba", "app")

@@ -12,14 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-
-class Answer(BaseModel):
-    """Every answer's base. Built on first use (`defer_build`), not at import: building all
-    of them costs about as much as importing pydantic, and a caller uses a few."""
-
-    model_config = ConfigDict(defer_build=True)
+from cannon_client.base import Answer
+from cannon_client.odds import Odds
 
 
 class Shot(Answer):
@@ -36,8 +32,8 @@ class Shot(Answer):
     apex_height: float  # m above the ground, the flight's highest point
 
 
-class AimResponse(Shot):
-    """POST /aim: a verified shot for one target."""
+class AimResponse(Shot, Odds):
+    """POST /aim: a verified shot for one target; with `uncertainty`, its odds (Odds)."""
 
     angle_degrees: float  # degrees
     refined: bool  # whether refinement ran on the network's proposal
@@ -227,8 +223,9 @@ class InterceptVerdict(Answer):
     hit: bool  # miss <= tolerance
 
 
-class InterceptResponse(InterceptVerdict):
-    """POST /aim with a target: the verified shot (elevation, azimuth, velocity) that meets it."""
+class InterceptResponse(InterceptVerdict, Odds):
+    """POST /aim with a target: the verified shot (elevation, azimuth, velocity) that meets it;
+    with `uncertainty`, its odds (Odds)."""
 
     angle_degrees: float  # degrees
     azimuth_degrees: float  # degrees, in (-180, 180]

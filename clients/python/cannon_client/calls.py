@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from cannon_client import answers
 from cannon_client.conditions import Conditions, Constraints, Scene, Target
 from cannon_client.errors import CannonError, Unavailable, error_for
+from cannon_client.odds import Objective, Uncertainty, odds_fields
 
 if TYPE_CHECKING:  # httpx is imported by the clients, when one is made (clients.py)
     import httpx
@@ -61,6 +62,8 @@ class Options:
     refine: bool | None = None
     air: Conditions | None = None  # heights (m), wind (m/s), drag (1/m)
     hold: Constraints | None = None  # a fixed velocity (m/s) or angle (rad), the arc
+    uncertainty: Uncertainty | None = None  # the shot's and the air's errors: the odds
+    objective: Objective | None = None  # "exact" (the default) or "max_hit_probability"
 
     def fields(self) -> dict[str, Any]:
         given = {"tolerance": self.tolerance, "refine": self.refine}
@@ -68,7 +71,7 @@ class Options:
         for part in (self.air, self.hold):
             if part is not None:
                 fields |= part.model_dump(exclude_defaults=True)
-        return fields
+        return fields | odds_fields(self.uncertainty, self.objective)
 
 
 def aim(distance: float, options: Options) -> Call[answers.AimResponse]:
@@ -160,9 +163,13 @@ class SpaceOptions:
     # "descending" (the service's default): where the shot comes down through the target's
     # height; "any": at any point of the flight, the miss the 3D closest approach (m)
     intercept: Meeting | None = None
+    uncertainty: Uncertainty | None = None  # the odds, as Options'
+    objective: Objective | None = None
 
     def fields(self) -> dict[str, Any]:
-        fields = Options(self.tolerance, self.refine, None, self.hold).fields()
+        fields = Options(
+            self.tolerance, self.refine, None, self.hold, self.uncertainty, self.objective
+        ).fields()
         fields |= given(intercept=meeting(self.intercept))
         return fields | (self.scene.fields() if self.scene is not None else {})
 

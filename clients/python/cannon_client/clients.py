@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Literal, Self, TypeVar
 from pydantic import BaseModel
 
 from cannon_client import answers, calls
+from cannon_client.calibration import AsyncCalibrationMethods, CalibrationMethods
 from cannon_client.calls import Call, Options, RetryPolicy
 from cannon_client.conditions import Conditions, Constraints
+from cannon_client.odds import Objective, Uncertainty
 from cannon_client.space import AsyncSpaceMethods, SpaceMethods
 
 if TYPE_CHECKING:
@@ -29,9 +31,10 @@ Loss = Literal["squared", "absolute"]
 M = TypeVar("M", bound=BaseModel)
 
 
-class CannonClient(SpaceMethods):
+class CannonClient(SpaceMethods, CalibrationMethods):
     """Blocking client for a cannon-aim service. Units: metres (m), m/s, radians (rad).
-    In 3D, at moving targets: `aim_at`, `aim_many_at`, `verify_at` (cannon_client/space.py).
+    In 3D, at moving targets: `aim_at`, `aim_many_at`, `verify_at` (cannon_client/space.py);
+    the air from ranging shots: `calibrate` (cannon_client/calibration.py).
 
     >>> with CannonClient("http://127.0.0.1:8000") as cannon:
     ...     shot = cannon.aim(7.5, tolerance=0.001)  # target 7.5 m, miss at most 1 mm
@@ -80,10 +83,16 @@ class CannonClient(SpaceMethods):
         refine: bool | None = None,
         air: Conditions | None = None,
         hold: Constraints | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> answers.AimResponse:
         """Angle (rad) and velocity (m/s) that land on `distance` (m) within `tolerance` (m),
-        verified; through `air` and held to `hold` if given."""
-        return self.send(calls.aim(distance, Options(tolerance, refine, air, hold)))
+        verified; through `air` and held to `hold` if given. With `uncertainty`, the answer's
+        `dispersion` (m) and `hit_probability`; with objective "max_hit_probability" its
+        `best_odds` too."""
+        return self.send(
+            calls.aim(distance, Options(tolerance, refine, air, hold, uncertainty, objective))
+        )
 
     def aim_many(
         self,
@@ -93,10 +102,16 @@ class CannonClient(SpaceMethods):
         refine: bool | None = None,
         air: Conditions | None = None,
         hold: Constraints | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> list[answers.Solution]:
         """One answer per target (m), in order; an unreachable one is a BatchUnreachable.
         Sent `batch_size` targets per request, one request after another."""
-        batches = calls.aim_many(distances, Options(tolerance, refine, air, hold), self.batch_size)
+        batches = calls.aim_many(
+            distances,
+            Options(tolerance, refine, air, hold, uncertainty, objective),
+            self.batch_size,
+        )
         return [item for call in batches for item in self.send(call).solutions]
 
     def verify(
@@ -162,7 +177,7 @@ class CannonClient(SpaceMethods):
         self.close()
 
 
-class AsyncCannonClient(AsyncSpaceMethods):
+class AsyncCannonClient(AsyncSpaceMethods, AsyncCalibrationMethods):
     """The same client for asyncio: `async with AsyncCannonClient(url) as cannon: ...`."""
 
     def __init__(
@@ -211,8 +226,12 @@ class AsyncCannonClient(AsyncSpaceMethods):
         refine: bool | None = None,
         air: Conditions | None = None,
         hold: Constraints | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> answers.AimResponse:
-        return await self.send(calls.aim(distance, Options(tolerance, refine, air, hold)))
+        return await self.send(
+            calls.aim(distance, Options(tolerance, refine, air, hold, uncertainty, objective))
+        )
 
     async def aim_many(
         self,
@@ -222,12 +241,18 @@ class AsyncCannonClient(AsyncSpaceMethods):
         refine: bool | None = None,
         air: Conditions | None = None,
         hold: Constraints | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> list[answers.Solution]:
         """As the blocking one's, but up to `in_flight` requests at once; the first error
         cancels the rest."""
         import asyncio
 
-        batches = calls.aim_many(distances, Options(tolerance, refine, air, hold), self.batch_size)
+        batches = calls.aim_many(
+            distances,
+            Options(tolerance, refine, air, hold, uncertainty, objective),
+            self.batch_size,
+        )
         gate = asyncio.Semaphore(self.in_flight)
 
         async def one(call: Call[answers.AimBatchResponse]) -> answers.AimBatchResponse:

@@ -61,6 +61,27 @@ class UnreachableTarget(InvalidRequest):
         return None if value is None else float(value)
 
 
+class NotIdentifiable(InvalidRequest):
+    """422 `not_identifiable` (POST /calibrate): the shots cannot tell the asked parameters
+    apart; `detail` says what shot would separate them."""
+
+    @property
+    def parameters(self) -> list[str]:
+        """The parameters the shots cannot determine (drag, wind, wind_x, velocity_bias...)."""
+        return [str(name) for name in self.body.get("parameters", [])]
+
+
+class BadShot(InvalidRequest):
+    """422 `bad_shot` (POST /calibrate): a shot no air could have brought down where it is
+    said to have landed."""
+
+    @property
+    def shot(self) -> int | None:
+        """The shot's index in the request (from 0)."""
+        value = self.body.get("shot")
+        return None if value is None else int(value)
+
+
 class Unauthorized(CannonError):
     """401: the API key is missing or wrong."""
 
@@ -98,13 +119,21 @@ BY_STATUS: dict[int, type[CannonError]] = {
 }
 
 
+BY_KIND: dict[str, type[InvalidRequest]] = {  # a 422's item type with a class of its own
+    "unreachable_target": UnreachableTarget,
+    "not_identifiable": NotIdentifiable,
+    "bad_shot": BadShot,
+}
+
+
 def error_for(status: int, body: dict[str, Any]) -> CannonError:
     """The typed error for an error response, its text the server's detail in one line."""
     detail = body.get("detail")
     items = detail if isinstance(detail, list) else []
-    kinds = {item.get("type") for item in items if isinstance(item, dict)}
-    if "unreachable_target" in kinds:
-        kind: type[CannonError] = UnreachableTarget
+    kinds = [item.get("type") for item in items if isinstance(item, dict)]
+    named = [BY_KIND[k] for k in kinds if isinstance(k, str) and k in BY_KIND]
+    if named:
+        kind: type[CannonError] = named[0]
     else:
         kind = BY_STATUS.get(status, ServerError)
     return kind(describe(detail), status, body)

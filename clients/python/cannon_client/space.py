@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from cannon_client import answers, calls
 from cannon_client.calls import Call, Meeting, Point, SpaceOptions, Wind
 from cannon_client.conditions import Constraints
+from cannon_client.odds import Objective, Uncertainty
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,9 +29,12 @@ def options(
     refine: bool | None,
     hold: Constraints | None,
     intercept: Meeting | None,
+    uncertainty: Uncertainty | None = None,
+    objective: Objective | None = None,
     **scene: Any,
 ) -> SpaceOptions:
-    return SpaceOptions(tolerance, refine, calls.scene(**scene), hold, intercept)
+    made = calls.scene(**scene)
+    return SpaceOptions(tolerance, refine, made, hold, intercept, uncertainty, objective)
 
 
 class SpaceMethods:
@@ -54,13 +58,19 @@ class SpaceMethods:
         refine: bool | None = None,
         hold: Constraints | None = None,
         intercept: Meeting | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> answers.InterceptResponse:
         """Elevation (rad), azimuth (rad) and velocity (m/s) that meet `target` (x, y[, z]) m,
         moving at `target_velocity` (m/s) with `target_acceleration` (m/s^2), within
         `tolerance` (m), verified."""
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        return self.send(calls.aim_at(target, options(tolerance, refine, hold, intercept, **scene)))
+        return self.send(
+            calls.aim_at(
+                target, options(tolerance, refine, hold, intercept, uncertainty, objective, **scene)
+            )
+        )
 
     def aim_many_at(
         self,
@@ -75,12 +85,14 @@ class SpaceMethods:
         refine: bool | None = None,
         hold: Constraints | None = None,
         intercept: Meeting | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> list[answers.TargetSolution]:
         """One answer per target (x, y[, z]) m, in order, the scene shared; a target no shot
         meets is a BatchUnreachableTarget in its place."""
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        made = options(tolerance, refine, hold, intercept, **scene)
+        made = options(tolerance, refine, hold, intercept, uncertainty, objective, **scene)
         batches = calls.aim_many_at(targets, made, self.batch_size)
         return [item for call in batches for item in self.send(call).solutions]
 
@@ -129,11 +141,15 @@ class AsyncSpaceMethods:
         refine: bool | None = None,
         hold: Constraints | None = None,
         intercept: Meeting | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> answers.InterceptResponse:
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
         return await self.send(
-            calls.aim_at(target, options(tolerance, refine, hold, intercept, **scene))
+            calls.aim_at(
+                target, options(tolerance, refine, hold, intercept, uncertainty, objective, **scene)
+            )
         )
 
     async def aim_many_at(
@@ -149,13 +165,15 @@ class AsyncSpaceMethods:
         refine: bool | None = None,
         hold: Constraints | None = None,
         intercept: Meeting | None = None,
+        uncertainty: Uncertainty | None = None,
+        objective: Objective | None = None,
     ) -> list[answers.TargetSolution]:
         """As the blocking one's, but up to `in_flight` requests at once, answers in order."""
         import asyncio
 
         scene = {"wind": wind, "launch_height": launch_height, "drag": drag}
         scene |= {"target_velocity": target_velocity, "target_acceleration": target_acceleration}
-        made = options(tolerance, refine, hold, intercept, **scene)
+        made = options(tolerance, refine, hold, intercept, uncertainty, objective, **scene)
         batches = calls.aim_many_at(targets, made, self.batch_size)
         gate = asyncio.Semaphore(self.in_flight)
 
