@@ -44,7 +44,7 @@ class ObservedShot(BaseModel):
             description="Commanded azimuth in radians (rad), counter-clockwise from +x; the 3D form only (default 0 there).",
         ),
     ] = None
-    landed: float | Landed = Field(
+    landed: Annotated[float, Finite] | Landed = Field(
         description="Where it came down through target_height: a distance along the line of fire in metres (m) (2D form) or {x, y} in m from the muzzle (3D form)."
     )
     launch_height: Annotated[
@@ -143,7 +143,7 @@ class CalibrateRequest(BaseModel):
         Finite,
         Field(ge=0, description="The known drag in 1/m, when `fit` leaves it out; default 0."),
     ] = 0.0
-    wind: float | Landed = Field(
+    wind: Annotated[float, Finite] | Landed = Field(
         0.0,
         description="The known wind in m/s (a number in the 2D form, {x, y} in 3D), when `fit` leaves it out; default 0.",
     )

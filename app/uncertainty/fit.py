@@ -10,8 +10,8 @@ in the 2D form only the distance along the line of fire is seen), perhaps after 
 - `velocity_bias` b: the cannon fires b times the commanded velocity (1 = exact).
 
 Weighted least squares with optional normal priors, by Levenberg-Marquardt in scaled
-parameters (drag bounded at 0, the bias at 0.1), from drag 0, no wind and an exact cannon
-(or the priors' means): no guess is asked of the user. Every predicted landing and its
+parameters (drag bounded at 0, the bias at 0.1), from a moderate drag (START_DRAG), no wind
+and an exact cannon (or the priors' means): no guess is asked of the user. Every predicted landing and its
 derivatives in all parameters come from one compiled flight with its variational equations
 (kernel/odds.sense; the bias's derivative is v times the velocity's). The standard errors
 are the linearised ones, sigma^2 (J^T J + prior precision)^-1 with sigma as given (not
@@ -36,6 +36,10 @@ from app.uncertainty.identify import BadShot, NotIdentifiable
 
 PARAMETERS = ("drag", "wind", "velocity_bias")
 ITERATIONS = 100
+# The start's drag, k v^2 / g (v the fastest shot's): from drag 0, on its bound, where the
+# wind moves nothing, the descent stalled in 14 of 60 synthetic 3D fits of drag, wind and
+# bias; from 0.5, in none, at a third of the time.
+START_DRAG = 0.5
 
 
 @dataclass(frozen=True)
@@ -169,7 +173,25 @@ def calibrate(problem: Problem) -> Calibration:
     prior = (mean, precision)
     unit = float(np.max(problem.shots.velocity) ** 2 / problem.gravity)
     steps = int(steps_for(0.01 * problem.sigma, unit, 32, 256))
+    if "drag" in names and precision[names.index("drag")] == 0:
+        start["drag"] = START_DRAG * scale[names.index("drag")]
     theta = np.maximum(np.array([start[n] for n in names]), low)
+    _, theta, r, J, used = _descend(problem, names, theta, scale, low, prior, steps)
+    return _answer(problem, names, theta, r, J, precision, used)
+
+
+def _descend(
+    problem: Problem,
+    names: list[str],
+    theta: np.ndarray,
+    scale: np.ndarray,
+    low: np.ndarray,
+    prior: tuple[np.ndarray, np.ndarray],
+    steps: int,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Levenberg-Marquardt from theta, steps projected on the bounds: (cost, theta, the
+    scaled residuals and Jacobian there, iterations)."""
+    mean, precision = prior
     r, J = _predict(problem, names, theta, steps)
     cost = _cost(r, theta, prior) if np.isfinite(r).all() else math.inf
     lam, used = 1e-3, 0
@@ -196,7 +218,7 @@ def calibrate(problem: Problem) -> Calibration:
             lam *= 4.0
             if lam > 1e12:
                 break
-    return _answer(problem, names, theta, r, J, precision, used)
+    return cost, theta, r, J, used
 
 
 def information(problem: Problem, air: dict[str, float]) -> np.ndarray:
