@@ -55,6 +55,7 @@ def test_the_client_names_what_the_schema_names(generated: ModuleType) -> None:
     assert operations == {
         "aim",
         "aim_batch",
+        "calibrate",
         "verify",
         "healthz",
         "readyz",
@@ -66,7 +67,7 @@ def test_the_client_names_what_the_schema_names(generated: ModuleType) -> None:
         "loss_surface",
     }
     models = importlib.import_module(f"{PACKAGE}.models")
-    assert models.AimRequest and models.AimBatchRequest
+    assert models.AimRequest and models.AimBatchRequest and models.CalibrateRequest
 
 
 def test_the_generated_client_aims(generated: ModuleType, server_url: str) -> None:
@@ -97,3 +98,52 @@ def test_the_generated_client_aims(generated: ModuleType, server_url: str) -> No
         solved, missed = batch.solutions
         assert isinstance(solved, models.BatchSolution) and solved.hit
         assert isinstance(missed, models.BatchUnreachable) and missed.reachable is False
+
+
+def test_the_generated_client_calibrates_and_reads_the_odds(
+    generated: ModuleType, server_url: str
+) -> None:
+    """Shots landed by the reference (no noise, sigma 1 cm): the fit finds the drag within
+    its standard errors; an aim with `uncertainty` reads its odds; a refusal its kind."""
+    from app.physics import reference
+    from tests.conftest import GRAVITY
+
+    calibrate = importlib.import_module(f"{PACKAGE}.api.default.calibrate")
+    aim = importlib.import_module(f"{PACKAGE}.api.default.aim")
+    models = importlib.import_module(f"{PACKAGE}.models")
+    commands = [(9.0, 0.3), (8.0, 0.7), (9.5, 1.1)]  # m/s, rad
+    shots = [
+        models.ObservedShot(
+            velocity=v, angle=a, landed=reference.landing(v, a, 0, 0, 0, 0.06, GRAVITY).distance
+        )
+        for v, a in commands
+    ]
+    with generated.Client(base_url=server_url, raise_on_unexpected_status=True) as http:
+        body = models.CalibrateRequest(
+            shots=shots, sigma=0.01, fit=[models.CalibrateRequestFitItem.DRAG]
+        )
+        fitted = calibrate.sync(client=http, body=body)
+        assert isinstance(fitted, models.CalibrateResponse)
+        (drag,) = fitted.estimates
+        assert drag.name == "drag" and drag.unit == "1/m"
+        assert abs(drag.value - 0.06) <= 4 * drag.standard_error
+
+        one = models.CalibrateRequest(
+            shots=shots[:1],
+            sigma=0.01,
+            fit=[models.CalibrateRequestFitItem.DRAG, models.CalibrateRequestFitItem.WIND],
+        )
+        refused = calibrate.sync_detailed(client=http, body=one)
+        assert refused.status_code == 422
+        assert isinstance(refused.parsed, models.ValidationErrorResponse)
+        assert refused.parsed.detail[0].type_ == "not_identifiable"
+
+        spread = models.Uncertainty(hit_radius=0.1, velocity_sigma=0.05, samples=1000)
+        shot = aim.sync(client=http, body=models.AimRequest(distance=6.0, uncertainty=spread))
+        assert isinstance(shot, models.AimResponse)
+        odds = shot.hit_probability
+        assert isinstance(odds, models.HitProbability) and 0 <= odds.monte_carlo <= 1
+        assert odds.interval[0] <= odds.monte_carlo <= odds.interval[1]
+        assert isinstance(shot.dispersion, models.Dispersion) and shot.dispersion.semi_major > 0
+        landed = reference.landing(shot.velocity, shot.angle, 0, 0, 0, 0, GRAVITY).distance
+        assert abs(landed - 6.0) <= shot.tolerance
