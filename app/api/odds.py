@@ -28,6 +28,11 @@ from app.physics.envelope import unit_length
 from app.uncertainty import odds, shot
 
 SPIN = 4.0  # rad: the azimuth's search stays within this of the exact aim's
+MAX_FLIGHTS = 5_000_000  # sampled flights per request (targets x samples): seconds of work
+MAX_BEST = 20  # targets per request with the best-odds search (a few hundred ms each)
+# The lane weighs work in batch targets through air (about 50 µs each, app/api/lane.py's
+# prior): a sampled flight is about a fortieth of one, a best-odds search about 4,000.
+FLIGHTS_PER_TARGET, SEARCH_TARGETS = 40, 4_000
 
 
 def spread_of(u: Uncertainty) -> odds.Spread:
@@ -55,6 +60,27 @@ def refuse_unanswerable(body: Odds) -> None:
             'give `intercept: "descending"` (the default) with `uncertainty`',
             "odds_need_descending",
         )
+
+
+def checked(body: Odds) -> int | None:
+    """A request's odds, checked before any aiming: their work as the lane counts it, None
+    without `uncertainty`. Refused with a 422 when they cannot be answered or are more than
+    one request may ask (more would be a 429 forever, never a fair retry)."""
+    refuse_unanswerable(body)
+    u = body.uncertainty
+    if u is None:
+        return None
+    count = len(getattr(body, "distances", None) or getattr(body, "targets", None) or [1])
+    best = body.objective == "max_hit_probability"
+    if count * u.samples > MAX_FLIGHTS or (best and count > MAX_BEST):
+        raise ApiError(
+            422,
+            ["body", "uncertainty"],
+            f"at most {MAX_FLIGHTS:,} sampled flights (targets x samples) per request, and "
+            f"{MAX_BEST} targets with the best odds; got {count} targets x {u.samples} samples",
+            "too_much_work",
+        )
+    return math.ceil(count * (u.samples / FLIGHTS_PER_TARGET + (SEARCH_TARGETS if best else 0)))
 
 
 def scene_row(body: Any, answer: dict[str, Any], gravity: float) -> np.ndarray:

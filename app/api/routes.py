@@ -24,6 +24,7 @@ from app.api import odds, replies, space_routes
 from app.api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from app.api.errors import ApiError
 from app.api.observe import Metrics, record, record_one
+from app.api.odds_schemas import Odds
 from app.api.openapi import (
     AIM_ERRORS,
     AIM_EXAMPLES,
@@ -70,7 +71,7 @@ async def aim(request: Request) -> Response:
     """Launch angle and velocity that land a shot on the target, verified by the physics;
     for a `target` in 3D, perhaps moving: elevation, azimuth and velocity that meet it."""
     body = space_routes.parse_aim(*await read_body(request))  # tens of µs: inline
-    odds.refuse_unanswerable(body)
+    weight = odds.checked(body)
     engine, settings = engine_of(request), settings_of(request)
     reply: replies.Reply | None
     if isinstance(body, AimAtRequest):
@@ -81,9 +82,7 @@ async def aim(request: Request) -> Response:
         if reply is None:  # refinement, or a missed shot's reach: off the event loop
             heavy = 1 if way.lane else None
             reply = await within_budget(request, way.aim_one, body, tolerance, targets=heavy)
-    if body.uncertainty is not None:  # the odds: milliseconds and more, in the lane
-        reply = await within_budget(request, odds.added, engine, body, reply, targets=1)
-    return answered(request, reply)
+    return answered(request, await with_odds(request, engine, body, reply, weight))
 
 
 @direct.post(
@@ -98,10 +97,10 @@ async def aim_batch(request: Request) -> Response:
     raw, media_type = await read_body(request)
     # Up to a megabyte of numbers (tens of ms): parse and validate off the event loop too.
     body = await within_budget(request, space_routes.parse_batch, raw, media_type)
-    odds.refuse_unanswerable(body)
+    weight = odds.checked(body)
     if isinstance(body, AimAtBatchRequest):
         reply = await space_routes.aim_many_at(request, body)
-        return answered(request, await with_odds(request, engine, body, reply))
+        return answered(request, await with_odds(request, engine, body, reply, weight))
     if len(body.distances) > settings.max_batch:
         raise ApiError(
             422,
@@ -113,20 +112,21 @@ async def aim_batch(request: Request) -> Response:
     tolerance, way = settings.tolerance(body.tolerance), replies.way(engine, body)
     heavy = len(body.distances) if way.lane else None
     reply = await within_budget(request, way.aim_many, body, tolerance, targets=heavy)
-    return answered(request, await with_odds(request, engine, body, reply))
+    return answered(request, await with_odds(request, engine, body, reply, weight))
 
 
 async def with_odds(
     request: Request,
     engine: Engine,
-    body: AimBatchRequest | AimAtBatchRequest,
+    body: Odds,
     reply: replies.Reply,
+    weight: int | None,
 ) -> replies.Reply:
-    """A batch's reply with each solved target's odds, when it asks for them (in the lane)."""
-    if body.uncertainty is None:
+    """The reply with each solved target's odds, when the request asks for them: milliseconds
+    and more, so in the lane."""
+    if weight is None:
         return reply
-    count = len(body.distances) if isinstance(body, AimBatchRequest) else len(body.targets)
-    return await within_budget(request, odds.added, engine, body, reply, targets=count)
+    return await within_budget(request, odds.added, engine, body, reply, targets=weight)
 
 
 async def verify(
