@@ -66,6 +66,31 @@ export class DidNotConverge extends CannonError {
   }
 }
 
+/** A 422 `not_identifiable` (calibrate): the shots cannot tell the asked parameters apart; `detail` says what shot would. */
+export class NotIdentifiable extends CannonError {
+  /** The parameters the shots cannot determine (drag, wind, wind_x, wind_y, velocity_bias). */
+  readonly parameters: string[];
+
+  constructor(status: number, body: unknown, retryAfterSeconds?: number) {
+    super(status, body, retryAfterSeconds);
+    this.name = "NotIdentifiable";
+    const names = isObject(body) ? body["parameters"] : undefined;
+    this.parameters = Array.isArray(names) ? names.map(String) : [];
+  }
+}
+
+/** A 422 `bad_shot` (calibrate): a shot no air could have brought down where it is said to have landed. */
+export class BadShot extends CannonError {
+  /** The shot's index in the request (from 0). */
+  readonly shot: number | null;
+
+  constructor(status: number, body: unknown, retryAfterSeconds?: number) {
+    super(status, body, retryAfterSeconds);
+    this.name = "BadShot";
+    this.shot = numberOrNull(body, "shot");
+  }
+}
+
 /** No answer at all: the server could not be reached, or took longer than `timeoutMs` (ms). */
 export class CannonConnectionError extends Error {
   constructor(message: string, options?: { cause: unknown }) {
@@ -79,6 +104,8 @@ export function errorFor(status: number, body: unknown, retryAfterSeconds?: numb
   const kinds = describe(body).problems.map((item) => item.type);
   if (kinds.includes("unreachable_target")) return new UnreachableTarget(status, body, retryAfterSeconds);
   if (kinds.includes("did_not_converge")) return new DidNotConverge(status, body, retryAfterSeconds);
+  if (kinds.includes("not_identifiable")) return new NotIdentifiable(status, body, retryAfterSeconds);
+  if (kinds.includes("bad_shot")) return new BadShot(status, body, retryAfterSeconds);
   return new CannonError(status, body, retryAfterSeconds);
 }
 

@@ -6,6 +6,7 @@
  */
 import { CannonError } from "./errors.js";
 import { send, type Transport } from "./http.js";
+import { calibrateBody, oddsFields, type CalibrateOptions, type CalibrateResponse, type ObservedShot, type OddsOptions } from "./odds.js";
 import type { components, paths } from "./schema.js";
 import {
   sceneFields,
@@ -20,12 +21,27 @@ import {
 } from "./space.js";
 
 export {
+  BadShot,
   CannonConnectionError,
   CannonError,
   DidNotConverge,
+  NotIdentifiable,
   UnreachableTarget,
   type ErrorItem,
 } from "./errors.js";
+export type {
+  BestOdds,
+  CalibrateOptions,
+  CalibrateResponse,
+  Dispersion,
+  Estimate,
+  HitProbability,
+  ObservedShot,
+  OddsOptions,
+  Parameter,
+  Prior,
+  Uncertainty,
+} from "./odds.js";
 export type { components, paths } from "./schema.js";
 export type {
   AimAtOptions,
@@ -86,8 +102,8 @@ export interface Constraint {
   arc?: "low" | "high";
 }
 
-/** Options of aim and aimMany. */
-export interface AimOptions extends Air, Constraint {
+/** Options of aim and aimMany; with `uncertainty`, the answers add their odds (OddsOptions). */
+export interface AimOptions extends Air, Constraint, OddsOptions {
   /** Largest acceptable miss in metres (m), at least 1e-6; omitted: the server's default (0.05 m). */
   tolerance?: number;
   /** Refine the network's proposal on the physics (default true); false returns it raw, still verified. */
@@ -201,6 +217,17 @@ export class CannonClient {
     return (await send(this.transport, "GET", "/verify", { query: verifyQuery(shot) })) as InterceptVerdict;
   }
 
+  /**
+   * The `fit` parameters (drag 1/m, wind m/s, velocity_bias) from where ranging `shots`
+   * landed, each landing known to `sigma` (m): estimates with standard errors, correlations,
+   * residuals (m), and the conditions and uncertainty to aim with. NotIdentifiable when the
+   * shots cannot tell them apart, BadShot (with its index) for a shot no air explains.
+   */
+  async calibrate(shots: readonly ObservedShot[], options: CalibrateOptions): Promise<CalibrateResponse> {
+    const body = calibrateBody(shots, options);
+    return (await send(this.transport, "POST", "/calibrate", { body })) as CalibrateResponse;
+  }
+
   /** Items for `targets`, sent in chunks of the server's batch limit, one after another. */
   private async batches(key: string, targets: readonly unknown[], fields: Record<string, unknown>): Promise<Solutions> {
     const solutions: Solutions = [];
@@ -290,6 +317,7 @@ function aimFields(options: AimOptions): Record<string, unknown> {
     arc: options.arc,
     tolerance: options.tolerance,
     refine: options.refine,
+    ...oddsFields(options),
   };
   // JSON.stringify leaves undefined out, but a clean body is easier to read in a log.
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));

@@ -46,6 +46,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/calibrate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Calibrate
+         * @description Drag, wind and the muzzle speed's bias from where observed shots landed: estimates
+         *     with standard errors and correlations, every shot's residual, and the conditions and
+         *     uncertainty to pass to /aim.
+         */
+        post: operations["calibrate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/verify": {
         parameters: {
             query?: never;
@@ -273,6 +295,12 @@ export interface components {
          *     }
          */
         AimResponse: {
+            /** @description With `uncertainty`: where the shot may land, linearised (m). */
+            dispersion?: components["schemas"]["Dispersion"] | null;
+            /** @description With `uncertainty`: the chance of landing within `hit_radius`. */
+            hit_probability?: components["schemas"]["HitProbability"] | null;
+            /** @description With objective `max_hit_probability`: the aim with the best odds. */
+            best_odds?: components["schemas"]["BestOdds"] | null;
             /**
              * Distance
              * @description Target distance in metres (m).
@@ -344,6 +372,12 @@ export interface components {
          * @description One solved target of a batch with `targets`.
          */
         BatchIntercept: {
+            /** @description With `uncertainty`: where the shot may land, linearised (m). */
+            dispersion?: components["schemas"]["Dispersion"] | null;
+            /** @description With `uncertainty`: the chance of landing within `hit_radius`. */
+            hit_probability?: components["schemas"]["HitProbability"] | null;
+            /** @description With objective `max_hit_probability`: the aim with the best odds. */
+            best_odds?: components["schemas"]["BestOdds"] | null;
             /** @description The target at firing, in metres (m). */
             target: components["schemas"]["Point"];
             /**
@@ -440,6 +474,12 @@ export interface components {
          *     }
          */
         BatchSolution: {
+            /** @description With `uncertainty`: where the shot may land, linearised (m). */
+            dispersion?: components["schemas"]["Dispersion"] | null;
+            /** @description With `uncertainty`: the chance of landing within `hit_radius`. */
+            hit_probability?: components["schemas"]["HitProbability"] | null;
+            /** @description With objective `max_hit_probability`: the aim with the best odds. */
+            best_odds?: components["schemas"]["BestOdds"] | null;
             /**
              * Distance
              * @description Target distance in metres (m).
@@ -570,6 +610,116 @@ export interface components {
              */
             min_range?: number | null;
         };
+        /**
+         * BestOdds
+         * @description The aim with the best odds (objective `max_hit_probability`), judged on the same samples as the exact aim.
+         */
+        BestOdds: {
+            /**
+             * Velocity
+             * @description Launch velocity in metres per second (m/s).
+             */
+            velocity: number;
+            /**
+             * Angle
+             * @description Elevation in radians (rad).
+             */
+            angle: number;
+            /**
+             * Angle Degrees
+             * @description Elevation in degrees.
+             */
+            angle_degrees: number;
+            /**
+             * Azimuth
+             * @description Azimuth in radians (rad); 0 in the 2D form.
+             */
+            azimuth: number;
+            /**
+             * Hit Probability
+             * @description Its Monte Carlo hit probability.
+             */
+            hit_probability: number;
+            /**
+             * Interval
+             * @description Its 95% interval.
+             */
+            interval: [
+                number,
+                number
+            ];
+            /**
+             * Exact Hit Probability
+             * @description The exact aim's, on the same samples.
+             */
+            exact_hit_probability: number;
+            /**
+             * Gain
+             * @description hit_probability - exact_hit_probability; 0 when the exact aim is already the best found (then these are its controls).
+             */
+            gain: number;
+        };
+        /** CalibrateResponse */
+        CalibrateResponse: {
+            /**
+             * Estimates
+             * @description Each fitted parameter, in the order of `correlation`.
+             */
+            estimates: components["schemas"]["Estimate"][];
+            /**
+             * Correlation
+             * @description The estimates' correlation matrix.
+             */
+            correlation: number[][];
+            /**
+             * Residuals
+             * @description Per shot, in request order.
+             */
+            residuals: components["schemas"]["Residual"][];
+            /**
+             * Rms
+             * @description Root mean square of the landing residuals in metres (m).
+             */
+            rms: number;
+            conditions: components["schemas"]["CalibratedConditions"];
+            /**
+             * Velocity Bias
+             * @description The cannon fires this times the commanded velocity: command the velocity /aim gives divided by it.
+             */
+            velocity_bias: number;
+            uncertainty: components["schemas"]["CalibratedUncertainty"];
+            /**
+             * Iterations
+             * @description Levenberg-Marquardt iterations taken.
+             */
+            iterations: number;
+        };
+        /** CalibratedConditions */
+        CalibratedConditions: {
+            /**
+             * Drag
+             * @description Drag in 1/m: pass as /aim's `drag`.
+             */
+            drag: number;
+            /**
+             * Wind
+             * @description Wind in m/s: pass as /aim's `wind` (a number in 2D, {x, y} in 3D).
+             */
+            wind: number | components["schemas"]["Point2"];
+        };
+        /** CalibratedUncertainty */
+        CalibratedUncertainty: {
+            /**
+             * Drag Sigma
+             * @description The drag's standard error in 1/m (0 when not fitted): pass in /aim's `uncertainty`.
+             */
+            drag_sigma: number;
+            /**
+             * Wind Sigma
+             * @description The wind's standard error in m/s, the larger component's in 3D (0 when not fitted).
+             */
+            wind_sigma: number;
+        };
         /** CannonCard */
         CannonCard: {
             /**
@@ -597,6 +747,29 @@ export interface components {
              * @description The farthest reachable target in metres (m).
              */
             max_range: number;
+        };
+        /**
+         * Dispersion
+         * @description Where the shot may land, linearised: a normal law about the commanded shot's landing.
+         */
+        Dispersion: {
+            /** @description The commanded shot's landing minus the target, in metres (m). */
+            mean_miss: components["schemas"]["Point2"];
+            /**
+             * Semi Major
+             * @description One standard deviation along the ellipse's long axis, in metres (m).
+             */
+            semi_major: number;
+            /**
+             * Semi Minor
+             * @description One standard deviation along its short axis, in metres (m).
+             */
+            semi_minor: number;
+            /**
+             * Orientation
+             * @description The long axis's angle counter-clockwise from +x, in radians (rad), in (-pi/2, pi/2].
+             */
+            orientation: number;
         };
         /** ErrorItem */
         ErrorItem: {
@@ -628,6 +801,29 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** Estimate */
+        Estimate: {
+            /**
+             * Name
+             * @description drag, wind (2D form), wind_x, wind_y (3D form) or velocity_bias.
+             */
+            name: string;
+            /**
+             * Value
+             * @description The estimate, in `unit`.
+             */
+            value: number;
+            /**
+             * Standard Error
+             * @description Its standard error (one standard deviation), in `unit`.
+             */
+            standard_error: number;
+            /**
+             * Unit
+             * @description 1/m, m/s, or 1 (a factor).
+             */
+            unit: string;
+        };
         /** Health */
         Health: {
             /**
@@ -638,10 +834,55 @@ export interface components {
             status: "ok";
         };
         /**
+         * HitProbability
+         * @description The chance of landing within `hit_radius` of the target.
+         */
+        HitProbability: {
+            /**
+             * Monte Carlo
+             * @description Share of `samples` perturbed shots, flown through the compiled physics, that land within the radius.
+             */
+            monte_carlo: number;
+            /**
+             * Interval
+             * @description The Monte Carlo figure's 95% (Wilson) interval.
+             */
+            interval: [
+                number,
+                number
+            ];
+            /**
+             * Linearised
+             * @description The same chance under the linearised normal law (`dispersion`): close to the Monte Carlo figure where the scatter is small against the reach, off where it is skewed.
+             */
+            linearised: number;
+            /**
+             * Hit Radius
+             * @description The radius, in metres (m).
+             */
+            hit_radius: number;
+            /**
+             * Samples
+             * @description Monte Carlo samples.
+             */
+            samples: number;
+            /**
+             * Seed
+             * @description Their seed.
+             */
+            seed: number;
+        };
+        /**
          * InterceptResponse
          * @description POST /aim with a `target`: the verified shot that meets it.
          */
         InterceptResponse: {
+            /** @description With `uncertainty`: where the shot may land, linearised (m). */
+            dispersion?: components["schemas"]["Dispersion"] | null;
+            /** @description With `uncertainty`: the chance of landing within `hit_radius`. */
+            hit_probability?: components["schemas"]["HitProbability"] | null;
+            /** @description With objective `max_hit_probability`: the aim with the best odds. */
+            best_odds?: components["schemas"]["BestOdds"] | null;
             /** @description The target at firing, in metres (m). */
             target: components["schemas"]["Point"];
             /**
@@ -915,6 +1156,19 @@ export interface components {
              */
             z: number;
         };
+        /** Point2 */
+        Point2: {
+            /**
+             * X
+             * @description m along +x (in the 2D form: along the line of fire).
+             */
+            x: number;
+            /**
+             * Y
+             * @description m along +y (in the 2D form: across the line of fire, to the left).
+             */
+            y: number;
+        };
         /**
          * Problem
          * @description Any error: a sentence, or a list of items like a validation error's.
@@ -936,6 +1190,19 @@ export interface components {
              * @description First 12 hex digits of the weights' sha256.
              */
             model_version: string;
+        };
+        /** Residual */
+        Residual: {
+            /**
+             * Landed
+             * @description Observed minus predicted landing at the fitted air, in metres (m): a number (2D) or {x, y} (3D).
+             */
+            landed: number | components["schemas"]["Point2"];
+            /**
+             * Flight Time
+             * @description Observed minus predicted flight time in seconds (s); null when not timed.
+             */
+            flight_time?: number | null;
         };
         /**
          * TrajectoryResponse
@@ -1087,6 +1354,60 @@ export interface components {
             apex_height: number;
         };
         /**
+         * Uncertainty
+         * @description What is not exact, as standard deviations of independent normal errors, and what
+         *     counts as a hit.
+         */
+        Uncertainty: {
+            /**
+             * Hit Radius
+             * @description A hit lands within this horizontal distance of the target, in metres (m).
+             */
+            hit_radius: number;
+            /**
+             * Velocity Sigma
+             * @description Standard deviation of the launch velocity, in m/s; default 0.
+             * @default 0
+             */
+            velocity_sigma?: number;
+            /**
+             * Angle Sigma
+             * @description Standard deviation of the elevation, in radians (rad); default 0.
+             * @default 0
+             */
+            angle_sigma?: number;
+            /**
+             * Azimuth Sigma
+             * @description Standard deviation of the azimuth (the bearing), in radians (rad); default 0.
+             * @default 0
+             */
+            azimuth_sigma?: number;
+            /**
+             * Wind Sigma
+             * @description Standard deviation of each horizontal component of the wind, in m/s; default 0.
+             * @default 0
+             */
+            wind_sigma?: number;
+            /**
+             * Drag Sigma
+             * @description Standard deviation of the drag coefficient, in 1/m (a drawn drag below 0 counts as 0); default 0.
+             * @default 0
+             */
+            drag_sigma?: number;
+            /**
+             * Samples
+             * @description Monte Carlo samples (shots flown), 100 to 100,000; default 10,000.
+             * @default 10000
+             */
+            samples?: number;
+            /**
+             * Seed
+             * @description The Monte Carlo's seed: the same seed, the same samples; default 0.
+             * @default 0
+             */
+            seed?: number;
+        };
+        /**
          * AimRequest
          * @example {
          *       "distance": 7.5,
@@ -1105,6 +1426,18 @@ export interface components {
          *     }
          */
         AimRequest: {
+            /**
+             * @description Errors of the shot and the air: the answer adds the landing's `dispersion` and its `hit_probability`. Omitted: neither, at no cost.
+             * @default null
+             */
+            uncertainty?: components["schemas"]["Uncertainty"] | null;
+            /**
+             * Objective
+             * @description `exact` (default): the controls that land the shot on the target. `max_hit_probability` (needs `uncertainty`): also the controls that maximise the chance of landing within `hit_radius`, in `best_odds`, beside the exact aim's chance.
+             * @default exact
+             * @enum {string}
+             */
+            objective?: "exact" | "max_hit_probability";
             /**
              * Velocity
              * @description Fix the launch velocity in metres per second (m/s), within the cannon's limits, and solve the angle; omitted: free.
@@ -1224,6 +1557,18 @@ export interface components {
          */
         AimBatchRequest: {
             /**
+             * @description Errors of the shot and the air: the answer adds the landing's `dispersion` and its `hit_probability`. Omitted: neither, at no cost.
+             * @default null
+             */
+            uncertainty?: components["schemas"]["Uncertainty"] | null;
+            /**
+             * Objective
+             * @description `exact` (default): the controls that land the shot on the target. `max_hit_probability` (needs `uncertainty`): also the controls that maximise the chance of landing within `hit_radius`, in `best_odds`, beside the exact aim's chance.
+             * @default exact
+             * @enum {string}
+             */
+            objective?: "exact" | "max_hit_probability";
+            /**
              * Velocity
              * @description Fix the launch velocity in metres per second (m/s), within the cannon's limits, and solve the angle; omitted: free.
              * @default null
@@ -1319,6 +1664,158 @@ export interface components {
              * @enum {string}
              */
             intercept?: "descending" | "any";
+        };
+        /** Landed */
+        Landed: {
+            /**
+             * X
+             * @description m along +x.
+             */
+            x: number;
+            /**
+             * Y
+             * @description m along +y.
+             */
+            y: number;
+        };
+        /**
+         * ObservedShot
+         * @description One ranging shot: what was commanded, and where it came down.
+         */
+        ObservedShot: {
+            /**
+             * Velocity
+             * @description Commanded launch velocity in m/s, at least 0.001.
+             */
+            velocity: number;
+            /**
+             * Angle
+             * @description Commanded elevation in radians (rad), in (0, pi/2).
+             */
+            angle: number;
+            /**
+             * Azimuth
+             * @description Commanded azimuth in radians (rad), counter-clockwise from +x; the 3D form only (default 0 there).
+             * @default null
+             */
+            azimuth?: number | null;
+            /**
+             * Landed
+             * @description Where it came down through target_height: a distance along the line of fire in metres (m) (2D form) or {x, y} in m from the muzzle (3D form).
+             */
+            landed: number | components["schemas"]["Landed"];
+            /**
+             * Launch Height
+             * @description Height of the muzzle above the ground in metres (m); default 0.
+             * @default 0
+             */
+            launch_height?: number;
+            /**
+             * Target Height
+             * @description Height at which the landing was observed, in metres (m) above the ground; default 0.
+             * @default 0
+             */
+            target_height?: number;
+            /**
+             * Flight Time
+             * @description Observed time of flight in seconds (s), if timed (needs flight_time_sigma).
+             * @default null
+             */
+            flight_time?: number | null;
+        };
+        /** Prior */
+        Prior: {
+            /**
+             * Mean
+             * @description Prior mean, in the parameter's unit (drag 1/m, wind m/s per component, velocity_bias 1).
+             */
+            mean: number;
+            /**
+             * Sd
+             * @description Prior standard deviation, in the same unit.
+             */
+            sd: number;
+        };
+        /** Priors */
+        Priors: {
+            /** @default null */
+            drag?: components["schemas"]["Prior"] | null;
+            /** @default null */
+            wind?: components["schemas"]["Prior"] | null;
+            /** @default null */
+            velocity_bias?: components["schemas"]["Prior"] | null;
+        };
+        /**
+         * CalibrateRequest
+         * @example {
+         *       "fit": [
+         *         "drag"
+         *       ],
+         *       "shots": [
+         *         {
+         *           "angle": 0.3,
+         *           "landed": 4.848,
+         *           "velocity": 10
+         *         },
+         *         {
+         *           "angle": 0.9,
+         *           "landed": 7.138,
+         *           "velocity": 10
+         *         },
+         *         {
+         *           "angle": 1.2,
+         *           "landed": 2.813,
+         *           "velocity": 7
+         *         }
+         *       ],
+         *       "sigma": 0.02
+         *     }
+         */
+        CalibrateRequest: {
+            /**
+             * Shots
+             * @description The observed shots, 1 to 1000, all in one form.
+             */
+            shots: components["schemas"]["ObservedShot"][];
+            /**
+             * Sigma
+             * @description Standard deviation of each observed landing coordinate, in metres (m).
+             */
+            sigma: number;
+            /**
+             * Flight Time Sigma
+             * @description Standard deviation of the observed flight times, in seconds (s); needed when any shot has one.
+             * @default null
+             */
+            flight_time_sigma?: number | null;
+            /**
+             * Fit
+             * @description What to estimate: `drag` (1/m), `wind` (m/s: along the line of fire in the 2D form, {x, y} in 3D), `velocity_bias` (the cannon fires this times the commanded velocity; 1 = exact).
+             */
+            fit: ("drag" | "wind" | "velocity_bias")[];
+            /**
+             * @description Optional normal priors on the fitted parameters.
+             * @default null
+             */
+            priors?: components["schemas"]["Priors"] | null;
+            /**
+             * Drag
+             * @description The known drag in 1/m, when `fit` leaves it out; default 0.
+             * @default 0
+             */
+            drag?: number;
+            /**
+             * Wind
+             * @description The known wind in m/s (a number in the 2D form, {x, y} in 3D), when `fit` leaves it out; default 0.
+             * @default 0
+             */
+            wind?: number | components["schemas"]["Landed"];
+            /**
+             * Velocity Bias
+             * @description The known velocity bias (1 = exact, at most 10), when `fit` leaves it out; default 1.
+             * @default 1
+             */
+            velocity_bias?: number;
         };
         /**
          * Target
@@ -1618,6 +2115,129 @@ export interface operations {
                      *         }
                      *       ],
                      *       "max_batch": 10000
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ValidationErrorResponse"];
+                };
+            };
+            /** @description Busy: CANNON_MAX_CONCURRENT aiming requests already in flight, or work through air that could not end within CANNON_REQUEST_TIMEOUT (s) behind the work queued (CANNON_WORKERS at a time); retry after Retry-After (s). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request headers larger than CANNON_MAX_HEADER_BYTES (bytes). */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `model_not_ready`: the model failed its startup self-check and the operator keeps the process up (CANNON_ON_FAILED_SELF_CHECK=unavailable); or the server shut down before the answer was ready. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `timeout`: the work ran over CANNON_REQUEST_TIMEOUT (s). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    calibrate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CalibrateRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalibrateResponse"];
+                };
+            };
+            /** @description A body that cannot be parsed at all (not UTF-8, nesting too deep, ...). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or wrong API key (when CANNON_API_KEY is set). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request's headers and body did not all arrive within CANNON_READ_TIMEOUT (s). */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than CANNON_MAX_BODY_BYTES (bytes). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid body (`detail` says where: a shot's index for a bad shot); a shot no air could have brought down where it is said to have landed (`bad_shot`, with `shot`, its index); or shots that cannot determine the parameters asked (`not_identifiable`, with `parameters`, and `detail` saying what shot would separate them). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "detail": [
+                     *         {
+                     *           "type": "not_identifiable",
+                     *           "loc": [
+                     *             "body",
+                     *             "fit"
+                     *           ],
+                     *           "msg": "the shots cannot determine drag and wind: 1 observed numbers for 2 parameters; fire more shots"
+                     *         }
+                     *       ],
+                     *       "parameters": [
+                     *         "drag",
+                     *         "wind"
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["ValidationErrorResponse"];

@@ -6,6 +6,7 @@
  */
 import type { components } from "./schema.js";
 import type { Constraint } from "./index.js";
+import { oddsFields, type OddsOptions } from "./odds.js";
 
 type Schemas = components["schemas"];
 /** POST /aim with a target: elevation and azimuth (rad), velocity (m/s), and where the shot meets the target (m, s). */
@@ -47,8 +48,8 @@ export interface Scene {
   targetAcceleration?: Vector;
 }
 
-/** Options of aimAt and aimManyAt. */
-export interface AimAtOptions extends Scene, Constraint {
+/** Options of aimAt and aimManyAt; with `uncertainty`, the answers add their odds (OddsOptions). */
+export interface AimAtOptions extends Scene, Constraint, OddsOptions {
   /** "descending" (default): where the shot comes down through the target's height, the miss horizontal (m); "any": anywhere in its flight, the miss the 3D closest approach (m). */
   intercept?: "descending" | "any";
   /** Largest acceptable miss in metres (m), at least 1e-6; omitted: the server's default (0.05 m). */
@@ -87,6 +88,7 @@ export function sceneFields(options: AimAtOptions): Record<string, unknown> {
     tolerance: options.tolerance,
     refine: options.refine,
     intercept: options.intercept,
+    ...oddsFields(options),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }

@@ -33,6 +33,16 @@ export async function typed(): Promise<void> {
     if (answer.reachable) void answer.intercept_point;
     else void answer.max_range;
   }
+  // the odds: a hit radius is required, the objective one of two
+  await cannon.aim(1, { uncertainty: { hitRadius: 0.1, velocitySigma: 0.05 }, objective: "max_hit_probability" });
+  // @ts-expect-error: an uncertainty needs its hitRadius (m)
+  await cannon.aim(1, { uncertainty: { velocitySigma: 0.05 } });
+  // @ts-expect-error: the objective is "exact" or "max_hit_probability"
+  await cannon.aim(1, { uncertainty: { hitRadius: 0.1 }, objective: "best" });
+  const fitted = await cannon.calibrate([{ velocity: 9, angle: 0.5, landed: 7 }], { sigma: 0.02, fit: ["drag"] });
+  void fitted.conditions.drag;
+  // @ts-expect-error: calibrate fits drag, wind or velocity_bias only
+  await cannon.calibrate([{ velocity: 9, angle: 0.5, landed: 7 }], { sigma: 0.02, fit: ["gravity"] });
   for (const answer of await cannon.aimMany([1, 12])) {
     // the batch's items are told apart by `reachable`
     if (answer.reachable) void (answer satisfies BatchSolution).velocity;
