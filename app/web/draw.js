@@ -89,10 +89,27 @@ export function drawArcs({ distance, shot, raw, arcs, air = {} }) {
     const landing = el("circle", { class: `landing ${kind}`, cx: X(s.landing_distance), cy: Y(ht), r: 5 * k }, svg);
     el("title", {}, landing, `${kind === "final" ? "shot" : "raw proposal"} lands at ${num(s.landing_distance)} m`);
   });
+  if (shot.dispersion) alongFire(svg, X, Y, k, shot, distance, ht);
   $("arc-desc").textContent =
     `Arc from launch at 0 m, ${num(h0)} m above the ground, to landing at ${num(shot.landing_distance)} m, ` +
     `${num(ht)} m above the ground; apex ${num(arcs[0].apex_height)} m above the ground; ` +
     `target at ${num(distance)} m, miss ${num(shot.miss)} m.`;
+}
+
+// The odds on the side view: the hit zone (the target ± the hit radius, m) on the target's
+// height, and the scatter along the line of fire at 1 and 2 standard deviations about the mean
+// landing, to scale along it (their height only marks them).
+function alongFire(svg, X, Y, k, shot, distance, ht) {
+  const d = shot.dispersion, radius = shot.hit_probability.hit_radius;
+  const c = Math.cos(d.orientation), s = Math.sin(d.orientation);
+  const along = Math.sqrt((d.semi_major * c) ** 2 + (d.semi_minor * s) ** 2); // m, 1 sd along x
+  const mean = distance + d.mean_miss.x, scale = Number(svg.dataset.scale);
+  for (const n of [2, 1]) {
+    const zone = el("ellipse", { class: `spread s${n}`, id: `spread-side-${n}`, cx: X(mean), cy: Y(ht), rx: Math.max(n * along * scale, 0.75 * k), ry: 3 * n * k, "data-along": n * along }, svg);
+    el("title", {}, zone, `${n} standard deviation${n > 1 ? "s" : ""} along the line of fire: ±${num(n * along)} m about ${num(mean)} m`);
+  }
+  const hit = el("path", { class: "hit-zone", id: "hit-zone-side", d: `M${X(distance - radius)},${Y(ht) - 6 * k} v${12 * k} M${X(distance - radius)},${Y(ht)} H${X(distance + radius)} M${X(distance + radius)},${Y(ht) - 6 * k} v${12 * k}`, "data-radius": radius }, svg);
+  el("title", {}, hit, `hit zone: ${num(distance - radius)} m to ${num(distance + radius)} m`);
 }
 
 // Viridis-like stops: dark for a small loss, bright for a large one (log scale).

@@ -160,3 +160,59 @@ export function forgetViews() {
     $(`${id}-desc`).textContent = "Aim at a target in 3D to draw it.";
   }
 }
+
+// The odds drawn from above: the dispersion ellipses (1 and 2 standard deviations) about the
+// shot's mean landing, the hit circle about the target, in the metres of a drawn view (its
+// X and Y). Each mark keeps its size in metres (data-*) so the drawing can be read back.
+function oddsMarks(svg, { X, Y, k }, prefix, { target, dispersion: d, radius }) {
+  const scale = Number(svg.dataset.scale);
+  const centre = [target[0] + d.mean_miss.x, target[1] + d.mean_miss.y];
+  const turnBy = -d.orientation * DEG; // SVG's y points down: counter-clockwise is negative
+  titled(el("circle", { class: "hit-zone", id: `${prefix}-hit`, cx: X(target[0]), cy: Y(target[1]), r: Math.max(radius * scale, 0.75 * k), "data-radius": radius }, svg),
+    `hit circle: within ${num(radius)} m of the target`);
+  for (const n of [2, 1]) {
+    const cx = X(centre[0]), cy = Y(centre[1]);
+    titled(el("ellipse", {
+      class: `spread s${n}`, id: `${prefix}-sigma${n}`, cx, cy,
+      rx: Math.max(n * d.semi_major * scale, 0.75 * k), ry: Math.max(n * d.semi_minor * scale, 0.75 * k),
+      transform: `rotate(${turnBy} ${cx} ${cy})`,
+      "data-semi-major": n * d.semi_major, "data-semi-minor": n * d.semi_minor, "data-orientation": d.orientation,
+    }, svg), `${n} standard deviation${n > 1 ? "s" : ""}: ${num(n * d.semi_major)} m by ${num(n * d.semi_minor)} m, long axis ${num(d.orientation * DEG)}° from +x`);
+  }
+  titled(el("circle", { class: "landing final", id: `${prefix}-mean`, cx: X(centre[0]), cy: Y(centre[1]), r: 3 * k }, svg),
+    `mean landing: x ${num(centre[0])} m, y ${num(centre[1])} m`);
+  return centre;
+}
+
+// The landing area alone, from above, zoomed to the ellipse and the hit circle.
+export function drawLanding(id, odds) {
+  const svg = $(id);
+  const { target, dispersion: d, radius } = odds;
+  const centre = [target[0] + d.mean_miss.x, target[1] + d.mean_miss.y];
+  const half = Math.max(2.4 * d.semi_major + Math.hypot(d.mean_miss.x, d.mean_miss.y), 1.4 * radius, 1e-6);
+  const box = { xLow: centre[0] - half, xTop: centre[0] + half, yLow: centre[1] - half, yTop: centre[1] + half };
+  const across = id === "landing2d";
+  const f = frame(svg, box, across ? "along the line of fire (m)" : "x (m)", across ? "across it, to the left (m)" : "y (m)");
+  titled(el("path", { class: "target", id: `${id}-target`, d: `M${f.X(target[0])},${f.Y(target[1])} l${-7 * f.k},${12 * f.k} h${14 * f.k} z` }, svg),
+    `target: ${num(target[0])} m, ${num(target[1])} m`);
+  oddsMarks(svg, f, id, odds);
+  $(`${id}-desc`).textContent =
+    `From above: the shot lands on average at ${num(centre[0])} m, ${num(centre[1])} m; one standard deviation ` +
+    `${num(d.semi_major)} m by ${num(d.semi_minor)} m (long axis ${num(d.orientation * DEG)}° from +x); ` +
+    `a hit within ${num(radius)} m of the target at ${num(target[0])} m, ${num(target[1])} m.`;
+}
+
+// The same marks on the 3D view from above, at its scale.
+export function drawOddsOnTop(odds) {
+  const svg = $("top3d");
+  const scale = Number(svg.dataset.scale), x0 = Number(svg.dataset.originX), y0 = Number(svg.dataset.originY);
+  const k = Math.max(1, 664 / (svg.clientWidth || 664));
+  oddsMarks(svg, { X: (m) => x0 + m * scale, Y: (m) => y0 - m * scale, k }, "top3d-odds", odds);
+}
+
+export function forgetLanding(id) {
+  const svg = $(id);
+  clear(svg);
+  delete svg.dataset.scale;
+  $(`${id}-figure`).hidden = true;
+}

@@ -1,8 +1,9 @@
 // The page: aim through POST /aim, draw the flight from GET /trajectory to scale, and the loss
 // surface from GET /loss-surface, all three through the same heights and air the user gave.
 // Vanilla JS, no framework; every number comes from the API.
-import { call, query, readNumber } from "./api.js";
+import { call, oddsWords, query, readNumber, readOdds, showOdds } from "./api.js";
 import { drawArcs, drawSurface, num } from "./draw.js";
+import { drawLanding, forgetLanding } from "./draw_space.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { run: 0, last: null, surface: null };
@@ -66,7 +67,8 @@ async function aim(event) {
     const constraint = readConstraint();
     const body = { distance, ...(tolerance === undefined ? {} : { tolerance }), ...air, ...constraint };
     $("conditions").textContent = describeConditions(air, constraint);
-    const shot = await call("POST", "/aim", { ...body, refine: true });
+    const odds = readOdds(); // the odds only for the shot itself, not the raw proposal
+    const shot = await call("POST", "/aim", { ...body, ...odds, refine: true });
     let rawError = "";
     // A raw proposal through air may never come down at the target's height: say so, keep the shot.
     const raw = $("raw").checked
@@ -84,9 +86,10 @@ async function aim(event) {
     state.surface = null;
     drawArcs(state.last);
     showResults(state.last);
+    showLanding(shot, distance);
     $("status").textContent =
       `Aimed at ${num(distance)} m: ${shot.hit ? "hit" : "missed"}, miss ${num(shot.miss)} m` +
-      (shot.refined ? `, refined in ${shot.iterations} step(s).` : ", no refinement needed.") + rawError;
+      (shot.refined ? `, refined in ${shot.iterations} step(s).` : ", no refinement needed.") + rawError + oddsWords(shot);
     if (!$("panel-loss").hidden) await loadSurface();
   } catch (error) {
     if (run !== state.run) return;
@@ -96,10 +99,21 @@ async function aim(event) {
   }
 }
 
+// The odds of the shot, when it carries them: the table and the landing area from above
+// (along the line of fire to the right, across it up).
+function showLanding(shot, distance) {
+  showOdds("odds2d", shot);
+  if (!shot.dispersion) return forgetLanding("landing2d");
+  $("landing2d-figure").hidden = false;
+  drawLanding("landing2d", { target: [distance, 0], dispersion: shot.dispersion, radius: shot.hit_probability.hit_radius });
+}
+
 // After a failed request no earlier shot stays on screen beside the error.
 function forget() {
   state.last = state.surface = null;
   $("results").hidden = true;
+  $("odds2d").hidden = true;
+  forgetLanding("landing2d");
   for (const node of [...$("arc").childNodes]) if (!["title", "desc"].includes(node.nodeName)) node.remove();
   $("arc-desc").textContent = "Aim at a target to draw its trajectory.";
   delete $("arc").dataset.scale;
@@ -188,6 +202,7 @@ document.addEventListener("DOMContentLoaded", () => {
     clearTimeout(pending); // redraw the canvas at its new width, once the resizing settles
     pending = setTimeout(() => {
       if (state.last) drawArcs(state.last);
+      if (state.last) showLanding(state.last.shot, state.last.distance);
       if (state.surface && state.last) drawSurface(state.surface, state.last);
     }, 150);
   });

@@ -2,9 +2,9 @@
 // (POST /aim with a `target`), then draw the flight GET /trajectory3d gives from above and from
 // the side. Every number shown comes from the API, with its unit; the bearing and the aim-off
 // are the answer's azimuth against the target's direction at firing.
-import { ApiFailure, call, query, readNumber } from "./api.js";
+import { ApiFailure, call, oddsWords, query, readNumber, readOdds, showOdds } from "./api.js";
 import { num } from "./draw.js";
-import { drawSide, drawTop, forgetViews, turn } from "./draw_space.js";
+import { drawLanding, drawOddsOnTop, drawSide, drawTop, forgetLanding, forgetViews, turn } from "./draw_space.js";
 
 const $ = (id) => document.getElementById(id);
 const DEG = 180 / Math.PI;
@@ -123,13 +123,23 @@ function draw() {
   const wind = body.wind ?? { x: 0, y: 0 };
   drawTop({ answer: shot, flight, wind });
   drawSide({ answer: shot, flight, launchHeight: body.launch_height ?? 0 });
+  showOdds("odds3d", shot);
+  if (!shot.dispersion) return forgetLanding("landing3d");
+  // The target where the shot comes down: the landing less the mean miss.
+  const d = shot.dispersion, met = shot.intercept_point;
+  const odds = { target: [met.x - d.mean_miss.x, met.y - d.mean_miss.y], dispersion: d, radius: shot.hit_probability.hit_radius };
+  drawOddsOnTop(odds);
+  $("landing3d-figure").hidden = false;
+  drawLanding("landing3d", odds);
 }
 
 // After a failed request no earlier shot stays on screen beside the error.
 function forget() {
   state.last = null;
   $("results3d").hidden = true;
+  $("odds3d").hidden = true;
   forgetViews();
+  forgetLanding("landing3d");
 }
 
 async function aim(event) {
@@ -140,7 +150,7 @@ async function aim(event) {
   try {
     const body = readBody();
     $("conditions3d").textContent = describeScene(body);
-    const shot = await call("POST", "/aim", body);
+    const shot = await call("POST", "/aim", { ...body, ...readOdds() });
     const flight = await call("GET", `/trajectory3d?${flightQuery(body, shot)}`);
     if (run !== state.run) return;
     state.last = { shot, flight, body };
@@ -150,7 +160,7 @@ async function aim(event) {
       `Aimed at ${triple(shot.target)} m: ${shot.hit ? "hit" : "missed"}, miss ${num(shot.miss)} m, ` +
       `azimuth ${num(shot.azimuth_degrees)}°, elevation ${num(shot.angle_degrees)}°, ` +
       `met after ${num(shot.intercept_time)} s` +
-      (shot.refined ? `, refined in ${shot.iterations} step(s).` : ", no refinement needed.");
+      (shot.refined ? `, refined in ${shot.iterations} step(s).` : ", no refinement needed.") + oddsWords(shot);
   } catch (error) {
     if (run !== state.run) return;
     $("status3d").textContent = "";
