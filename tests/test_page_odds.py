@@ -351,3 +351,65 @@ def test_refusals_are_shown_in_words(browser: Browser, client: httpx.Client) -> 
     )
     assert message.startswith("Error 422") and "descending" in message
     assert browser.js("document.getElementById('landing3d-figure').hidden")
+
+
+def test_3d_ranging_shots_fill_the_3d_form(browser: Browser, client: httpx.Client) -> None:
+    """Shots in the 3D form (azimuth, landed_x, landed_y) give the wind {x, y}: into the 3D
+    form's wind and drag."""
+    drag, wind = 0.06, (0.8, -1.2)
+    rng = np.random.default_rng(8)
+    lines = ["velocity,elevation,azimuth,landed_x,landed_y"]
+    for i, degrees in enumerate(ELEVATIONS):
+        azimuth = -150.0 + 55.0 * i  # degrees, around the compass
+        flown = reference.intercept(
+            8.5,
+            degrees * (math.pi / 180),
+            azimuth * (math.pi / 180),
+            (0.0, 0.0, 0.0),
+            wind=wind,
+            drag=drag,
+            gravity=GRAVITY,
+        )
+        x, y = (flown.point[j] + float(rng.normal(0, 0.02)) for j in (0, 1))
+        lines.append(f"8.5,{degrees!r},{azimuth!r},{x!r},{y!r}")
+    browser.js("document.getElementById('calibrate-panel').open = true")
+    fill(browser, {"cal-shots": "\n".join(lines), "cal-sigma": "0.02"})
+    browser.js("document.getElementById('fit-wind').checked = true")
+    browser.js("document.getElementById('calibrate-form').requestSubmit()")
+    browser.wait_for("!document.getElementById('cal-results').hidden")
+    body = sent(browser, "/calibrate")[-1]
+    assert body["shots"][0]["landed"].keys() == {"x", "y"}
+    answer = client.post("/calibrate", json=body).json()
+    names = browser.js(
+        "[...document.querySelectorAll('#cal-results tbody tr')].map(r => r.dataset.key)"
+    )
+    assert names == [e["name"] for e in answer["estimates"]] == ["drag", "wind_x", "wind_y"]
+    truth = {"drag": drag, "wind_x": wind[0], "wind_y": wind[1]}
+    for e in answer["estimates"]:
+        assert abs(e["value"] - truth[e["name"]]) <= 4 * e["standard_error"], e
+    browser.js("document.getElementById('cal-use').click()")
+    c = answer["conditions"]
+    got = [
+        float(browser.js(f"document.getElementById('{f}').value"))
+        for f in ("t3-drag", "t3-wind-x", "t3-wind-y")
+    ]
+    assert got == [c["drag"], c["wind"]["x"], c["wind"]["y"]]
+    assert browser.js("document.getElementById('drag').value") == ""  # the 2D form untouched
+
+
+def test_narrow_screen_the_panels_and_the_odds_fit(browser: Browser) -> None:
+    browser.viewport(375, 800, mobile=True)
+    browser.js("document.getElementById('calibrate-panel').open = true")
+    browser.js("document.getElementById('odds-panel').open = true")
+    fill(browser, {**PLANE, **ODDS, "cal-shots": ranging_csv(), "cal-sigma": "0.02"})
+    browser.js("document.getElementById('u-best').checked = true")
+    browser.js("document.getElementById('calibrate-form').requestSubmit()")
+    browser.wait_for("!document.getElementById('cal-results').hidden")
+    aim2d(browser)
+    overflow = """(() => { const width = document.documentElement.clientWidth;
+        const wide = [...document.querySelectorAll('body *')].filter(e => {
+            const r = e.getBoundingClientRect(); return r.width > 0 && r.right > width + 0.5; });
+        return [document.documentElement.scrollWidth, width, wide.map(e => e.id || e.tagName)]; })()"""
+    scroll_width, width, wide = browser.js(overflow)
+    assert width == 375 and scroll_width <= width and not wide, wide
+    browser.screenshot("page-odds-narrow.png")
