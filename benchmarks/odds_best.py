@@ -30,14 +30,37 @@ DRAG_SIGMAS = (0.002, 0.02)  # 1/m
 OURS = 10_000  # best.best's judging samples (its own figures)
 
 
-def grid(engine: Engine, seed: int) -> list[dict[str, Any]]:
-    """The cases: every constraint x share x drag sigma, each with its own scene."""
-    from benchmarks.odds import place  # one placement rule for both benchmarks
+def place(
+    engine: Engine,
+    scene: Scene,
+    constraint: Constraint,
+    azimuth: float,
+    height: float,
+    share: float,
+) -> tuple[tuple[float, float, float], tuple[float, float, float], float] | None:
+    """A target at `share` of the farthest landing toward `azimuth` at `height` (m), and the
+    exact aim at it (None where there is no such hit)."""
+    way = (math.cos(azimuth), math.sin(azimuth))
+    reach = engine.reach_at((way[0], way[1], height), scene, constraint)
+    near, far = float(reach.nearest[0]), float(reach.farthest[0])
+    distance = share * far
+    if not (math.isfinite(far) and far > 0 and distance >= near):
+        return None
+    target = (distance * way[0], distance * way[1], height)
+    shot = engine.aim_at(target, scene, constraint, tolerance=1e-6).row(0)
+    if not shot["hit"]:
+        return None
+    return target, (shot["velocity"], shot["angle"], shot["azimuth"]), share
 
+
+def grid(engine: Engine, seed: int, rounds: int) -> list[dict[str, Any]]:
+    """The cases: every constraint x share x drag sigma, each with its own scene, `rounds`
+    times."""
     rng = np.random.default_rng(seed)
     vmax = engine.space.cannon.max_velocity
-    out = []
-    for how, constraint in (("free", Constraint()), ("v max", Constraint(velocity=vmax))):
+    out: list[dict[str, Any]] = []
+    pairs = (("free", Constraint()), ("v max", Constraint(velocity=vmax))) * rounds
+    for how, constraint in pairs:
         for share in SHARES:
             for drag_sigma in DRAG_SIGMAS:
                 while True:
@@ -51,18 +74,19 @@ def grid(engine: Engine, seed: int) -> list[dict[str, Any]]:
                     if placed is not None:
                         break
                 spread = odds.Spread(0.1, 0.1, 0.005, 0.005, drag_sigma, 0.3)
-                name = f"{how} {share:.3f} drag sigma {drag_sigma:g} {'2D' if flat else '3D'}"
+                name = f"{len(out):02d} {how} {share:.3f} drag sigma {drag_sigma:g} {'2D' if flat else '3D'}"
                 out.append({"name": name, "target": placed[0], "controls": placed[1],
-                            "scene": scene, "constraint": constraint, "spread": spread})  # fmt: skip
+                            "scene": scene, "constraint": constraint, "spread": spread,
+                            "share": share, "drag": drag_sigma})  # fmt: skip
     return out
 
 
-def run(engine: Engine, judging: int, seed: int) -> dict[str, Any]:
+def run(engine: Engine, judging: int, seed: int, rounds: int) -> dict[str, Any]:
     """Every grid case: both aims' reference probabilities and the paired gain."""
     cannon = engine.space.cannon
     unit = unit_length(cannon)
     rows = []
-    for i, case in enumerate(grid(engine, seed)):
+    for i, case in enumerate(grid(engine, seed, rounds)):
         row = case["scene"].rows(np.array([case["target"]]), cannon.gravity)[0]
         held = case["constraint"].velocity is not None
         free = np.array([not held, True, True])
@@ -83,7 +107,7 @@ def run(engine: Engine, judging: int, seed: int) -> dict[str, Any]:
         gain = float(diff.mean())
         half = 1.959963984540054 * float(diff.std(ddof=1)) / math.sqrt(judging)
         rows.append({
-            "case": case["name"], "target_m": list(case["target"]), "drag_per_m": case["scene"].drag,
+            "case": case["name"], "share": case["share"], "drag": case["drag"], "target_m": list(case["target"]), "drag_per_m": case["scene"].drag,
             "spread": asdict(case["spread"]), "exact_controls": exact.tolist(),
             "best_controls": found.controls.tolist(), "gained_by_its_own_figures": found.gained,
             "ours_exact": found.exact_probability, "ours_best": found.probability,
@@ -105,14 +129,22 @@ def report(rows: list[dict[str, Any]]) -> None:
     print()
     print("best odds: both aims judged by the reference on common samples (a seed the optimiser "
           "never sees)")  # fmt: skip
-    print(f"{'case':<34} {'P(exact)':>8} {'P(best)':>8} {'gain':>8} {'95% interval':>19} "
+    print(f"{'case':<37} {'P(exact)':>8} {'P(best)':>8} {'gain':>8} {'95% interval':>19} "
           f"{'dv m/s':>8} {'d elev rad':>10} {'below':>5}")  # fmt: skip
     for r in rows:
         lo, hi = r["gain_interval"]
         dv = r["best_controls"][0] - r["exact_controls"][0]
         de = r["best_controls"][1] - r["exact_controls"][1]
         print(
-            f"{r['case']:<34} {r['reference_exact']:>8.4f} {r['reference_best']:>8.4f} "
+            f"{r['case']:<37} {r['reference_exact']:>8.4f} {r['reference_best']:>8.4f} "
             f"{r['gain']:>+8.4f} [{lo:+.4f}, {hi:+.4f}] {dv:>+8.4f} {de:>+10.5f} "
             f"{'YES' if r['below'] else 'no':>5}"
         )
+    for label, key, values in (
+        ("share of reach", "share", SHARES),
+        ("drag sigma", "drag", DRAG_SIGMAS),
+    ):
+        for value in values:
+            chosen = [r["gain"] for r in rows if r[key] == value]
+            print(f"mean gain at {label} {value:g}: {np.mean(chosen):+.4f} (largest {max(chosen):+.4f}, "
+                  f"{len(chosen)} cases)")  # fmt: skip
