@@ -122,6 +122,9 @@ def solved(body: CalibrateRequest, gravity: float) -> bytes:
         raise ApiError(
             422, ["body", "shots", bad.index], str(bad), "bad_shot", shot=bad.index
         ) from bad
+    except (ArithmeticError, np.linalg.LinAlgError) as failed:  # numbers past any flight
+        why = f"the fit cannot fly these shots ({failed}): check their numbers"
+        raise ApiError(422, ["body", "shots"], why, "not_fittable") from failed
     except fit.NotIdentifiable as confounded:
         said, names = str(confounded), confounded.names
         if problem.plane:  # the 2D form's wind is one number, `wind`

@@ -13,13 +13,15 @@ from app.api.odds_schemas import Point2
 
 Finite = Field(allow_inf_nan=False)
 MAX_SHOTS = 1_000
+# Bounds far past any cannon, so that no number overflows a flight: m, m/s, s, 1/m.
+LENGTH, SPEED, TIME, DRAG = 1e7, 1e5, 1e5, 1e3
 Parameter = Literal["drag", "wind", "velocity_bias"]
 
 
 class Landed(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
-    x: Annotated[float, Finite, Field(description="m along +x.")]
-    y: Annotated[float, Finite, Field(description="m along +y.")]
+    x: Annotated[float, Finite, Field(ge=-LENGTH, le=LENGTH, description="m along +x.")]
+    y: Annotated[float, Finite, Field(ge=-LENGTH, le=LENGTH, description="m along +y.")]
 
 
 class ObservedShot(BaseModel):
@@ -27,7 +29,11 @@ class ObservedShot(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    velocity: Annotated[float, Finite, Field(gt=0, description="Commanded launch velocity in m/s.")]
+    velocity: Annotated[
+        float,
+        Finite,
+        Field(ge=1e-3, le=SPEED, description="Commanded launch velocity in m/s, at least 0.001."),
+    ]
     angle: Annotated[
         float,
         Finite,
@@ -44,19 +50,24 @@ class ObservedShot(BaseModel):
             description="Commanded azimuth in radians (rad), counter-clockwise from +x; the 3D form only (default 0 there).",
         ),
     ] = None
-    landed: Annotated[float, Finite] | Landed = Field(
+    landed: Annotated[float, Finite, Field(ge=-LENGTH, le=LENGTH)] | Landed = Field(
         description="Where it came down through target_height: a distance along the line of fire in metres (m) (2D form) or {x, y} in m from the muzzle (3D form)."
     )
     launch_height: Annotated[
         float,
         Finite,
-        Field(ge=0, description="Height of the muzzle above the ground in metres (m); default 0."),
+        Field(
+            ge=0,
+            le=LENGTH,
+            description="Height of the muzzle above the ground in metres (m); default 0.",
+        ),
     ] = 0.0
     target_height: Annotated[
         float,
         Finite,
         Field(
             ge=0,
+            le=LENGTH,
             description="Height at which the landing was observed, in metres (m) above the ground; default 0.",
         ),
     ] = 0.0
@@ -65,6 +76,7 @@ class ObservedShot(BaseModel):
         Finite,
         Field(
             gt=0,
+            le=TIME,
             description="Observed time of flight in seconds (s), if timed (needs flight_time_sigma).",
         ),
     ] = None
@@ -76,11 +88,15 @@ class Prior(BaseModel):
         float,
         Finite,
         Field(
-            description="Prior mean, in the parameter's unit (drag 1/m, wind m/s per component, velocity_bias 1)."
+            ge=-SPEED,
+            le=SPEED,
+            description="Prior mean, in the parameter's unit (drag 1/m, wind m/s per component, velocity_bias 1).",
         ),
     ]
     sd: Annotated[
-        float, Finite, Field(gt=0, description="Prior standard deviation, in the same unit.")
+        float,
+        Finite,
+        Field(ge=1e-9, le=SPEED, description="Prior standard deviation, in the same unit."),
     ]
 
 
@@ -119,7 +135,8 @@ class CalibrateRequest(BaseModel):
         float,
         Finite,
         Field(
-            gt=0,
+            ge=1e-9,
+            le=LENGTH,
             description="Standard deviation of each observed landing coordinate, in metres (m).",
         ),
     ]
@@ -127,12 +144,14 @@ class CalibrateRequest(BaseModel):
         float | None,
         Finite,
         Field(
-            gt=0,
+            ge=1e-9,
+            le=TIME,
             description="Standard deviation of the observed flight times, in seconds (s); needed when any shot has one.",
         ),
     ] = None
     fit: list[Parameter] = Field(
         min_length=1,
+        json_schema_extra={"uniqueItems": True},
         description="What to estimate: `drag` (1/m), `wind` (m/s: along the line of fire in the 2D form, {x, y} in 3D), `velocity_bias` (the cannon fires this times the commanded velocity; 1 = exact).",
     )
     priors: Priors | None = Field(
@@ -141,9 +160,11 @@ class CalibrateRequest(BaseModel):
     drag: Annotated[
         float,
         Finite,
-        Field(ge=0, description="The known drag in 1/m, when `fit` leaves it out; default 0."),
+        Field(
+            ge=0, le=DRAG, description="The known drag in 1/m, when `fit` leaves it out; default 0."
+        ),
     ] = 0.0
-    wind: Annotated[float, Finite] | Landed = Field(
+    wind: Annotated[float, Finite, Field(ge=-SPEED, le=SPEED)] | Landed = Field(
         0.0,
         description="The known wind in m/s (a number in the 2D form, {x, y} in 3D), when `fit` leaves it out; default 0.",
     )
@@ -152,7 +173,8 @@ class CalibrateRequest(BaseModel):
         Finite,
         Field(
             gt=0,
-            description="The known velocity bias (1 = exact), when `fit` leaves it out; default 1.",
+            le=10,
+            description="The known velocity bias (1 = exact, at most 10), when `fit` leaves it out; default 1.",
         ),
     ] = 1.0
 

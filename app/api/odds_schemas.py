@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 Finite = Field(allow_inf_nan=False)
-Sigma = Annotated[float, Finite, Field(ge=0)]
+Sigma = Annotated[float, Finite, Field(ge=0, le=1e5)]  # past any cannon: no overflow
+
+
+def _integral(value: object) -> object:
+    """JSON Schema's integer includes 100.0: take it as 100 (strict validation refuses the
+    rest, booleans and 100.5 among them)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class Uncertainty(BaseModel):
@@ -23,6 +29,7 @@ class Uncertainty(BaseModel):
         Finite,
         Field(
             gt=0,
+            le=1e7,
             description="A hit lands within this horizontal distance of the target, in metres (m).",
         ),
     ]
@@ -58,6 +65,7 @@ class Uncertainty(BaseModel):
             le=100_000,
             description="Monte Carlo samples (shots flown), 100 to 100,000; default 10,000.",
         ),
+        BeforeValidator(_integral),
     ] = 10_000
     seed: Annotated[
         int,
@@ -66,6 +74,7 @@ class Uncertainty(BaseModel):
             le=2**63 - 1,
             description="The Monte Carlo's seed: the same seed, the same samples; default 0.",
         ),
+        BeforeValidator(_integral),
     ] = 0
 
 
@@ -95,19 +104,25 @@ class Point2(BaseModel):
     )
 
 
-class Dispersion(BaseModel):
-    """Where the shot may land, linearised: a normal law about the commanded shot's landing."""
+class MeanMiss(BaseModel):
+    x: float | None = Field(description="m along +x (in the 2D form: along the line of fire).")
+    y: float | None = Field(description="m along +y (in the 2D form: across it, to the left).")
 
-    mean_miss: Point2 = Field(
+
+class Dispersion(BaseModel):
+    """Where the shot may land, linearised: a normal law about the commanded shot's landing.
+    Null where the linearisation fails (a grazing shot the RK4 flight does not bring down)."""
+
+    mean_miss: MeanMiss = Field(
         description="The commanded shot's landing minus the target, in metres (m)."
     )
-    semi_major: float = Field(
+    semi_major: float | None = Field(
         description="One standard deviation along the ellipse's long axis, in metres (m)."
     )
-    semi_minor: float = Field(
+    semi_minor: float | None = Field(
         description="One standard deviation along its short axis, in metres (m)."
     )
-    orientation: float = Field(
+    orientation: float | None = Field(
         description="The long axis's angle counter-clockwise from +x, in radians (rad), in (-pi/2, pi/2]."
     )
 

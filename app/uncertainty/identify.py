@@ -61,6 +61,10 @@ def check_shots(problem: Problem) -> None:
 
 def check(problem: Problem, names: list[str], information: np.ndarray) -> None:
     """Raise NotIdentifiable when the information matrix is singular to working precision."""
+    if not np.isfinite(information).all():
+        raise NotIdentifiable(
+            names, "the shots' sensitivities overflow: check their numbers and sigma"
+        )
     diagonal = np.diag(information)
     dead = [n for n, d in zip(names, diagonal, strict=True) if not d > 0.0]
     if dead:
