@@ -163,6 +163,8 @@ def answered(args: argparse.Namespace, work: Any) -> int:
 
 
 def aim_one(args: argparse.Namespace, asked: Service) -> int:
+    from app.cli import odds_asking, odds_io
+
     tolerance, why = tolerance_for(args, asked.default_tolerance, [args.distance])
     shot = asked.cannon.aim(
         args.distance,
@@ -170,8 +172,11 @@ def aim_one(args: argparse.Namespace, asked: Service) -> int:
         refine=False if args.no_refine else None,
         air=conditions(args),
         hold=constraints(args),
+        **odds_asking.asked(args),
     )
-    print(io.as_json(shot) if args.json else io.human_aim(shot, said(shot.tolerance, why)))
+    told = said(shot.tolerance, why)
+    human = "\n".join([io.human_aim(shot, told), *odds_io.human_odds(shot)])
+    print(io.as_json(shot) if args.json else human)
     return 0 if shot.hit else 1
 
 

@@ -20,12 +20,13 @@ from app.api import replies
 from app.api.schemas import AimBatchRequest, AimRequest, VerifyQuery
 from app.cli.checks import checked, translated
 from app.cli.errors import Failure
+from app.cli.local_odds import LocalOdds, checked_odds, with_odds
 from app.cli.local_space import LocalSpace
 from app.config import Settings, get_settings
 from app.model.store import ModelError
 
 
-class LocalCannon(LocalSpace):
+class LocalCannon(LocalSpace, LocalOdds):
     """Aims with the models in `settings.model_path`, `settings.air_model_path` and
     `settings.space_model_path`, through the same engine and replies as the service
     (ModelError if a model is missing or tampered); in 3D too (LocalSpace). Units: metres,
@@ -48,13 +49,18 @@ class LocalCannon(LocalSpace):
         refine: bool | None = None,
         air: cannon_client.Conditions | None = None,
         hold: cannon_client.Constraints | None = None,
+        uncertainty: cannon_client.Uncertainty | None = None,
+        objective: cannon_client.odds.Objective | None = None,
     ) -> cannon_client.AimResponse:
-        fields = options(tolerance, refine, air, hold)
+        fields = options(tolerance, refine, air, hold, uncertainty, objective)
         request = checked(AimRequest, distance=distance, **fields)
+        checked_odds(request)
         tolerance = self.settings.tolerance(request.tolerance)
         way = replies.way(self.engine, request)
         reply = translated(way.first_try, request, tolerance)
-        reply = reply or translated(way.aim_one, request, tolerance)
+        reply = with_odds(
+            self.engine, request, reply or translated(way.aim_one, request, tolerance)
+        )
         return cannon_client.AimResponse.model_validate_json(reply.content)
 
     def aim_many(
@@ -65,11 +71,15 @@ class LocalCannon(LocalSpace):
         refine: bool | None = None,
         air: cannon_client.Conditions | None = None,
         hold: cannon_client.Constraints | None = None,
+        uncertainty: cannon_client.Uncertainty | None = None,
+        objective: cannon_client.odds.Objective | None = None,
     ) -> list[cannon_client.Solution]:
-        fields = options(tolerance, refine, air, hold)
+        fields = options(tolerance, refine, air, hold, uncertainty, objective)
         request = checked(AimBatchRequest, distances=list(distances), **fields)
+        checked_odds(request)
         tolerance = self.settings.tolerance(request.tolerance)
         reply = translated(replies.way(self.engine, request).aim_many, request, tolerance)
+        reply = with_odds(self.engine, request, reply)
         return cannon_client.AimBatchResponse.model_validate_json(reply.content).solutions
 
     def verify(
@@ -123,11 +133,9 @@ def options(
     refine: bool | None,
     air: cannon_client.Conditions | None,
     hold: cannon_client.Constraints | None,
+    uncertainty: cannon_client.Uncertainty | None = None,
+    objective: cannon_client.odds.Objective | None = None,
 ) -> dict[str, Any]:
     """A request's fields as the HTTP client sends them: None and defaults left out."""
-    fields = {"tolerance": tolerance, "refine": refine}
-    fields = {key: value for key, value in fields.items() if value is not None}
-    for part in (air, hold):
-        if part is not None:
-            fields |= part.model_dump(exclude_defaults=True)
-    return fields
+    made = cannon_client.calls.Options(tolerance, refine, air, hold, uncertainty, objective)
+    return made.fields()

@@ -21,6 +21,7 @@ from app.aiming.engine import Engine
 from app.api import space_replies
 from app.api.space_schemas import AimAtBatchRequest, AimAtRequest, VerifyAtQuery
 from app.cli.checks import checked, translated
+from app.cli.local_odds import checked_odds, with_odds
 from app.config import Settings
 
 SCENE = ("wind", "launch_height", "drag", "target_velocity", "target_acceleration")
@@ -49,14 +50,19 @@ class LocalSpace:
         refine: bool | None = None,
         hold: cannon_client.Constraints | None = None,
         intercept: calls.Meeting | None = None,
+        uncertainty: cannon_client.Uncertainty | None = None,
+        objective: cannon_client.odds.Objective | None = None,
         **scene: Any,
     ) -> cannon_client.InterceptResponse:
         """As CannonClient.aim_at: the shot (elevation, azimuth rad, velocity m/s) that meets
-        `target` (x, y, z) m, moving as the scene says, verified."""
-        call = calls.aim_at(target, options(tolerance, refine, hold, intercept, **full(scene)))
+        `target` (x, y, z) m, moving as the scene says, verified; with its odds if asked."""
+        made = options(tolerance, refine, hold, intercept, uncertainty, objective, **full(scene))
+        call = calls.aim_at(target, made)
         request = checked(AimAtRequest, **(call.json or {}))
+        checked_odds(request)
         tolerance = self.settings.tolerance(request.tolerance)
         reply = translated(space_replies.aim_one, self.engine, request, tolerance)
+        reply = with_odds(self.engine, request, reply)
         return cannon_client.InterceptResponse.model_validate_json(reply.content)
 
     def aim_many_at(
@@ -67,15 +73,19 @@ class LocalSpace:
         refine: bool | None = None,
         hold: cannon_client.Constraints | None = None,
         intercept: calls.Meeting | None = None,
+        uncertainty: cannon_client.Uncertainty | None = None,
+        objective: cannon_client.odds.Objective | None = None,
         **scene: Any,
     ) -> list[cannon_client.TargetSolution]:
         """As CannonClient.aim_many_at, in one call: an answer per target, in order; a target
         no shot meets is a BatchUnreachableTarget in its place."""
-        made = options(tolerance, refine, hold, intercept, **full(scene))
+        made = options(tolerance, refine, hold, intercept, uncertainty, objective, **full(scene))
         (call,) = calls.aim_many_at(targets, made, max(len(targets), 1))
         request = checked(AimAtBatchRequest, **(call.json or {}))
+        checked_odds(request)
         tolerance = self.settings.tolerance(request.tolerance)
         reply = translated(space_replies.aim_many, self.engine, request, tolerance)
+        reply = with_odds(self.engine, request, reply)
         return cannon_client.InterceptBatchResponse.model_validate_json(reply.content).solutions
 
     def verify_at(

@@ -11,7 +11,7 @@ import argparse
 import math
 from typing import Any
 
-from app.cli import space_options
+from app.cli import odds_options, space_options
 
 BENCHMARKS = (
     "approaches", "speed", "figures", "air", "air_figures", "peer", "startup", "soak", "overload",
@@ -154,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
         help="with --velocity: the low arc (flatter, the default) or the high one",
     )
     space_options.add_scene(aim)
+    odds_options.add_uncertainty(aim, angle)
     aim.set_defaults(run="asking:aim")
 
     verify = command("verify", "where a shot lands, and whether it hits a target", (asking,))
@@ -172,6 +173,8 @@ def parser() -> argparse.ArgumentParser:
     space_options.add_azimuth(verify, angle)
     space_options.add_scene(verify)
     verify.set_defaults(run="asking:verify")
+
+    odds_options.add_calibrate(command, service_options())
 
     train = command("train", "train the inverse network into models/")
     which = train.add_mutually_exclusive_group()
@@ -198,10 +201,17 @@ def problem(args: argparse.Namespace) -> str | None:
     asking = args.run in ("asking:aim", "asking:verify")
     if asking and (found := space_options.problem(args)):
         return found
+    if args.run == "asking:aim" and (found := odds_options.problem(args)):
+        return found
+    calibrate = args.run == "odds_asking:calibrate"
     verify = args.run == "asking:verify"
     if verify and args.tolerance is not None and args.distance is None and args.target is None:
         return "--tolerance (m) is for a target: give --distance (or --target) too"
-    if asking and args.url is None and (args.api_key is not None or args.timeout is not None):
+    if (
+        (asking or calibrate)
+        and args.url is None
+        and (args.api_key is not None or args.timeout is not None)
+    ):
         return "--api-key and --timeout are for a service: give --url too"
     if args.run != "asking:aim":
         return None
@@ -215,8 +225,9 @@ def problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def asking_options() -> argparse.ArgumentParser:
-    """The options of the commands that ask for an answer (aim, verify)."""
+def service_options() -> argparse.ArgumentParser:
+    """Who answers and how the answer prints: the options of every command that asks (aim,
+    verify, calibrate)."""
     asking = argparse.ArgumentParser(add_help=False)
     asking.add_argument(
         "--url", help="ask the service at this URL (e.g. http://127.0.0.1:8000), not this process"
@@ -233,6 +244,12 @@ def asking_options() -> argparse.ArgumentParser:
         help="seconds per request, with --url (default 10 s)",
     )
     asking.add_argument("--json", action="store_true", help="print the answer as JSON")
+    return asking
+
+
+def asking_options() -> argparse.ArgumentParser:
+    """The options of the commands that aim or check a shot (aim, verify)."""
+    asking = argparse.ArgumentParser(add_help=False, parents=[service_options()])
     asking.add_argument("--tolerance", type=float, metavar="M", help=TOLERANCE_HELP)
     air = asking.add_argument_group("air (defaults: flat ground, still air, no drag)")
     air.add_argument(

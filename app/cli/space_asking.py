@@ -16,7 +16,7 @@ from pathlib import Path
 
 import cannon_client
 
-from app.cli import asking, io, space_io, space_options
+from app.cli import asking, io, odds_asking, odds_io, space_io, space_options
 from app.cli.asking import Service, said
 from app.cli.errors import Failure
 
@@ -40,9 +40,11 @@ def aim_one(args: argparse.Namespace, asked: Service) -> int:
         refine=False if args.no_refine else None,
         hold=asking.constraints(args),
         **space_options.scene(args),
+        **odds_asking.asked(args),
     )
     told = said(shot.tolerance, why)
-    print(io.as_json(shot) if args.json else space_io.human_aim(shot, told, closest(args)))
+    human = [space_io.human_aim(shot, told, closest(args)), *odds_io.human_odds(shot)]
+    print(io.as_json(shot) if args.json else "\n".join(human))
     return 0 if shot.hit else 1
 
 
