@@ -155,7 +155,7 @@ class BestOdds(BaseModel):
     interval: tuple[float, float] = Field(description="Its 95% interval.")
     exact_hit_probability: float = Field(description="The exact aim's, on the same samples.")
     gain: float = Field(
-        description="hit_probability - exact_hit_probability; 0 when the exact aim is already the best found (then these are its controls)."
+        description="hit_probability - exact_hit_probability; 0 when no aim was found better beyond the Monte Carlo's noise (a paired test at 95%): then these are the exact aim's controls."
     )
 
 
