@@ -239,6 +239,7 @@ function useCalibration() {
   $("u-wind").value = String(u.wind_sigma);
   $("odds-panel").open = true;
   $("cal-status").textContent = `Put into the ${plane ? "2D" : "3D"} aim form: drag ${num(c.drag)} 1/m, wind ${plane ? `${num(c.wind)} m/s` : `(${num(c.wind.x)}, ${num(c.wind.y)}) m/s`}; into the odds: drag sigma ${num(u.drag_sigma)} 1/m, wind sigma ${num(u.wind_sigma)} m/s.` +
+    (answer.velocity_bias === 1 ? "" : ` The cannon fires ${num(answer.velocity_bias)} times the commanded velocity: command the velocity aimed divided by it.`) +
     ($("u-hit-radius").value.trim() ? "" : " Give a hit radius for the odds.");
 }
 
