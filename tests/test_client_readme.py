@@ -58,3 +58,24 @@ def test_the_async_example(server_url: str) -> None:
     answers = captured["answers"]
     assert len(answers) == 10_000 and all(a.hit for a in answers)
     assert [a.distance for a in answers[:3]] == [0.001, 0.002, 0.003]
+
+
+def test_the_calibration_example(server_url: str) -> None:
+    """The example's shots are the reference's landings through drag 0.05 1/m, a 1 m/s
+    headwind and a cannon 2% fast, within their centimetre of noise; the fit finds that air
+    within its standard errors; the shot it aims lands by the reference in the fitted air."""
+    (block,) = [b for b in blocks() if "calibrate(" in b]
+    names = run(block, server_url)
+    for velocity, angle, landed in names["landings"]:
+        truth = reference.landing(velocity * 1.02, angle, 0, 0, -1.0, 0.05, GRAVITY).distance
+        assert abs(landed - truth) <= 0.03
+    fit = names["fit"]
+    for name, value in {"drag": 0.05, "wind": -1.0, "velocity_bias": 1.02}.items():
+        estimate = fit.estimate(name)
+        assert abs(estimate.value - value) <= 4 * estimate.standard_error, estimate
+    shot, air = names["shot"], names["air"]
+    flown = reference.landing(shot.velocity, shot.angle, 0, 0, air.wind, air.drag, GRAVITY)
+    assert abs(flown.distance - 6.0) <= shot.tolerance
+    best = shot.best_odds
+    assert best is not None and best.hit_probability >= best.exact_hit_probability
+    assert 0 <= names["odds"].monte_carlo <= 1
