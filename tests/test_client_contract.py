@@ -57,6 +57,7 @@ ANSWERS: dict[str, type[BaseModel]] = {  # served component: the client's model 
     # The odds an aiming answer adds with `uncertainty`, and POST /calibrate's answer.
     "Point2": cannon_client.Point2,
     "Dispersion": cannon_client.Dispersion,
+    "MeanMiss": cannon_client.MeanMiss,
     "HitProbability": cannon_client.HitProbability,
     "BestOdds": cannon_client.BestOdds,
     "CalibrateResponse": cannon_client.CalibrateResponse,

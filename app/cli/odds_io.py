@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cannon_client
@@ -174,11 +173,7 @@ def human_odds(answer: cannon_client.Odds) -> list[str]:
         return []
     low, high = chance.interval
     lines = [
-        f"spread     {d.semi_major:.3g} m by {d.semi_minor:.3g} m (semi-axes, one standard "
-        f"deviation), long axis {d.orientation:.4g} rad ({math.degrees(d.orientation):.2f} "
-        "degrees) from +x",
-        f"offset     x {d.mean_miss.x:+.3g} m, y {d.mean_miss.y:+.3g} m (the aimed landing "
-        "minus the target)",
+        *spread_lines(d),
         f"chance     {percent(chance.monte_carlo)} within {chance.hit_radius:.3g} m (Monte "
         f"Carlo, {chance.samples} samples, seed {chance.seed}; 95% interval {percent(low)} "
         f"to {percent(high)})",
@@ -197,6 +192,13 @@ def human_odds(answer: cannon_client.Odds) -> list[str]:
     return lines
 
 
-def shot_lines(shots: Shots, indices: Sequence[int]) -> str:
-    """The file's lines of the shots at these indices."""
-    return ", ".join(str(shots.lines[i]) for i in indices if 0 <= i < len(shots.lines))
+def spread_lines(d: cannon_client.Dispersion) -> list[str]:
+    """The linearised spread, or why there is none (a grazing shot: its figures are None)."""
+    a, b, angle, x, y = d.semi_major, d.semi_minor, d.orientation, d.mean_miss.x, d.mean_miss.y
+    if a is None or b is None or angle is None or x is None or y is None:
+        return ["spread     none: the linearised flight does not come down (a grazing shot)"]
+    return [
+        f"spread     {a:.3g} m by {b:.3g} m (semi-axes, one standard deviation), long axis "
+        f"{angle:.4g} rad ({math.degrees(angle):.2f} degrees) from +x",
+        f"offset     x {x:+.3g} m, y {y:+.3g} m (the aimed landing minus the target)",
+    ]

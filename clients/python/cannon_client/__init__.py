@@ -66,7 +66,15 @@ from cannon_client.errors import (
     Unavailable,
     UnreachableTarget,
 )
-from cannon_client.odds import BestOdds, Dispersion, HitProbability, Odds, Point2, Uncertainty
+from cannon_client.odds import (
+    BestOdds,
+    Dispersion,
+    HitProbability,
+    MeanMiss,
+    Odds,
+    Point2,
+    Uncertainty,
+)
 
 __version__ = "0.1.0"
 
@@ -101,6 +109,7 @@ __all__ = [
     "InterceptVerdict",
     "InvalidRequest",
     "LossSurfaceResponse",
+    "MeanMiss",
     "ModelCard",
     "NotIdentifiable",
     "NotReady",

@@ -16,7 +16,7 @@ from cannon_client.base import Answer
 from cannon_client.conditions import Finite, Strict
 
 Objective = Literal["exact", "max_hit_probability"]
-Sigma = Annotated[float, Finite, Field(ge=0)]
+Sigma = Annotated[float, Finite, Field(ge=0, le=1e5)]  # the service's bound, past any cannon
 
 
 class Uncertainty(Strict):
@@ -27,7 +27,7 @@ class Uncertainty(Strict):
     hit_radius: Annotated[
         float,
         Finite,
-        Field(gt=0, description="A hit lands within this horizontal distance, in metres (m)."),
+        Field(gt=0, le=1e7, description="A hit lands within this distance, in metres (m)."),
     ]
     velocity_sigma: Annotated[
         Sigma, Field(description="Standard deviation of the launch velocity, in m/s.")
@@ -83,13 +83,22 @@ class Point2(Answer):
     y: float  # m
 
 
-class Dispersion(Answer):
-    """Where the shot may land, linearised: a normal law about the commanded shot's landing."""
+class MeanMiss(Answer):
+    """The commanded shot's landing minus the target, in metres (m); None where the
+    linearisation fails (a grazing shot the fast flight does not bring down)."""
 
-    mean_miss: Point2  # m, the commanded shot's landing minus the target
-    semi_major: float  # m, one standard deviation along the ellipse's long axis
-    semi_minor: float  # m, one standard deviation along its short axis
-    orientation: float  # rad, the long axis counter-clockwise from +x, in (-pi/2, pi/2]
+    x: float | None  # m
+    y: float | None  # m
+
+
+class Dispersion(Answer):
+    """Where the shot may land, linearised: a normal law about the commanded shot's landing.
+    Its figures are None where the linearisation fails."""
+
+    mean_miss: MeanMiss  # m, the commanded shot's landing minus the target
+    semi_major: float | None  # m, one standard deviation along the ellipse's long axis
+    semi_minor: float | None  # m, one standard deviation along its short axis
+    orientation: float | None  # rad, the long axis counter-clockwise from +x, in (-pi/2, pi/2]
 
 
 class HitProbability(Answer):

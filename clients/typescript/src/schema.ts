@@ -655,7 +655,7 @@ export interface components {
             exact_hit_probability: number;
             /**
              * Gain
-             * @description hit_probability - exact_hit_probability; 0 when the exact aim is already the best found (then these are its controls).
+             * @description hit_probability - exact_hit_probability; 0 when no aim was found better beyond the Monte Carlo's noise (a paired test at 95%): then these are the exact aim's controls.
              */
             gain: number;
         };
@@ -751,25 +751,26 @@ export interface components {
         /**
          * Dispersion
          * @description Where the shot may land, linearised: a normal law about the commanded shot's landing.
+         *     Null where the linearisation fails (a grazing shot the RK4 flight does not bring down).
          */
         Dispersion: {
             /** @description The commanded shot's landing minus the target, in metres (m). */
-            mean_miss: components["schemas"]["Point2"];
+            mean_miss: components["schemas"]["MeanMiss"];
             /**
              * Semi Major
              * @description One standard deviation along the ellipse's long axis, in metres (m).
              */
-            semi_major: number;
+            semi_major: number | null;
             /**
              * Semi Minor
              * @description One standard deviation along its short axis, in metres (m).
              */
-            semi_minor: number;
+            semi_minor: number | null;
             /**
              * Orientation
              * @description The long axis's angle counter-clockwise from +x, in radians (rad), in (-pi/2, pi/2].
              */
-            orientation: number;
+            orientation: number | null;
         };
         /** ErrorItem */
         ErrorItem: {
@@ -1074,6 +1075,19 @@ export interface components {
              * @description Largest loss on the grid (nulls aside): square metres (m^2) or metres (m), as `unit` says.
              */
             max_loss: number;
+        };
+        /** MeanMiss */
+        MeanMiss: {
+            /**
+             * X
+             * @description m along +x (in the 2D form: along the line of fire).
+             */
+            x: number | null;
+            /**
+             * Y
+             * @description m along +y (in the 2D form: across it, to the left).
+             */
+            y: number | null;
         };
         /**
          * ModelCard
