@@ -17,7 +17,6 @@ issue asks), a drawn drag below 0 being 0.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -135,11 +134,3 @@ def hits(controls: np.ndarray, row: np.ndarray, moved: np.ndarray, radius: float
     miss = misses(controls, row, moved)
     with np.errstate(invalid="ignore"):
         return np.asarray(np.hypot(miss[:, 0], miss[:, 1]) <= radius)
-
-
-def probability(
-    controls: np.ndarray, row: np.ndarray, spread: Any, samples: int, seed: int
-) -> tuple[float, float]:
-    """The reference hit probability and its standard error."""
-    p = float(hits(controls, row, draws(spread, samples, seed), spread.hit_radius).mean())
-    return p, math.sqrt(p * (1 - p) / samples)

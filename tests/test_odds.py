@@ -257,6 +257,9 @@ def test_the_odds_benchmark_prints_every_figure(tmp_path: Path) -> None:
         for key in ("reference", "monte_carlo", "linearised", "linearised_error"):
             assert 0.0 <= r[key] <= 1.0 and f"{r[key]:.4f}" in run.stdout
         assert r["inside"] == (r["interval"][0] <= r["reference"] <= r["interval"][1])
+        # the same perturbations: the two flights call the same shots hits (a landing within
+        # a hundredth of the radius of its edge may go either way)
+        assert r["common_samples"] == 2000 and r["common_disagreements"] <= 4
         assert f"{r['ms']:.1f}" in run.stdout and r["case"] in run.stdout
     for r in figures["best"]:
         assert r["case"] in run.stdout and f"{r['gain']:+.4f}" in run.stdout
