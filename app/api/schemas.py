@@ -244,6 +244,13 @@ class ValidationErrorResponse(BaseModel):
     max_batch: int | None = Field(
         None, description="Present when a batch is too long: the most distances per request."
     )
+    parameters: list[str] | None = Field(
+        None,
+        description="POST /calibrate, `not_identifiable`: the parameters the shots cannot determine.",
+    )
+    shot: int | None = Field(
+        None, description="POST /calibrate, `bad_shot`: the index of the shot no air explains."
+    )
 
 
 class Problem(BaseModel):

@@ -192,6 +192,8 @@ class ValidationErrorResponse(Answer):
     min_range: float | None = None  # m, when air or a constraint sets a nearest target
     miss: float | None = None  # m, the best shot's miss when refinement did not converge
     max_batch: int | None = None  # distances per request, when a batch is too long
+    parameters: list[str] | None = None  # POST /calibrate: what the shots cannot determine
+    shot: int | None = None  # POST /calibrate: the index of a shot no air explains
 
 
 class NotReadyResponse(Answer):

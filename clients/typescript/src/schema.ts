@@ -1305,6 +1305,16 @@ export interface components {
              * @description Present when a batch is too long: the most distances per request.
              */
             max_batch?: number | null;
+            /**
+             * Parameters
+             * @description POST /calibrate, `not_identifiable`: the parameters the shots cannot determine.
+             */
+            parameters?: string[] | null;
+            /**
+             * Shot
+             * @description POST /calibrate, `bad_shot`: the index of the shot no air explains.
+             */
+            shot?: number | null;
         };
         /**
          * VerifyResponse
