@@ -8,10 +8,13 @@
   standard errors (goal 93-97%; a perfect linear fit gives 95.4%, and with 200 fits the
   share's own noise is about 1.5 points), and the median |error| over 0.6745 times the
   Cramer-Rao sd (the inverse of fit.information at the truth): 1 for an efficient fit,
-  goal 0.8..1.2. Fits that raise NotIdentifiable or fail otherwise are counted, not hidden;
-  the shares are over the fits that answered.
-- time: a calibration of 10 shots (3D, all four parameters) in process, the median of 50
-  repeats (goal <= 10 ms), and the same for 6 shots.
+  goal 0.8..1.2. Fits that raise NotIdentifiable or fail otherwise are counted and listed
+  with their truth, never hidden; the shares are over the fits that answered. `settled`: the
+  share again without the answered fits that are far off (rms over 3 sigma, where a fit at
+  its minimum has about sigma/2): it tells a fit stuck short of the minimum from standard
+  errors that are too small.
+- time: a calibration of 10 shots (3D, all four parameters) in process, the median and p90
+  over `scenes` (50) scenes, one timed call each (goal: median <= 10 ms), and the same for 6 shots.
 
 The truth, at random over the default cannon's envelope (app/physics/envelope.py METRES: max
 velocity 10 m/s, gravity 9.81 m/s^2): launch height 0..3 m, target 3 m below to 3 m above it,
@@ -24,7 +27,7 @@ down through its height, plus a margin), azimuths at random in 3D; a shot that n
 down through the target's height is drawn again, and a scene where some stratum cannot be
 brought down is drawn again (counted as `redrawn`).
 
-    python -m benchmarks.calibration [--runs 200] [--seed 0] [--json PATH]
+    python -m benchmarks.calibration [--runs 200] [--seed 0] [--scenes 50] [--json PATH]
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from app.physics import reference
+from app.physics.kernel import space
 from app.uncertainty import fit
 
 GRAVITY = 9.81  # m/s^2
@@ -67,10 +71,19 @@ def truth(rng: np.random.Generator, plane: bool) -> dict[str, float]:
 
 
 def land(air: dict[str, float], v: float, el: float, az: float) -> np.ndarray:
-    """The reference's landing (x, y m) of a commanded shot through the true air."""
+    """The reference's landing (x, y m) of a commanded shot through the true air; NaN where
+    it never comes down through the target's height, which the compiled verifier screens
+    first (a draw it rejects would cost the reference a whole flight to say so)."""
+    scene = np.zeros(len(space.SCENE))
+    scene[:5] = air["launch_height"], air["wind_x"], air["wind_y"], air["drag"], GRAVITY
+    scene[7] = air["target_height"]
+    met, fired = np.empty(6), v * air["velocity_bias"]
+    space.meet(fired, el, az, scene, 0.02 * fired / GRAVITY, 1e-9, met)
+    if math.isnan(met[0]):
+        return np.full(2, math.nan)
     return np.array(
         reference.intercept(
-            v * air["velocity_bias"], el, az, target=(0.0, 0.0, air["target_height"]),
+            fired, el, az, target=(0.0, 0.0, air["target_height"]),
             wind=(air["wind_x"], air["wind_y"]), drag=air["drag"],
             launch_height=air["launch_height"], gravity=GRAVITY,
         ).point[:2]
@@ -120,84 +133,91 @@ def drawn(
 
 def form(runs: int, rng: np.random.Generator, plane: bool) -> dict[str, Any]:
     names = ["drag", "wind_x", *([] if plane else ["wind_y"]), "velocity_bias"]
-    z, over_crb, se_over_crb = ([] for _ in range(3))
-    counts = {"fits": 0, "not_identifiable": 0, "failed": 0, "redrawn": 0, "at_a_bound": 0}
-    failures: list[str] = []
-    for _ in range(runs):
+    z, over_crb, se_over_crb, settled = [], [], [], []
+    counts = {"fits": 0, "not_identifiable": 0, "failed": 0, "far_off": 0, "at_a_bound": 0}
+    counts["redrawn"] = 0
+    failures: list[dict[str, Any]] = []
+    for i in range(runs):
         problem, air, redrawn = drawn(rng, SHOTS, plane)
         counts["redrawn"] += redrawn
         try:
             answer = fit.calibrate(problem)
-        except fit.NotIdentifiable as e:
-            counts["not_identifiable"] += 1
-            failures.append(str(e))
-            continue
+            if not np.isfinite([*answer.values, *answer.standard_errors]).all():
+                raise ArithmeticError(f"non-finite answer {answer.values} {answer.standard_errors}")
         except Exception as e:  # counted and reported: a benchmark must not hide a failure
-            counts["failed"] += 1
-            failures.append(f"{type(e).__name__}: {e}")
+            which = "not_identifiable" if isinstance(e, fit.NotIdentifiable) else "failed"
+            counts[which] += 1
+            failures.append({"run": i, "error": f"{type(e).__name__}: {e}", "truth": air})
             continue
-        true = np.array([air[n] for n in names])
         crb = np.sqrt(np.diag(np.linalg.inv(fit.information(problem, air))))
-        if not (np.isfinite(answer.values).all() and np.isfinite(answer.standard_errors).all()):
-            counts["failed"] += 1
-            failures.append(f"non-finite answer {answer.values} {answer.standard_errors}")
-            continue
         counts["fits"] += 1
         counts["at_a_bound"] += int(answer.values[names.index("drag")] <= 0.0)
-        error = answer.values - true
+        error = answer.values - np.array([air[n] for n in names])
         z.append(error / answer.standard_errors)
         over_crb.append(np.abs(error) / crb)
         se_over_crb.append(answer.standard_errors / crb)
+        settled.append(answer.rms <= 3.0 * SIGMA)  # 6 shots' rms is about sigma/2 at a minimum
     Z, E, S = (np.array(a).reshape(-1, len(names)) for a in (z, over_crb, se_over_crb))
+    near = np.array(settled, dtype=bool)
+    counts["far_off"] = int(np.sum(~near))
     parameters = {
         n: {
-            "within_2_se": float(np.mean(np.abs(Z[:, j]) <= 2.0)) if len(Z) else math.nan,
-            "median_error_over_crb": float(np.median(E[:, j]) / 0.6745) if len(E) else math.nan,
-            "mean_error_over_se": float(np.mean(Z[:, j])) if len(Z) else math.nan,
-            "median_se_over_crb": float(np.median(S[:, j])) if len(S) else math.nan,
+            "within_2_se": float(np.mean(np.abs(Z[:, j]) <= 2.0)),
+            "within_2_se_settled": float(np.mean(np.abs(Z[near, j]) <= 2.0)),
+            "median_error_over_crb": float(np.median(E[:, j]) / 0.6745),
+            "median_se_over_crb": float(np.median(S[:, j])),
         }
         for j, n in enumerate(names)
     }
-    return {"runs": runs, **counts, "parameters": parameters, "failures": failures[:10]}
+    return {"runs": runs, **counts, "parameters": parameters, "failures": failures}
 
 
-def timed(rng: np.random.Generator, n: int, repeats: int = 50) -> float:
-    """The median time (ms) of one 3D calibration of n shots, all four parameters."""
-    problem = drawn(rng, n, False)[0]
-    fit.calibrate(problem)  # the first call loads the compiled flight: untimed
+def timed(rng: np.random.Generator, n: int, scenes: int = 50) -> dict[str, float]:
+    """The median and p90 time (ms) of a 3D calibration of n shots, all four parameters, one
+    per scene over `scenes` scenes (the iterations, and so the time, vary with the scene)."""
+    fit.calibrate(drawn(rng, n, False)[0])  # the first call loads the compiled flight: untimed
     seconds = []
-    for _ in range(repeats):
+    for _ in range(scenes):
+        problem = drawn(rng, n, False)[0]
         began = time.perf_counter()
-        fit.calibrate(problem)
+        try:
+            fit.calibrate(problem)
+        except ValueError:  # NotIdentifiable, BadShot: counted in the forms, not timed here
+            continue
         seconds.append(time.perf_counter() - began)
-    return float(np.median(seconds) * 1e3)
+    ms = np.array(seconds) * 1e3
+    return {"median": float(np.median(ms)), "p90": float(np.quantile(ms, 0.9)), "n": len(ms)}
 
 
-def run(runs: int, seed: int = 0) -> dict[str, Any]:
+def run(runs: int, seed: int = 0, scenes: int = 50) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     forms = {name: form(runs, rng, name == "2d") for name in FORMS}
-    timing = {"ten_shots_ms": timed(rng, 10), "six_shots_ms": timed(rng, 6)}
+    timing = {"ten_shots_ms": timed(rng, 10, scenes), "six_shots_ms": timed(rng, 6, scenes)}
     goals = []
     for name, f in forms.items():
         p = f["parameters"]
         cover = all(COVERAGE[0] <= q["within_2_se"] <= COVERAGE[1] for q in p.values())
         crb = all(EFFICIENCY[0] <= q["median_error_over_crb"] <= EFFICIENCY[1] for q in p.values())
-        unanswered = f"{f['not_identifiable']} not identifiable, {f['failed']} failed of {runs}"
-        goals.append({
+        goals += [{
             "goal": f"{name}: the truth within 2 standard errors for 93-97% of fits, per parameter",
-            "met": bool(cover and f["fits"] == runs),
+            "met": cover,
             "numbers": ", ".join(f"{n} {q['within_2_se']:.1%}" for n, q in p.items())
-            + f" ({unanswered})",
-        })  # fmt: skip
-        goals.append({
+            + f" (of {f['fits']} answered; {f['far_off']} of them far off)",
+        }, {
             "goal": f"{name}: median |error| within 20% of the Cramer-Rao bound, per parameter",
-            "met": bool(crb and f["fits"] == runs),
+            "met": crb,
             "numbers": ", ".join(f"{n} {q['median_error_over_crb']:.2f}x" for n, q in p.items()),
-        })  # fmt: skip
+        }, {
+            "goal": f"{name}: every calibration answers",
+            "met": f["fits"] == runs,
+            "numbers": f"{f['not_identifiable']} not identifiable, {f['failed']} failed of {runs}",
+        }]  # fmt: skip
+    ten, six = timing["ten_shots_ms"], timing["six_shots_ms"]
     goals.append({
         "goal": "a calibration of 10 shots in <= 10 ms in process",
-        "met": timing["ten_shots_ms"] <= TIME_GOAL_MS,
-        "numbers": f"{timing['ten_shots_ms']:.2f} ms (6 shots: {timing['six_shots_ms']:.2f} ms)",
+        "met": ten["median"] <= TIME_GOAL_MS,
+        "numbers": f"median {ten['median']:.2f} ms, p90 {ten['p90']:.2f} ms "
+        f"(6 shots: {six['median']:.2f} ms, p90 {six['p90']:.2f} ms)",
     })  # fmt: skip
     return {"runs": runs, "seed": seed, "shots": SHOTS, "sigma_m": SIGMA, "forms": forms,
             "timing": timing, "goals": goals}  # fmt: skip
@@ -209,33 +229,39 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--runs", type=int, default=200, help="calibrations per form (200)")
     parser.add_argument("--seed", type=int, default=0, help="the random truths' seed (0)")
+    parser.add_argument("--scenes", type=int, default=50, help="scenes timed per size (50)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
-    figures = run(args.runs, args.seed)
+    figures = run(args.runs, args.seed, args.scenes)
     print(f"{args.runs} calibrations per form, {SHOTS} shots each, noise {SIGMA * 100:g} cm")
     print(
-        f"{'form':<4} {'parameter':<13} {'unit':<4} {'within 2 se':>11} {'|err|/CRB':>9} "
-        f"{'mean err/se':>11} {'se/CRB':>6}"
+        f"{'form':<4} {'parameter':<13} {'unit':<4} {'within 2 se':>11} {'settled':>7} "
+        f"{'|err|/CRB':>9} {'se/CRB':>6}"
     )
     for name, f in figures["forms"].items():
         for n, q in f["parameters"].items():
             print(
                 f"{name:<4} {n:<13} {UNITS[n]:<4} {q['within_2_se']:>11.1%} "
-                f"{q['median_error_over_crb']:>9.2f} {q['mean_error_over_se']:>+11.2f} "
+                f"{q['within_2_se_settled']:>7.1%} {q['median_error_over_crb']:>9.2f} "
                 f"{q['median_se_over_crb']:>6.2f}"
             )
         print(
-            f"{name}: {f['fits']} fits answered, {f['not_identifiable']} not identifiable, "
+            f"{name}: {f['fits']} fits answered ({f['far_off']} far off: rms over 3 sigma; "
+            f"'settled' leaves them out), {f['not_identifiable']} not identifiable, "
             f"{f['failed']} failed, {f['at_a_bound']} with drag at its bound 0, "
             f"{f['redrawn']} scenes drawn again"
         )
         for failure in f["failures"]:
-            print(f"  {failure}")
-    t = figures["timing"]
-    print(
-        f"time per calibration (3D, all parameters, median of 50): 10 shots "
-        f"{t['ten_shots_ms']:.2f} ms, 6 shots {t['six_shots_ms']:.2f} ms"
-    )
+            air = ", ".join(f"{k} {v:.3f}" for k, v in failure["truth"].items())
+            print(f"  run {failure['run']}: {failure['error']} (truth: {air})")
+    for shots, t in (
+        ("10 shots", figures["timing"]["ten_shots_ms"]),
+        ("6 shots", figures["timing"]["six_shots_ms"]),
+    ):
+        print(
+            f"time per calibration (3D, all parameters, {t['n']} scenes), {shots}: median "
+            f"{t['median']:.2f} ms, p90 {t['p90']:.2f} ms"
+        )
     for g in figures["goals"]:
         print(f"goal {'met' if g['met'] else 'NOT met'}: {g['goal']}: {g['numbers']}")
     if args.json:
