@@ -160,12 +160,15 @@ def form(runs: int, rng: np.random.Generator, plane: bool) -> dict[str, Any]:
     Z, E, S = (np.array(a).reshape(-1, len(names)) for a in (z, over_crb, se_over_crb))
     near = np.array(settled, dtype=bool)
     counts["far_off"] = int(np.sum(~near))
+    counts["no_bound"] = int(np.sum(~np.isfinite(E).all(axis=1)))
     parameters = {
         n: {
             "within_2_se": float(np.mean(np.abs(Z[:, j]) <= 2.0)),
             "within_2_se_settled": float(np.mean(np.abs(Z[near, j]) <= 2.0)),
-            "median_error_over_crb": float(np.median(E[:, j]) / 0.6745),
-            "median_se_over_crb": float(np.median(S[:, j])),
+            # nan-median: a bound that cannot be computed (a shot grazing its target height
+            # at the truth, which the RK4 of `information` does not bring down) is left out
+            "median_error_over_crb": float(np.nanmedian(E[:, j]) / 0.6745),
+            "median_se_over_crb": float(np.nanmedian(S[:, j])),
         }
         for j, n in enumerate(names)
     }
@@ -249,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{name}: {f['fits']} fits answered ({f['far_off']} far off: rms over 3 sigma; "
             f"'settled' leaves them out), {f['not_identifiable']} not identifiable, "
             f"{f['failed']} failed, {f['at_a_bound']} with drag at its bound 0, "
-            f"{f['redrawn']} scenes drawn again"
+            f"{f['redrawn']} scenes drawn again, {f['no_bound']} without a Cramer-Rao bound"
         )
         for failure in f["failures"]:
             air = ", ".join(f"{k} {v:.3f}" for k, v in failure["truth"].items())

@@ -154,6 +154,8 @@ def answer(c: fit.Calibration, problem: fit.Problem) -> dict[str, Any]:
         "correlation": np.clip(c.correlation, -1.0, 1.0).tolist(),
         "residuals": residuals,
         "rms": c.rms,
+        "chi_square": c.chi_square,
+        "degrees_of_freedom": c.degrees_of_freedom,
         "conditions": {
             "drag": air["drag"],
             "wind": air["wind_x"] if problem.plane else {"x": air["wind_x"], "y": air["wind_y"]},

@@ -246,6 +246,10 @@ class CalibrateResponse(BaseModel):
     correlation: list[list[float]] = Field(description="The estimates' correlation matrix.")
     residuals: list[Residual] = Field(description="Per shot, in request order.")
     rms: float = Field(description="Root mean square of the landing residuals in metres (m).")
+    chi_square: float = Field(
+        description="The residuals over their sigmas, squared and summed: near degrees_of_freedom when the fit explains the shots to their noise."
+    )
+    degrees_of_freedom: int = Field(description="Observed numbers minus fitted parameters.")
     conditions: CalibratedConditions
     velocity_bias: float = Field(
         description="The cannon fires this times the commanded velocity: command the velocity /aim gives divided by it."

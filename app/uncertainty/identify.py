@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from app.uncertainty.fit import Problem
 
 SINGULAR = 1e-9  # the smallest eigenvalue of the information's correlation form that counts
+MAX_BIAS = 2.0  # the velocity bias is fitted in [1 / MAX_BIAS, MAX_BIAS]
 FARTHEST = 3.0  # a landing past this many times the shot's vacuum reach is no shot of its
 
 
@@ -37,25 +38,26 @@ class BadShot(ValueError):
 
 def check_shots(problem: Problem) -> None:
     """Refuse a shot that comes down through its target height nowhere (not even in a
-    vacuum, where it flies highest) or lands past FARTHEST times its vacuum reach."""
+    vacuum, where it flies highest, at the fastest the bias allows) or lands past FARTHEST
+    times its vacuum reach there."""
     s = problem.shots
+    bias = MAX_BIAS if "velocity_bias" in problem.fit else problem.known.get("velocity_bias", 1.0)
     for i in range(len(s.velocity)):
-        fly = vacuum(
-            s.velocity[i], s.angle[i], s.launch_height[i], s.target_height[i], problem.gravity
-        )
+        v = s.velocity[i] * bias
+        fly = vacuum(v, s.angle[i], s.launch_height[i], s.target_height[i], problem.gravity)
         if math.isnan(fly.distance):
             raise BadShot(
                 i,
                 f"it never comes down through its target_height of {s.target_height[i]} m: "
-                f"its apex in a vacuum is {fly.apex_height:.6g} m",
+                f"its apex in a vacuum at {v:.6g} m/s is {fly.apex_height:.6g} m",
             )
         far = math.hypot(*s.landed[i])
         if far > FARTHEST * fly.distance + 3.0 * problem.sigma:
             raise BadShot(
                 i,
-                f"it landed {far:.6g} m away, past {FARTHEST:g} times what its commanded "
-                f"velocity reaches in a vacuum ({fly.distance:.6g} m): no drag, wind or bias "
-                "explains it; check its numbers",
+                f"it landed {far:.6g} m away, past {FARTHEST:g} times what it reaches in a "
+                f"vacuum at {v:.6g} m/s ({fly.distance:.6g} m): no drag, wind or bias the fit "
+                "allows explains it; check its numbers",
             )
 
 

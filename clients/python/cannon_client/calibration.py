@@ -104,6 +104,8 @@ class CalibrateResponse(Answer):
     correlation: list[list[float]]  # the estimates' correlation matrix
     residuals: list[Residual]  # per shot, in request order
     rms: float  # m, of the landing residuals
+    chi_square: float  # the residuals over their sigmas, squared and summed
+    degrees_of_freedom: int  # observed numbers minus fitted parameters
     conditions: CalibratedConditions
     velocity_bias: float  # the cannon fires this times the commanded velocity
     uncertainty: CalibratedUncertainty

@@ -681,6 +681,16 @@ export interface components {
              * @description Root mean square of the landing residuals in metres (m).
              */
             rms: number;
+            /**
+             * Chi Square
+             * @description The residuals over their sigmas, squared and summed: near degrees_of_freedom when the fit explains the shots to their noise.
+             */
+            chi_square: number;
+            /**
+             * Degrees Of Freedom
+             * @description Observed numbers minus fitted parameters.
+             */
+            degrees_of_freedom: number;
             conditions: components["schemas"]["CalibratedConditions"];
             /**
              * Velocity Bias
