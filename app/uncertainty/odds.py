@@ -112,6 +112,11 @@ def linearised_probability(d: Dispersion, radius: float) -> float:
     s_long, s_short = math.sqrt(max(values[1], 0.0)), math.sqrt(max(values[0], 0.0))
     if s_long == 0.0:
         return float(np.hypot(*d.miss) <= radius)
+    if s_short == 0.0:  # a line: the chord through the disk at the short axis's offset
+        if abs(mu[0]) > radius:
+            return 0.0
+        chord = math.sqrt(radius * radius - mu[0] * mu[0])
+        return float(ndtr((chord - mu[1]) / s_long) - ndtr((-chord - mu[1]) / s_long))
     low = max(-radius, mu[1] - 9.0 * s_long)
     high = min(radius, mu[1] + 9.0 * s_long)
     if not low < high:
@@ -121,10 +126,7 @@ def linearised_probability(d: Dispersion, radius: float) -> float:
     u = ((edges[:-1] + half)[:, None] + half[:, None] * _X).ravel()  # along the long axis
     w = (half[:, None] * _W).ravel()
     across = np.sqrt(np.maximum(radius * radius - u * u, 0.0))  # the disk's half-chord
-    if s_short == 0.0:
-        inside = (np.abs(mu[0]) <= across).astype(float)
-    else:
-        inside = ndtr((across - mu[0]) / s_short) - ndtr((-across - mu[0]) / s_short)
+    inside = ndtr((across - mu[0]) / s_short) - ndtr((-across - mu[0]) / s_short)
     density = np.exp(-0.5 * ((u - mu[1]) / s_long) ** 2) / (s_long * math.sqrt(2 * math.pi))
     return float(min(max(np.sum(w * density * inside), 0.0), 1.0))
 
@@ -147,6 +149,10 @@ def misses(
 
 def wilson(hits: int, n: int) -> tuple[float, float]:
     """The 95% Wilson score interval of a proportion: honest at 0 and 1 hits too."""
+    if hits == 0:
+        return 0.0, Z95**2 / (n + Z95**2)
+    if hits == n:
+        return n / (n + Z95**2), 1.0
     p = hits / n
     centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
     half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
