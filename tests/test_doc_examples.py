@@ -58,6 +58,8 @@ ELSEWHERE = {
     "docs/benchmarks.md: python -m benchmarks.buckets --quick --json /tmp/buckets.json": "tests/test_buckets_bench.py::test_every_figure_is_printed_side_by_side_for_the_six_buckets",
     "docs/benchmarks.md: python -m benchmarks.speed --quick --json /tmp/speed.json": "tests/test_benchmarks.py::test_speed_reports_every_figure",
     "docs/benchmarks.md: python -m benchmarks.overload": "tests/test_lane.py::test_overload_gets_verified_answers_or_fast_429s_and_memory_stays_flat",
+    "docs/benchmarks.md: python -m benchmarks.calibration --json /tmp/calibration.json": "tests/test_calibration.py::test_the_calibration_benchmark_prints_every_figure",
+    "docs/benchmarks.md: python -m benchmarks.odds --json /tmp/odds.json": "tests/test_odds.py::test_the_odds_benchmark_prints_every_figure",
     "docs/deployment.md: docker build -t cannon-aim .": SMOKE,
     "docs/deployment.md: docker run --rm -p 127.0.0.1:8000:8000 cannon-aim": SMOKE,
     "docs/deployment.md: docker compose up -d                        # builds the image; 3 replicas behind nginx on 127.0.0.1:8000": SMOKE,
