@@ -32,12 +32,11 @@ import numpy as np
 from app.physics.kernel import odds as kernel
 from app.physics.kernel import space
 from app.physics.kernel.solve import steps_for
-from app.uncertainty import identify
+from app.uncertainty import descent, identify
 from app.uncertainty.identify import MAX_BIAS, BadShot, NotIdentifiable
 
 PARAMETERS = ("drag", "wind", "velocity_bias")
-ITERATIONS = 100
-# The starts, tried in turn until one ends in a cost noise could give (`_enough`): the drag
+# The starts, tried in turn until one ends in a cost noise could give (`descent.enough`): the drag
 # as k v^2 / g (v the fastest shot's) and the bias as a factor of the least that brings
 # every shot up to its target height (`_climbing_bias`). From drag 0 alone, on its bound,
 # where the wind moves nothing, the descent stalled in 14 of 60 synthetic 3D fits of drag,
@@ -160,11 +159,6 @@ def _prior(problem: Problem, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return mean, precision
 
 
-def _cost(r: np.ndarray, theta: np.ndarray, prior: tuple[np.ndarray, np.ndarray]) -> float:
-    mean, precision = prior
-    return float(r @ r + np.sum(precision * (theta - mean) ** 2))
-
-
 def calibrate(problem: Problem) -> Calibration:
     """The fit; NotIdentifiable or BadShot when the shots cannot give one."""
     identify.check_shots(problem)
@@ -184,7 +178,7 @@ def calibrate(problem: Problem) -> Calibration:
     free_bias = "velocity_bias" in names and precision[names.index("velocity_bias")] == 0
     climbing = _climbing_bias(problem)
     seen = len(_predict(problem, names, np.array([start[n] for n in names]), steps)[0])
-    enough = _enough(seen - len(names))
+    enough = descent.enough(seen - len(names))
     best = None
     for drag, bias in STARTS if free_drag or free_bias else STARTS[:1]:
         if free_drag:
@@ -192,7 +186,9 @@ def calibrate(problem: Problem) -> Calibration:
         if free_bias:
             start["velocity_bias"] = min(bias * climbing, MAX_BIAS)
         theta = np.clip(np.array([start[n] for n in names]), low, high)
-        found = _descend(problem, names, theta, scale, (low, high), prior, steps)
+        found = descent.descend(
+            lambda t: _predict(problem, names, t, steps), theta, scale, (low, high), prior
+        )
         if best is None or found[0] < best[0]:
             best = found
         if best[0] <= enough:
@@ -213,54 +209,6 @@ def _climbing_bias(problem: Problem) -> float:
     up = s.velocity * np.sin(s.angle)  # m/s
     needed = float(np.max(np.sqrt(2.0 * problem.gravity * rise) / up))
     return min(max(1.0, 1.02 * needed), MAX_BIAS)
-
-
-def _enough(dof: int) -> float:
-    """A cost (chi-square) no worse than noise would give, at about 4 sigma: the fit stops
-    trying other starts there."""
-    dof = max(dof, 1)
-    return dof + 4.0 * math.sqrt(2.0 * dof) + 4.0
-
-
-def _descend(
-    problem: Problem,
-    names: list[str],
-    theta: np.ndarray,
-    scale: np.ndarray,
-    bounds: tuple[np.ndarray, np.ndarray],
-    prior: tuple[np.ndarray, np.ndarray],
-    steps: int,
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, int]:
-    """Levenberg-Marquardt from theta, steps projected on the bounds: (cost, theta, the
-    scaled residuals and Jacobian there, iterations)."""
-    mean, precision = prior
-    r, J = _predict(problem, names, theta, steps)
-    cost = _cost(r, theta, prior) if np.isfinite(r).all() else math.inf
-    lam, used = 1e-3, 0
-    for used in range(1, ITERATIONS + 1):  # noqa: B007 (the count is reported)
-        Js = J * scale  # in scaled parameters
-        A = Js.T @ Js + np.diag(precision * scale**2)
-        b = Js.T @ r - precision * scale * (theta - mean)
-        try:
-            step = np.linalg.solve(A + lam * np.eye(len(names)), b) * scale
-        except np.linalg.LinAlgError:
-            lam *= 10.0
-            continue
-        tried = np.clip(theta + step, *bounds)
-        r2, J2 = _predict(problem, names, tried, steps)
-        c2 = _cost(r2, tried, prior) if np.isfinite(r2).all() else math.inf
-        if c2 < cost:
-            small = np.all(np.abs(tried - theta) <= 1e-10 * scale + 1e-12 * np.abs(theta))
-            theta, r, J, lam = tried, r2, J2, max(lam / 3.0, 1e-12)
-            settled = cost - c2 <= 1e-14 * (1.0 + cost)
-            cost = c2
-            if small or settled:
-                break
-        else:
-            lam *= 4.0
-            if lam > 1e12:
-                break
-    return cost, theta, r, J, used
 
 
 def information(problem: Problem, air: dict[str, float]) -> np.ndarray:
