@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app import cancel
 from app.physics.kernel import odds as kernel
 from app.physics.kernel import space
 from app.physics.kernel.solve import steps_for
@@ -121,6 +122,7 @@ def _predict(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Residuals (observed minus predicted, over their sigmas) and their Jacobian in theta
     (of the predictions, over the sigmas). NaN residuals where a shot never comes down."""
+    cancel.checkpoint()  # a fit of many shots from several starts can outlast its request
     s, air = problem.shots, _air(problem, names, theta)
     rows, jac = [], []
     out, scene = np.empty(kernel.SENSE), np.zeros(len(space.SCENE))
