@@ -79,6 +79,8 @@ def best(
     r = spread.hit_radius
     for share, count in SCHEDULE:
         eps, rate = share * r, 0.5
+        if not eps > 0.0:  # a radius too small to smooth (underflows): the exact aim stands
+            break
         value, grad, scale = _smoothed(x, scene, moved, spread, n, eps)
         for _ in range(count):
             # A step that would move the landing by about rate * r: each control scaled by

@@ -209,7 +209,10 @@ def _climbing_bias(problem: Problem) -> float:
     s = problem.shots
     rise = np.maximum(s.target_height - s.launch_height, 0.0)
     up = s.velocity * np.sin(s.angle)  # m/s
-    needed = float(np.max(np.sqrt(2.0 * problem.gravity * rise) / up))
+    climb = np.sqrt(2.0 * problem.gravity * rise)  # m/s up it takes to reach the height
+    with np.errstate(over="ignore"):  # a shot fired nearly flat needs any bias: inf
+        ratio = np.divide(climb, up, out=np.where(climb > 0, np.inf, 0.0), where=up > 0)
+    needed = float(np.max(ratio))
     return min(max(1.0, 1.02 * needed), MAX_BIAS)
 
 
