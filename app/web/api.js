@@ -88,6 +88,21 @@ const share = (p) => `${num(p)} (${num(p * 100)}%)`;
 const interval = ([low, high]) => `${num(low)} to ${num(high)}`;
 
 // The odds of an answer, in a table of (field, label, value) rows; the table hides without them.
+// Rows of a results table, each `[field, label, text]`: a header cell, then the value in a
+// cell whose data-field names it (the tests read the table by that name).
+export function fieldRows(body, rows) {
+  for (const [field, label, text] of rows) {
+    const row = body.insertRow();
+    const head = document.createElement("th");
+    head.scope = "row";
+    head.textContent = label;
+    row.appendChild(head);
+    const cell = row.insertCell();
+    cell.dataset.field = field;
+    cell.textContent = text;
+  }
+}
+
 export function showOdds(tableId, answer) {
   const table = $(tableId);
   const body = table.tBodies[0];
@@ -119,16 +134,7 @@ export function showOdds(tableId, answer) {
       ["best_azimuth_degrees", "best aim: azimuth (°)", num(b.azimuth / RAD)],
     );
   }
-  for (const [field, label, text] of rows) {
-    const row = body.insertRow();
-    const head = document.createElement("th");
-    head.scope = "row";
-    head.textContent = label;
-    row.appendChild(head);
-    const cell = row.insertCell();
-    cell.dataset.field = field;
-    cell.textContent = text;
-  }
+  fieldRows(body, rows);
 }
 
 // The odds in one sentence, for the status line.

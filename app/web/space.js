@@ -2,7 +2,7 @@
 // (POST /aim with a `target`), then draw the flight GET /trajectory3d gives from above and from
 // the side. Every number shown comes from the API, with its unit; the bearing and the aim-off
 // are the answer's azimuth against the target's direction at firing.
-import { ApiFailure, call, oddsWords, query, readNumber, readOdds, showOdds } from "./api.js";
+import { ApiFailure, call, fieldRows, oddsWords, query, readNumber, readOdds, showOdds } from "./api.js";
 import { num } from "./draw.js";
 import { drawLanding, drawOddsOnTop, drawSide, drawTop, forgetLanding, forgetViews, turn } from "./draw_space.js";
 
@@ -104,16 +104,7 @@ function showResults(shot) {
   const table = $("results3d");
   const body = table.tBodies[0];
   body.replaceChildren();
-  for (const [field, label, show] of ROWS) {
-    const row = body.insertRow();
-    const head = document.createElement("th");
-    head.scope = "row";
-    head.textContent = label;
-    row.appendChild(head);
-    const cell = row.insertCell();
-    cell.dataset.field = field;
-    cell.textContent = show(shot);
-  }
+  fieldRows(body, ROWS.map(([field, label, show]) => [field, label, show(shot)]));
   table.hidden = false;
 }
 
