@@ -82,7 +82,9 @@ async def aim(request: Request) -> Response:
         if reply is None:  # refinement, or a missed shot's reach: off the event loop
             heavy = 1 if way.lane else None
             reply = await within_budget(request, way.aim_one, body, tolerance, targets=heavy)
-    return answered(request, await with_odds(request, engine, body, reply, weight))
+    if weight is not None:  # the odds: no coroutine on the path of a request without them
+        reply = await with_odds(request, engine, body, reply, weight)
+    return answered(request, reply)
 
 
 @direct.post(
